@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Trail",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "trail", targets: ["trail"]),
+        .library(name: "TrailCore", targets: ["TrailCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries from Debian. Only the `Git` and `SQLite` targets import these.
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // The safe layer over libgit2, plus Trail's parallel pack writer.
+        .target(name: "Git", dependencies: ["CGit2", "CDeflate", "CCrypto"]),
+        // The safe layer over sqlite3: connection, statements, migrator.
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // The core library: returns values, never prints.
+        .target(name: "TrailCore", dependencies: ["Git", "SQLite"],
+                resources: [.embedInCode("schema/001_sync_state.sql")]),
+        // The command line: parses arguments, formats values.
+        .executableTarget(name: "trail", dependencies: [
+            "TrailCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Generates the README demo's moderation dataset (no Python needed).
+        .executableTarget(name: "trail-demo-data", dependencies: ["TrailCore"]),
+
+        .testTarget(name: "GitTests", dependencies: ["Git"]),
+        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "Git"]),
+        .testTarget(name: "TrailEndToEndTests", dependencies: ["Git"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

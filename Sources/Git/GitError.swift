@@ -1,0 +1,43 @@
+import CGit2
+
+/// An error reported by libgit2 or by Trail's own object writer.
+public struct GitError: Error, CustomStringConvertible, Equatable {
+    /// libgit2's return code (`GIT_ENOTFOUND`, ...), or -1 for Trail's own failures.
+    public let code: Int32
+    /// What Trail was doing when the call failed, e.g. "read object 1a2b…".
+    public let operation: String
+    /// libgit2's message (or Trail's), as the library gave it.
+    public let message: String
+
+    public init(code: Int32 = -1, operation: String, message: String) {
+        self.code = code
+        self.operation = operation
+        self.message = message
+    }
+
+    /// The object, reference or path does not exist.
+    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+    /// A reference moved under us (compare-and-swap failed) or its lock is held.
+    public var isConcurrentUpdate: Bool { code == GIT_EMODIFIED.rawValue || code == GIT_ELOCKED.rawValue }
+
+    public var description: String { "\(operation): \(message)" }
+}
+
+/// Initialises libgit2 once per process; it is never shut down (as git2-rs does).
+enum Libgit2 {
+    static let initialized: Void = {
+        git_libgit2_init()
+    }()
+}
+
+/// Turns a negative libgit2 return code into a `GitError` carrying `git_error_last()`'s message.
+@discardableResult
+func check(_ rc: Int32, _ operation: @autoclosure () -> String) throws -> Int32 {
+    guard rc < 0 else { return rc }
+    var message = "libgit2 error \(rc)"
+    if let last = git_error_last(), let text = last.pointee.message {
+        message = String(cString: text)
+    }
+    git_error_clear()
+    throw GitError(code: rc, operation: operation(), message: message)
+}

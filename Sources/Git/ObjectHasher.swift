@@ -1,0 +1,60 @@
+import CCrypto
+
+/// Computes git object ids, as `git hash-object` does, with OpenSSL's SHA-1.
+///
+/// OpenSSL is used rather than libgit2's hash because Trail hashes millions of small
+/// objects per commit and libgit2 exposes no incremental hash; OpenSSL uses the CPU's
+/// SHA instructions where present.
+public enum ObjectHasher {
+    /// The id of an object of `type` holding `data`.
+    public static func id(of type: ObjectType, _ data: UnsafeRawBufferPointer) -> ObjectID {
+        var header = [UInt8](type.name.utf8)
+        header.append(UInt8(ascii: " "))
+        header.append(contentsOf: String(data.count).utf8)
+        header.append(0)
+        var out: (UInt64, UInt64, UInt32) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &out) { digest in
+            header.withUnsafeBytes { h in
+                trail_sha1_two(h.baseAddress, h.count, data.baseAddress, data.count,
+                               digest.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+            return ObjectID(bytes: digest.baseAddress!)
+        }
+    }
+
+    /// The id of an object of `type` holding `bytes`.
+    public static func id(of type: ObjectType, _ bytes: [UInt8]) -> ObjectID {
+        bytes.withUnsafeBytes { id(of: type, $0) }
+    }
+}
+
+/// An incremental SHA-1 over a stream (a packfile, a pack index).
+struct StreamingSHA1 {
+    private var ctx = trail_sha1_ctx()
+
+    init() { trail_sha1_init(&ctx) }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        trail_sha1_update(&ctx, bytes.baseAddress, bytes.count)
+    }
+
+    mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+    mutating func finish() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 20)
+        out.withUnsafeMutableBufferPointer { trail_sha1_final(&ctx, $0.baseAddress!) }
+        return out
+    }
+}
+
+extension ObjectHasher {
+    /// The plain SHA-1 of `bytes` (no git header), as 20 bytes in an `ObjectID`.
+    public static func sha1(_ bytes: UnsafeRawBufferPointer) -> ObjectID {
+        var out: (UInt64, UInt64, UInt32) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &out) { digest in
+            trail_sha1_two(bytes.baseAddress, 0, bytes.baseAddress, bytes.count,
+                           digest.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            return ObjectID(bytes: digest.baseAddress!)
+        }
+    }
+}

@@ -1,0 +1,274 @@
+import CDeflate
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An object to be written into a pack: its type, id and uncompressed content.
+public struct PendingObject: Sendable {
+    public let type: ObjectType
+    public let id: ObjectID
+    public let data: [UInt8]
+
+    /// An object whose id is computed here.
+    public init(type: ObjectType, data: [UInt8]) {
+        self.type = type
+        self.data = data
+        self.id = ObjectHasher.id(of: type, data)
+    }
+
+    /// An object whose id the caller has already computed (it must match `data`).
+    public init(type: ObjectType, id: ObjectID, data: [UInt8]) {
+        self.type = type
+        self.id = id
+        self.data = data
+    }
+}
+
+/// Writes many objects as one git packfile (version 2, no deltas) and its index (version 2).
+///
+/// Why not libgit2's `git_mempack_dump`: its pack builder searches for deltas and compresses
+/// on one thread, which takes minutes for millions of small records. Trail's records are
+/// small and distinct, so deltas would save little; this writer compresses on every core
+/// (libdeflate) and streams to a temporary file. The pack and its index become visible
+/// only when the index is renamed into place, last, after both are on disk: a crash before
+/// that leaves only a `tmp_*` file that no reader looks at.
+public final class PackWriter {
+    private let packDirectory: String
+    private let expectedCount: Int
+    private var fd: Int32
+    private let tempPackPath: String
+    private var sha = StreamingSHA1()
+    private var offset: UInt64 = 0
+    private var index: [(id: ObjectID, offset: UInt64, crc: UInt32)] = []
+    private var finished = false
+    /// Compression level for libdeflate (1 fastest ... 12 smallest); 1 keeps commits fast and
+    /// is still about git's default size for small JSON records.
+    public var compressionLevel: Int32 = 1
+
+    /// Starts a pack of exactly `expectedCount` objects in `<objectsDirectory>/pack`.
+    public init(objectsDirectory: String, expectedCount: Int) throws {
+        self.packDirectory = objectsDirectory + "/pack"
+        self.expectedCount = expectedCount
+        try FileManager.default.createDirectory(atPath: packDirectory, withIntermediateDirectories: true)
+        var template = Array((packDirectory + "/tmp_pack_XXXXXX").utf8CString)
+        fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw PackWriter.posixError("create a temporary pack in \(packDirectory)") }
+        tempPackPath = String(cString: template)
+        index.reserveCapacity(expectedCount)
+        var header = [UInt8]("PACK".utf8)
+        header += bigEndianBytes(UInt32(2)) + bigEndianBytes(UInt32(expectedCount))
+        try write(header)
+    }
+
+    deinit {
+        if !finished { abort() }
+    }
+
+    /// Compresses `objects` on all cores and appends them to the pack, in order.
+    public func append(_ objects: [PendingObject]) throws {
+        let chunkSize = 1024
+        let chunkCount = (objects.count + chunkSize - 1) / chunkSize
+        // Compress a bounded group of chunks at a time so memory stays proportional to the group.
+        let group = 64
+        var first = 0
+        while first < chunkCount {
+            let last = min(first + group, chunkCount)
+            var results = [CompressedChunk?](repeating: nil, count: last - first)
+            let level = compressionLevel
+            results.withUnsafeMutableBufferPointer { slots in
+                let base = slots.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: last - first) { k in
+                    let c = first + k
+                    let range = (c * chunkSize)..<min((c + 1) * chunkSize, objects.count)
+                    (base + k).pointee = CompressedChunk(objects[range], level: level)
+                }
+            }
+            for chunk in results {
+                let chunk = chunk!
+                for entry in chunk.entries {
+                    index.append((entry.id, offset + UInt64(entry.start), entry.crc))
+                }
+                try write(chunk.bytes)
+            }
+            first = last
+        }
+    }
+
+    /// Writes the checksum and the index, makes the pack visible, and returns its name
+    /// (`pack-<sha1>`). Throws if the number of objects differs from the one announced.
+    @discardableResult
+    public func finish() throws -> String {
+        guard index.count == expectedCount else {
+            abort()
+            throw GitError(operation: "write pack", message: "expected \(expectedCount) objects, got \(index.count)")
+        }
+        let checksum = sha.finish()
+        try writeRaw(checksum)
+        guard fsync(fd) == 0 else { let e = PackWriter.posixError("sync pack"); abort(); throw e }
+        close(fd)
+        fd = -1
+        let name = "pack-" + checksum.map { String(format: "%02x", $0) }.joined()
+        let packPath = packDirectory + "/" + name + ".pack"
+        let idxPath = packDirectory + "/" + name + ".idx"
+        let tempIdx = packDirectory + "/tmp_idx_" + name
+        do {
+            try writeIndex(to: tempIdx, packChecksum: checksum)
+            try rename(tempPackPath, packPath)
+            chmod(packPath, 0o444)
+            try rename(tempIdx, idxPath)
+            chmod(idxPath, 0o444)
+            syncDirectory(packDirectory)
+        } catch {
+            unlink(tempIdx)
+            unlink(tempPackPath)
+            finished = true
+            throw error
+        }
+        finished = true
+        return name
+    }
+
+    /// Drops the temporary pack: nothing of it becomes visible.
+    public func abort() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(tempPackPath)
+        finished = true
+    }
+
+    // MARK: - Index
+
+    private func writeIndex(to path: String, packChecksum: [UInt8]) throws {
+        index.sort { $0.id < $1.id }
+        for i in 1..<max(index.count, 1) where index[i].id == index[i - 1].id {
+            throw GitError(operation: "write pack index", message: "object \(index[i].id) added twice")
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(8 + 1024 + index.count * 28 + 40)
+        out += [0xff, 0x74, 0x4f, 0x63] + bigEndianBytes(UInt32(2))
+        var fanout = [UInt32](repeating: 0, count: 256)
+        for entry in index { fanout[Int(entry.id.firstByte)] += 1 }
+        var running: UInt32 = 0
+        for i in 0..<256 { running += fanout[i]; out += bigEndianBytes(running) }
+        var raw = [UInt8](repeating: 0, count: 20)
+        for entry in index {
+            raw.withUnsafeMutableBytes { entry.id.storeBytes(into: $0.baseAddress!) }
+            out += raw
+        }
+        for entry in index { out += bigEndianBytes(entry.crc) }
+        var large = [UInt64]()
+        for entry in index {
+            if entry.offset < 0x8000_0000 {
+                out += bigEndianBytes(UInt32(entry.offset))
+            } else {
+                out += bigEndianBytes(UInt32(0x8000_0000) | UInt32(large.count))
+                large.append(entry.offset)
+            }
+        }
+        for value in large { out += bigEndianBytes(value) }
+        out += packChecksum
+        var idxSHA = StreamingSHA1()
+        idxSHA.update(out)
+        out += idxSHA.finish()
+
+        let ifd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard ifd >= 0 else { throw PackWriter.posixError("create \(path)") }
+        defer { close(ifd) }
+        try out.withUnsafeBytes { try writeAll(ifd, $0, what: path) }
+        guard fsync(ifd) == 0 else { throw PackWriter.posixError("sync \(path)") }
+    }
+
+    // MARK: - I/O
+
+    private func write(_ bytes: [UInt8]) throws {
+        bytes.withUnsafeBytes { sha.update($0) }
+        try writeRaw(bytes)
+        offset += UInt64(bytes.count)
+    }
+
+    private func writeRaw(_ bytes: [UInt8]) throws {
+        do {
+            try bytes.withUnsafeBytes { try writeAll(fd, $0, what: tempPackPath) }
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    private func rename(_ from: String, _ to: String) throws {
+        guard Glibc.rename(from, to) == 0 else { throw PackWriter.posixError("rename \(from) to \(to)") }
+    }
+
+    static func posixError(_ what: String) -> GitError {
+        GitError(operation: what, message: String(cString: strerror(errno)))
+    }
+}
+
+/// Writes every byte, retrying short writes; a full disk or a file-size limit becomes an error.
+func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, what: String) throws {
+    var done = 0
+    while done < buffer.count {
+        let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw PackWriter.posixError("write \(what)")
+        }
+        done += n
+    }
+}
+
+/// fsyncs a folder so that renames into it survive a power cut.
+func syncDirectory(_ path: String) {
+    let dfd = open(path, O_RDONLY)
+    if dfd >= 0 { fsync(dfd); close(dfd) }
+}
+
+/// A run of objects compressed into pack entries, laid end to end.
+private struct CompressedChunk {
+    var bytes: [UInt8] = []
+    var entries: [(id: ObjectID, start: Int, crc: UInt32)] = []
+
+    init(_ objects: ArraySlice<PendingObject>, level: Int32) {
+        let compressor = libdeflate_alloc_compressor(level)!
+        defer { libdeflate_free_compressor(compressor) }
+        let estimate = objects.reduce(0) { $0 + $1.data.count / 2 + 32 }
+        bytes.reserveCapacity(estimate)
+        entries.reserveCapacity(objects.count)
+        var scratch = [UInt8]()
+        for object in objects {
+            let start = bytes.count
+            // Entry header: type and size, 4 bits then 7 bits per byte, low bits first.
+            var size = object.data.count
+            var byte = UInt8(object.type.rawValue << 4) | UInt8(size & 0x0f)
+            size >>= 4
+            while size > 0 {
+                bytes.append(byte | 0x80)
+                byte = UInt8(size & 0x7f)
+                size >>= 7
+            }
+            bytes.append(byte)
+            let bound = libdeflate_zlib_compress_bound(compressor, object.data.count)
+            if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
+            let written = object.data.withUnsafeBytes { src in
+                scratch.withUnsafeMutableBytes { dst in
+                    libdeflate_zlib_compress(compressor, src.baseAddress, src.count, dst.baseAddress, dst.count)
+                }
+            }
+            precondition(written > 0, "libdeflate's bound was too small")
+            bytes.append(contentsOf: scratch[0..<written])
+            let crc = bytes.withUnsafeBytes { all in
+                libdeflate_crc32(0, all.baseAddress! + start, all.count - start)
+            }
+            entries.append((object.id, start, crc))
+        }
+    }
+}
+
+func bigEndianBytes(_ v: UInt32) -> [UInt8] {
+    [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)]
+}
+
+func bigEndianBytes(_ v: UInt64) -> [UInt8] {
+    bigEndianBytes(UInt32(v >> 32)) + bigEndianBytes(UInt32(v & 0xffff_ffff))
+}

@@ -1,0 +1,77 @@
+import CSQLite
+
+/// A prepared statement; finalized when released.
+public final class Statement {
+    private let handle: OpaquePointer
+    private let connection: Connection
+    private let sql: String
+
+    init(connection: Connection, sql: String) throws {
+        var stmt: OpaquePointer?
+        try check(sqlite3_prepare_v2(connection.handle, sql, -1, &stmt, nil), connection.handle, "prepare \(sql.prefix(200))")
+        guard let stmt else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "empty statement", context: sql)
+        }
+        self.handle = stmt
+        self.connection = connection
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Binds values to the `?` parameters, in order, after resetting the statement.
+    public func bind(_ values: [SQLValue]) throws {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(handle, index)
+            case .integer(let v): rc = sqlite3_bind_int64(handle, index, v)
+            case .real(let v): rc = sqlite3_bind_double(handle, index, v)
+            case .text(let v): rc = sqlite3_bind_text(handle, index, v, -1, trail_sqlite_transient())
+            case .blob(let v):
+                rc = v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), trail_sqlite_transient()) }
+            }
+            try check(rc, connection.handle, "bind parameter \(index) of \(sql.prefix(200))")
+        }
+    }
+
+    /// Advances to the next row; false when the statement is done.
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        try check(rc, connection.handle, sql.prefix(200).description)
+        return rc == SQLITE_ROW
+    }
+
+    /// The number of columns in a result row.
+    public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+
+    /// The value of column `i` of the current row.
+    public func value(at i: Int) -> SQLValue {
+        let index = Int32(i)
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
+        case SQLITE_TEXT: return .text(String(cString: sqlite3_column_text(handle, index)))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(handle, index))
+            guard let p = sqlite3_column_blob(handle, index) else { return .blob([]) }
+            return .blob([UInt8](UnsafeRawBufferPointer(start: p, count: count)))
+        default: return .null
+        }
+    }
+
+    /// Column `i` as text, or nil for NULL.
+    public func text(at i: Int) -> String? {
+        if case .text(let s) = value(at: i) { return s }
+        return nil
+    }
+
+    /// Column `i` as an integer, or nil for NULL.
+    public func integer(at i: Int) -> Int64? {
+        if case .integer(let v) = value(at: i) { return v }
+        return nil
+    }
+}

@@ -1,0 +1,266 @@
+import Dispatch
+import Foundation
+import Git
+
+/// What to commit.
+public struct CommitRequest {
+    /// The manifest (JSON Lines or CSV) to commit.
+    public var manifestPath: String
+    /// The manifest's format; nil to go by its extension.
+    public var format: ManifestFormat?
+    /// The folder media paths are relative to; nil for the manifest's folder.
+    public var mediaRoot: String?
+    public var message: String
+    public var author: Signature
+    /// True when the manifest lists changes only: upserts by id, and `{"id": …, "_delete": true}` removals.
+    public var isPatch: Bool
+
+    public init(manifestPath: String, format: ManifestFormat? = nil, mediaRoot: String? = nil,
+                message: String, author: Signature, isPatch: Bool = false) {
+        self.manifestPath = manifestPath
+        self.format = format
+        self.mediaRoot = mediaRoot
+        self.message = message
+        self.author = author
+        self.isPatch = isPatch
+    }
+}
+
+/// What a commit did.
+public struct CommitResult: Codable, Equatable {
+    /// False when the manifest matched HEAD exactly and nothing was written.
+    public var committed: Bool
+    /// The new commit (or HEAD, when nothing changed).
+    public var commit: String?
+    public var parent: String?
+    public var branch: String
+    /// Samples in the new snapshot.
+    public var samples: Int
+    public var added: Int
+    public var removed: Int
+    /// Samples whose record changed (labels, fields or content).
+    public var modified: Int
+    /// Objects written, and the size of the pack that holds them.
+    public var objectsWritten: Int
+    public var packBytes: Int
+}
+
+/// Commits a manifest as a new snapshot. Cost follows the change: a full manifest is read
+/// and hashed once, and only records, content and trees that differ from HEAD are written.
+public struct Committer {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Validates the whole manifest first, so that bad input leaves the store exactly as it was;
+    /// then writes one pack and moves the branch with a compare-and-swap, under the store lock.
+    public func commit(_ request: CommitRequest, onWaitForLock: () -> Void = {}) throws -> CommitResult {
+        try store.withWriteLock(onWait: onWaitForLock) { try commitLocked(request) }
+    }
+
+    private func commitLocked(_ request: CommitRequest) throws -> CommitResult {
+        let repo = store.repository
+        guard let branch = try store.currentBranchRef() else {
+            throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
+        }
+        let parent = try repo.reference(branch)
+        let parentSnapshot = try parent.map { try Snapshot(repository: repo, commit: $0) }
+        let input = try ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
+
+        var plan: WritePlan
+        if request.isPatch {
+            guard let parentSnapshot else {
+                throw TrailError("there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
+            }
+            plan = try patchPlan(input, parent: parentSnapshot)
+        } else {
+            plan = try fullPlan(input, parent: parentSnapshot)
+        }
+        let branchName = branch.replacingOccurrences(of: "refs/heads/", with: "")
+        if let parentSnapshot, plan.tree.root == parentSnapshot.tree {
+            return CommitResult(committed: false, commit: parent?.hex, parent: parent?.hex, branch: branchName,
+                                samples: plan.summary.samples, added: 0, removed: 0, modified: 0, objectsWritten: 0, packBytes: 0)
+        }
+
+        // The content ref: every content blob stays reachable from it, not from the snapshot.
+        let oldContentRoot = try repo.reference(Store.contentRef)
+        var contentTree: ShardedTree?
+        if !plan.newContent.isEmpty {
+            if let oldContentRoot {
+                var changes: [ObjectID: ObjectID?] = [:]
+                for id in plan.newContent { changes[id] = .some(id) }
+                var updated = try ShardedTree.update(repo, oldRoot: oldContentRoot, changes: changes).tree
+                updated.finish(rootFiles: [])
+                if updated.root != oldContentRoot { contentTree = updated }
+            } else {
+                contentTree = ShardedTree.build(sorted: plan.newContent.sorted().map { ($0, $0) }, rootFiles: [])
+            }
+        }
+
+        let commitBytes = CommitFormat.encodeCommit(
+            tree: plan.tree.root, parents: parent.map { [$0] } ?? [], author: request.author, committer: request.author,
+            message: commitMessage(request, plan: plan, parent: parentSnapshot))
+        var objects = plan.objects
+        objects.append(contentsOf: plan.tree.newTrees)
+        if let contentTree { objects.append(contentsOf: contentTree.newTrees) }
+        let commitObject = PendingObject(type: .commit, data: commitBytes)
+        objects.append(commitObject)
+        objects = uniqueMissing(objects, in: repo, assumeEmpty: parent == nil && oldContentRoot == nil)
+
+        let packBytes = try writePack(objects)
+        try repo.refreshObjects()
+        if let contentTree {
+            try moveRef(Store.contentRef, to: contentTree.root, from: oldContentRoot, message: "trail: content")
+        }
+        try moveRef(branch, to: commitObject.id, from: parent, message: "trail commit")
+        try? store.openIndex().markSynced(ref: branch, commit: commitObject.id)
+        return CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
+                            samples: plan.summary.samples, added: plan.added, removed: plan.removed,
+                            modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes)
+    }
+
+    // MARK: - Plans
+
+    /// What a commit writes: the new tree, the new records and content, and the counts.
+    struct WritePlan {
+        var tree: ShardedTree
+        var objects: [PendingObject]
+        /// Content blobs referenced by new records (to be added to the content ref).
+        var newContent: [ObjectID]
+        var summary: SnapshotSummary
+        var added = 0, removed = 0, modified = 0
+    }
+
+    private func rootFiles(config: DatasetConfig, summary: SnapshotSummary) -> (entries: [TreeEntry], objects: [PendingObject]) {
+        let configBlob = PendingObject(type: .blob, data: config.encoded())
+        let summaryBlob = PendingObject(type: .blob, data: summary.encoded())
+        return ([TreeEntry(mode: .blob, name: Snapshot.configFile, id: configBlob.id),
+                 TreeEntry(mode: .blob, name: Snapshot.summaryFile, id: summaryBlob.id)], [configBlob, summaryBlob])
+    }
+
+    /// A full manifest: build the whole tree, then write only what differs from the parent's.
+    private func fullPlan(_ input: ManifestInput, parent: Snapshot?) throws -> WritePlan {
+        let samples = input.samples
+        let files = rootFiles(config: store.config, summary: input.summary)
+        let tree = ShardedTree.build(sorted: samples.map { ($0.key, $0.record.id) }, rootFiles: files.entries)
+        var plan = WritePlan(tree: tree, objects: files.objects, newContent: [], summary: input.summary)
+
+        var newRecords: [Int] = []
+        if let parent {
+            let repo = store.repository
+            var oldMids: [String: ObjectID] = [:]
+            for e in parent.shardFolders { oldMids[e.name] = e.id }
+            for mid in tree.mids {
+                let oldMid = oldMids.removeValue(forKey: mid.name)
+                if oldMid == mid.id { continue }
+                var oldLeaves: [String: ObjectID] = [:]
+                if let oldMid { for e in try repo.readTree(oldMid) { oldLeaves[e.name] = e.id } }
+                for leaf in mid.leaves {
+                    let oldLeaf = oldLeaves.removeValue(forKey: leaf.name)
+                    if oldLeaf == leaf.id { continue }
+                    var old: [String: ObjectID] = [:]
+                    if let oldLeaf { for e in try repo.readTree(oldLeaf) { old[e.name] = e.id } }
+                    for k in leaf.entries {
+                        let name = samples[k].key.hex
+                        switch old.removeValue(forKey: name) {
+                        case nil: plan.added += 1; newRecords.append(k)
+                        case samples[k].record.id?: break
+                        default: plan.modified += 1; newRecords.append(k)
+                        }
+                    }
+                    plan.removed += old.count
+                }
+                for gone in oldLeaves.values { plan.removed += try repo.readTree(gone).count }
+            }
+            for gone in oldMids.values { plan.removed += try Snapshot.recordIDs(in: gone, repository: repo).count }
+        } else {
+            newRecords = Array(samples.indices)
+            plan.added = samples.count
+        }
+        var wanted = Set<ObjectID>()
+        for k in newRecords {
+            plan.objects.append(samples[k].record)
+            for id in samples[k].contentIDs where wanted.insert(id).inserted { plan.newContent.append(id) }
+        }
+        plan.objects.append(contentsOf: input.blobs.filter { wanted.contains($0.id) })
+        return plan
+    }
+
+    /// A patch: change only the listed samples, reading only the subtrees they live in.
+    private func patchPlan(_ input: ManifestInput, parent: Snapshot) throws -> WritePlan {
+        let repo = store.repository
+        var changes: [ObjectID: ObjectID?] = [:]
+        for sample in input.samples { changes[sample.key] = .some(sample.record.id) }
+        for deletion in input.deletions { changes[deletion.key] = .some(nil) }
+        var (tree, previous) = try ShardedTree.update(repo, oldRoot: parent.tree, changes: changes)
+        for deletion in input.deletions where previous[deletion.key] == nil {
+            throw InputError(file: input.file, line: deletion.line, field: store.config.idField,
+                             message: "cannot delete sample '\(deletion.id)': HEAD does not hold it",
+                             hint: "remove this line, or check the id")
+        }
+        // Counts: take out what the changed samples were, put in what they are.
+        var summary = try parent.summary()
+        let config = try parent.config()
+        for (_, oldRecord) in previous {
+            summary.count(try SampleRecord.decode(repo.read(oldRecord, as: .blob)).fields, config: config, sign: -1)
+        }
+        summary.merge(input.summary)
+        let files = rootFiles(config: store.config, summary: summary)
+        tree.finish(rootFiles: files.entries)
+        var plan = WritePlan(tree: tree, objects: files.objects, newContent: [], summary: summary)
+        var wanted = Set<ObjectID>()
+        for sample in input.samples {
+            switch previous[sample.key] {
+            case nil: plan.added += 1
+            case sample.record.id?: continue
+            default: plan.modified += 1
+            }
+            plan.objects.append(sample.record)
+            for id in sample.contentIDs where wanted.insert(id).inserted { plan.newContent.append(id) }
+        }
+        plan.removed = input.deletions.count
+        plan.objects.append(contentsOf: input.blobs.filter { wanted.contains($0.id) })
+        return plan
+    }
+
+    // MARK: - Writing
+
+    /// Drops repeated objects and, unless the store is known empty, objects it already holds.
+    private func uniqueMissing(_ objects: [PendingObject], in repo: Repository, assumeEmpty: Bool) -> [PendingObject] {
+        var seen = Set<ObjectID>(minimumCapacity: objects.count)
+        return objects.filter { seen.insert($0.id).inserted && (assumeEmpty || !repo.contains($0.id)) }
+    }
+
+    private func writePack(_ objects: [PendingObject]) throws -> Int {
+        do {
+            let writer = try PackWriter(objectsDirectory: store.repository.objectsDirectory, expectedCount: objects.count)
+            try writer.append(objects)
+            let name = try writer.finish()
+            let attributes = try? FileManager.default.attributesOfItem(atPath: store.repository.objectsDirectory + "/pack/\(name).pack")
+            return (attributes?[.size] as? Int) ?? 0
+        } catch let error as GitError {
+            throw TrailError("could not write the new objects: \(error.description)",
+                             hint: "free some disk space (or raise the file-size limit) and commit again; the store is unchanged")
+        }
+    }
+
+    private func moveRef(_ name: String, to id: ObjectID, from old: ObjectID?, message: String) throws {
+        do {
+            try store.repository.updateReference(name, to: id, expected: old, message: message)
+        } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
+            throw TrailError("\(name) was moved by another process during this commit",
+                             hint: "run the commit again; nothing was lost")
+        }
+    }
+
+    private func commitMessage(_ request: CommitRequest, plan: WritePlan, parent: Snapshot?) -> String {
+        var message = request.message.trimmingCharacters(in: .whitespacesAndNewlines)
+        let oldGuidelines: [String: Int] = (try? parent?.summary().guidelines) ?? [:]
+        let grown = plan.summary.guidelines.filter { $0.value > (oldGuidelines[$0.key] ?? 0) }.keys.sorted()
+        message += "\n\nTrail-Manifest: \((request.manifestPath as NSString).lastPathComponent)\n"
+        message += "Trail-Mode: \(request.isPatch ? "patch" : "full")\n"
+        message += "Trail-Samples: \(plan.summary.samples)\n"
+        if !grown.isEmpty { message += "Trail-Guidelines: \(grown.joined(separator: ", "))\n" }
+        return message
+    }
+}

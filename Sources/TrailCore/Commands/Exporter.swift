@@ -1,0 +1,227 @@
+import Dispatch
+import Foundation
+import Git
+
+/// Where and how to export a snapshot.
+public enum ExportFormat: String, CaseIterable, Codable, Sendable {
+    /// JSON Lines, one sample per line, sorted by id.
+    case jsonl
+    /// CSV with a header row, columns in the order the manifests first used them.
+    case csv
+    /// A folder holding `manifest.jsonl` and every media file at its relative path.
+    case folder
+
+    /// The format an output path implies: `.jsonl`, `.csv`, `-` (JSON Lines on stdout), else a folder.
+    public static func from(path: String) -> ExportFormat {
+        let lower = path.lowercased()
+        if path == "-" || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") { return .jsonl }
+        if lower.hasSuffix(".csv") { return .csv }
+        return .folder
+    }
+}
+
+/// What an export wrote.
+public struct ExportResult: Codable, Equatable {
+    public var commit: String
+    public var format: ExportFormat
+    public var path: String
+    public var samples: Int
+    public var mediaFiles: Int
+}
+
+/// Writes a snapshot back out as the user gave it: same samples, same values.
+///
+/// Rows come out sorted by id (byte order) with keys in canonical order; numbers keep the
+/// spelling they were committed with. The file appears only when complete (written to a
+/// temporary name, then renamed).
+public struct Exporter {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Exports `snapshot` to `path` (`-` for standard output, JSON Lines only).
+    public func export(_ snapshot: Snapshot, to path: String, format: ExportFormat? = nil) throws -> ExportResult {
+        let format = format ?? ExportFormat.from(path: path)
+        let config = try snapshot.config()
+        let rows = try readRows(snapshot, config: config)
+        var result = ExportResult(commit: snapshot.commit.hex, format: format, path: path, samples: rows.count, mediaFiles: 0)
+        switch format {
+        case .jsonl:
+            try writeAtomically(path) { out in
+                for row in rows { try out.write(CanonicalJSON.encode(.object(row.members)) + [0x0a]) }
+            }
+        case .csv:
+            if path == "-" { throw TrailError("CSV goes to a file, not standard output", hint: "use --out FILE.csv, or JSON Lines with --out -", exitCode: 2) }
+            let columns = csvColumns(rows, known: try snapshot.summary().columns)
+            try writeAtomically(path) { out in
+                try out.write(Array(columns.map(csvCell).joined(separator: ",").utf8) + [0x0a])
+                for row in rows {
+                    var values: [String: JSONValue] = [:]
+                    for m in row.members { values[m.key] = m.value }
+                    let line = columns.map { csvCell(values[$0].map(csvText) ?? "") }.joined(separator: ",")
+                    try out.write(Array(line.utf8) + [0x0a])
+                }
+            }
+        case .folder:
+            result.mediaFiles = try exportFolder(rows, to: path)
+        }
+        return result
+    }
+
+    // MARK: - Reading
+
+    struct Row {
+        let id: [UInt8]
+        let members: [JSONMember]
+        let media: [SampleRecord.Content]
+    }
+
+    /// Every row of the snapshot, sorted by id; the shard folders are read on every core,
+    /// each worker with its own repository handle (libgit2 handles are not shared across threads).
+    private func readRows(_ snapshot: Snapshot, config: DatasetConfig) throws -> [Row] {
+        let folders = snapshot.shardFolders
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, folders.count))
+        var parts = [Result<[Row], Error>](repeating: .success([]), count: workers)
+        let path = store.repository.path
+        parts.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                base[w] = Result {
+                    let repo = try Repository(openBare: path)
+                    let restorer = RowRestorer(repository: repo)
+                    var rows: [Row] = []
+                    for k in stride(from: w, to: folders.count, by: workers) {
+                        for recordID in try Snapshot.recordIDs(in: folders[k].id, repository: repo) {
+                            let record = try SampleRecord.decode(repo.read(recordID, as: .blob))
+                            let id = record.field(config.idField).map(idBytes) ?? []
+                            rows.append(Row(id: id, members: try restorer.row(record), media: record.content.filter { $0.path != nil }))
+                        }
+                    }
+                    return rows
+                }
+            }
+        }
+        var rows: [Row] = []
+        for part in parts { rows.append(contentsOf: try part.get()) }
+        rows.sort { $0.id.lexicographicallyPrecedes($1.id) }
+        return rows
+    }
+
+    private func idBytes(_ value: JSONValue) -> [UInt8] {
+        switch value {
+        case .string(let s): return Array(s.utf8)
+        case .number(let n): return Array(n.utf8)
+        default: return []
+        }
+    }
+
+    // MARK: - Writing
+
+    private func exportFolder(_ rows: [Row], to path: String) throws -> Int {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path), !((try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? false) {
+            throw TrailError("\(path) exists and is not empty", hint: "export into a new or empty folder")
+        }
+        try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var written = Set<String>()
+        for row in rows {
+            for media in row.media {
+                guard let relative = media.path, written.insert(relative).inserted else { continue }
+                let target = path + "/" + relative
+                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                let bytes = try store.repository.read(media.blob, as: .blob)
+                guard fm.createFile(atPath: target, contents: Data(bytes)) else {
+                    throw TrailError("cannot write \(target)", hint: "check free space and permissions")
+                }
+            }
+        }
+        try writeAtomically(path + "/manifest.jsonl") { out in
+            for row in rows { try out.write(CanonicalJSON.encode(.object(row.members)) + [0x0a]) }
+        }
+        return written.count
+    }
+
+    private func csvColumns(_ rows: [Row], known: [String]) -> [String] {
+        var columns = known
+        var seen = Set(known)
+        var extra = Set<String>()
+        for row in rows { for m in row.members where !seen.contains(m.key) { extra.insert(m.key) } }
+        for name in extra.sorted(by: CanonicalJSON.keyPrecedes) where seen.insert(name).inserted { columns.append(name) }
+        // Columns no sample still has (all such samples were removed) are dropped.
+        var present = Set<String>()
+        for row in rows { for m in row.members { present.insert(m.key) } }
+        return columns.filter { present.contains($0) }
+    }
+
+    private func csvText(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return ""
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n
+        case .string(let s): return s
+        case .array, .object: return String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
+        }
+    }
+
+    private func csvCell(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Writes through a buffered sink to a temporary file renamed into place, or to stdout for `-`.
+    private func writeAtomically(_ path: String, _ body: (OutputSink) throws -> Void) throws {
+        if path == "-" {
+            let sink = OutputSink(fd: 1, path: "standard output")
+            try body(sink)
+            try sink.flush()
+            return
+        }
+        let temp = path + ".trail-tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check that the folder exists and is writable")
+        }
+        let sink = OutputSink(fd: fd, path: path)
+        do {
+            try body(sink)
+            try sink.flush()
+            close(fd)
+            guard rename(temp, path) == 0 else { throw TrailError("cannot rename \(temp) to \(path): \(String(cString: strerror(errno)))") }
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+    }
+}
+
+/// A buffered writer to a file descriptor.
+final class OutputSink {
+    private let fd: Int32
+    private let path: String
+    private var buffer: [UInt8] = []
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func flush() throws {
+        var done = 0
+        while done < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space")
+            }
+            done += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

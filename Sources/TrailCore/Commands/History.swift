@@ -1,0 +1,79 @@
+import Foundation
+import Git
+
+/// One commit, as `trail log` and `trail show` report it.
+public struct CommitSummary: Codable, Equatable {
+    public var commit: String
+    public var parents: [String]
+    public var author: String
+    public var email: String
+    /// ISO 8601, in the author's time zone offset.
+    public var date: String
+    /// The first line of the message.
+    public var subject: String
+    /// The whole message, trailers included.
+    public var message: String
+    public var samples: Int?
+    /// Branches, tags and models pointing at this commit.
+    public var refs: [String]
+}
+
+/// Reads the commit history.
+public struct CommitLog {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Commits reachable from `start` (default HEAD), newest first, at most `limit`.
+    public func entries(from start: String? = nil, limit: Int? = nil) throws -> [CommitSummary] {
+        let repo = store.repository
+        guard let tip = try start.map({ try Revisions(store: store).resolve($0) }) ?? store.headCommit() else { return [] }
+        let labels = try refLabels()
+        var result: [CommitSummary] = []
+        var queue: [Repository.CommitInfo] = [try repo.commit(tip)]
+        var seen: Set<ObjectID> = [tip]
+        while !queue.isEmpty, result.count < (limit ?? Int.max) {
+            // Newest first across branches of a merge.
+            let k = queue.indices.max { queue[$0].committer.time < queue[$1].committer.time }!
+            let info = queue.remove(at: k)
+            result.append(summarize(info, labels: labels[info.id] ?? []))
+            for parent in info.parents where seen.insert(parent).inserted {
+                queue.append(try repo.commit(parent))
+            }
+        }
+        return result
+    }
+
+    /// The summary of one commit.
+    public func summary(of id: ObjectID) throws -> CommitSummary {
+        summarize(try store.repository.commit(id), labels: try refLabels()[id] ?? [])
+    }
+
+    private func summarize(_ info: Repository.CommitInfo, labels: [String]) -> CommitSummary {
+        let samples = try? Snapshot(repository: store.repository, commit: info.id).summary().samples
+        return CommitSummary(
+            commit: info.id.hex, parents: info.parents.map(\.hex), author: info.author.name, email: info.author.email,
+            date: isoDate(info.author), subject: String(info.message.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""),
+            message: info.message, samples: samples, refs: labels)
+    }
+
+    /// Short names of the refs pointing at each commit: `main`, `tag: v1`, `model: m3`.
+    private func refLabels() throws -> [ObjectID: [String]] {
+        let repo = store.repository
+        var labels: [ObjectID: [String]] = [:]
+        for (prefix, label) in [("refs/heads/", ""), ("refs/tags/", "tag: "), (Store.modelRefPrefix, "model: ")] {
+            for ref in try repo.references(matching: prefix + "*") {
+                guard let commit = try? repo.resolveCommit(ref.name) else { continue }
+                labels[commit, default: []].append(label + ref.name.dropFirst(prefix.count))
+            }
+        }
+        return labels
+    }
+}
+
+/// An ISO 8601 date in the signature's own offset, like `git log --date=iso-strict`.
+func isoDate(_ signature: Signature) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(secondsFromGMT: signature.offsetMinutes * 60)
+    return formatter.string(from: signature.date)
+}

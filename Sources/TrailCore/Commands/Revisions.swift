@@ -1,0 +1,41 @@
+import Git
+
+/// Resolves the names users give for a version: a branch, a tag, a model name, a commit id
+/// (abbreviated or not), or any git revision expression such as `HEAD~1`.
+public struct Revisions {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// The commit `spec` names. A name that is both a model and a branch or tag is rejected
+    /// as ambiguous unless they point at the same commit.
+    public func resolve(_ spec: String) throws -> ObjectID {
+        let repo = store.repository
+        var candidates: [(String, ObjectID)] = []
+        for prefix in ["refs/heads/", "refs/tags/", Store.modelRefPrefix] where Repository.isValidReferenceName(prefix + spec) {
+            if let id = try? repo.resolveCommit(prefix + spec) { candidates.append((prefix + spec, id)) }
+        }
+        if let first = candidates.first {
+            if candidates.contains(where: { $0.1 != first.1 }) {
+                throw TrailError("'\(spec)' is ambiguous: it names \(candidates.map(\.0).joined(separator: " and "))",
+                                 hint: "say which one, e.g. \(candidates.map { $0.0.replacingOccurrences(of: "refs/", with: "") }.joined(separator: " or "))",
+                                 exitCode: 2)
+            }
+            return first.1
+        }
+        do {
+            return try repo.resolveCommit(spec)
+        } catch let error as GitError {
+            if spec == "HEAD", try store.headCommit() == nil {
+                throw TrailError("there are no commits yet", hint: "commit a manifest first: trail commit FILE -m MESSAGE")
+            }
+            throw TrailError("unknown revision '\(spec)' (\(error.message))",
+                             hint: "use a branch, tag or model name (see `trail branch`, `trail tag`, `trail model list`) or a commit id from `trail log`")
+        }
+    }
+
+    /// The snapshot `spec` names.
+    public func snapshot(_ spec: String) throws -> Snapshot {
+        try Snapshot(repository: store.repository, commit: resolve(spec))
+    }
+}

@@ -1,0 +1,41 @@
+import Git
+
+/// Turns records back into the rows the user committed: content fields get their text back,
+/// media fields their path.
+struct RowRestorer {
+    let repository: Repository
+
+    /// The sample as the user gave it, keys in canonical order.
+    func row(_ record: SampleRecord) throws -> [JSONMember] {
+        var members = record.fields
+        for content in record.content {
+            if let path = content.path {
+                members.append(JSONMember(content.field, .string(path)))
+            } else {
+                let bytes = try repository.read(content.blob, as: .blob)
+                members.append(JSONMember(content.field, .string(String(decoding: bytes, as: UTF8.self))))
+            }
+        }
+        return members.sorted { CanonicalJSON.keyPrecedes($0.key, $1.key) }
+    }
+}
+
+/// One sample of one snapshot, for `trail show REV SAMPLE`.
+public struct SampleView: Equatable {
+    public let commit: ObjectID
+    public let record: ObjectID
+    /// The sample as the user gave it.
+    public let row: [JSONMember]
+    public let content: [SampleRecord.Content]
+
+    /// The row as one line of canonical JSON.
+    public var json: [UInt8] { CanonicalJSON.encode(.object(row)) }
+
+    /// Reads sample `id` from `snapshot`; nil if the snapshot does not hold it.
+    public static func read(_ id: String, in snapshot: Snapshot) throws -> SampleView? {
+        guard let recordID = try snapshot.recordID(forKey: SampleKey.of(id)) else { return nil }
+        let record = try SampleRecord.decode(snapshot.repository.read(recordID, as: .blob))
+        let row = try RowRestorer(repository: snapshot.repository).row(record)
+        return SampleView(commit: snapshot.commit, record: recordID, row: row, content: record.content)
+    }
+}

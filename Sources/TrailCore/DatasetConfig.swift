@@ -1,0 +1,67 @@
+import Foundation
+
+/// Which fields of a sample mean what. Set by `trail init`, kept in the store, and written
+/// into every commit (`dataset.json` at the root of its tree) so a commit describes itself.
+public struct DatasetConfig: Codable, Equatable, Sendable {
+    /// The field holding each sample's unique id (a string or an integer).
+    public var idField: String
+    /// Fields holding labels: a string, an array of strings (multi-label), or null.
+    public var labelFields: [String]
+    /// The field naming who labeled the sample.
+    public var annotatorField: String
+    /// The field naming the labeling guideline version.
+    public var guidelineField: String
+    /// Text fields stored as their own blobs, so that a relabel never copies them.
+    public var contentFields: [String]
+    /// Fields holding a relative path to a media file, stored as the file's blob.
+    public var mediaFields: [String]
+    /// The version of this file's format.
+    public var format: Int
+
+    /// Defaults that fit most moderation datasets (and `gen_dataset.py`'s output).
+    public init(idField: String = "id", labelFields: [String] = ["label", "labels"],
+                annotatorField: String = "annotator", guidelineField: String = "guideline",
+                contentFields: [String] = ["text"], mediaFields: [String] = ["media", "image", "video", "audio"]) {
+        self.idField = idField
+        self.labelFields = labelFields
+        self.annotatorField = annotatorField
+        self.guidelineField = guidelineField
+        self.contentFields = contentFields
+        self.mediaFields = mediaFields
+        self.format = 1
+    }
+
+    /// Checks that no field has two roles.
+    public func validate() throws {
+        let roles: [(String, [String])] = [("id", [idField]), ("label", labelFields), ("annotator", [annotatorField]),
+                                           ("guideline", [guidelineField]), ("content", contentFields), ("media", mediaFields)]
+        var seen: [String: String] = [:]
+        for (role, fields) in roles {
+            for field in fields {
+                if field.isEmpty { throw TrailError("the \(role) field name is empty", hint: "give a field name", exitCode: 2) }
+                if let other = seen[field], other != role {
+                    throw TrailError("field '\(field)' is given two roles (\(other) and \(role))",
+                                     hint: "each field can have one role; check the --*-field options", exitCode: 2)
+                }
+                seen[field] = role
+            }
+        }
+    }
+
+    /// The canonical JSON bytes of this configuration.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array((try? encoder.encode(self)) ?? Data()) + [0x0a]
+    }
+
+    /// Reads a configuration from its JSON bytes.
+    public static func decode(_ bytes: [UInt8]) throws -> DatasetConfig {
+        do {
+            return try JSONDecoder().decode(DatasetConfig.self, from: Data(bytes))
+        } catch {
+            throw TrailError("the store's dataset configuration is unreadable: \(error)",
+                             hint: "run `trail verify`; the file is dataset.json in the store")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// Writes Trail's canonical JSON: object keys sorted by their UTF-8 bytes, no insignificant
+/// whitespace, numbers exactly as they were written, strings with only the escapes JSON
+/// requires (`\"`, `\\` and control characters) and every other character as raw UTF-8.
+///
+/// The same value always gives the same bytes, so the same sample always gives the same
+/// record blob id.
+public enum CanonicalJSON {
+    /// The canonical bytes of `value`.
+    public static func encode(_ value: JSONValue) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(256)
+        write(value, to: &out)
+        return out
+    }
+
+    /// Appends the canonical bytes of `value` to `out`.
+    public static func write(_ value: JSONValue, to out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let text): out.append(contentsOf: text.utf8)
+        case .string(let s): writeString(s, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (k, item) in items.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                write(item, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            writeObject(members, to: &out)
+        }
+    }
+
+    /// Appends an object with `members` in canonical key order.
+    public static func writeObject(_ members: [JSONMember], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        let sorted = isSorted(members) ? members : members.sorted { keyPrecedes($0.key, $1.key) }
+        for (k, member) in sorted.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(member.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            write(member.value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// True when `a` sorts before `b` in canonical order (UTF-8 byte order).
+    public static func keyPrecedes(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    private static func isSorted(_ members: [JSONMember]) -> Bool {
+        var k = 1
+        while k < members.count {
+            if !keyPrecedes(members[k - 1].key, members[k].key) { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// Appends a quoted, minimally escaped string.
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var copy = s
+        copy.withUTF8 { utf8 in
+            var runStart = 0
+            for (k, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5c {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k]))
+                runStart = k + 1
+                switch c {
+                case 0x22: out.append(contentsOf: [0x5c, 0x22])
+                case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+                case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+                case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+                case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
+                case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xf)]])
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,171 @@
+import Dispatch
+import Foundation
+import Git
+
+/// A whole manifest, read, checked and turned into records and content blobs on every core.
+struct ManifestInput {
+    /// A patch line that removes a sample.
+    struct Deletion {
+        let key: ObjectID
+        let id: String
+        let line: Int
+    }
+
+    let file: String
+    /// The samples, sorted by key.
+    private(set) var samples: [BuiltSample] = []
+    private(set) var deletions: [Deletion] = []
+    /// Content blobs of every sample (repeats possible; the writer drops them).
+    private(set) var blobs: [PendingObject] = []
+    /// Counts over `samples` (with the manifest's columns).
+    private(set) var summary = SnapshotSummary()
+
+    init(request: CommitRequest, config: DatasetConfig, isPatch: Bool) throws {
+        let path = request.manifestPath
+        file = path
+        guard let format = request.format ?? ManifestFormat.from(path: path) else {
+            throw InputError(file: path, line: nil, message: "cannot tell the manifest's format from its name",
+                             hint: "name it .jsonl or .csv, or pass --format jsonl|csv")
+        }
+        let mapped = try MappedFile(path: path)
+        guard mapped.bytes.count > 0 else {
+            throw InputError(file: path, line: nil, message: "the file is empty",
+                             hint: "a manifest needs at least one sample (a JSON object per line, or a CSV header and rows)")
+        }
+        let mediaRoot = try ManifestInput.resolveMediaRoot(request.mediaRoot, manifest: path)
+        let builder = RecordBuilder(config: config, file: path, mediaRoot: mediaRoot)
+
+        var chunks: [ManifestChunk]
+        var csvColumns: [String] = []
+        switch format {
+        case .jsonl:
+            chunks = JSONLines.chunks(of: mapped.bytes, parts: ProcessInfo.processInfo.activeProcessorCount * 8)
+        case .csv:
+            let parsed = try CSVReader.rows(mapped.bytes, file: path)
+            csvColumns = parsed.columns
+            let size = max(1024, parsed.rows.count / (ProcessInfo.processInfo.activeProcessorCount * 8) + 1)
+            chunks = stride(from: 0, to: parsed.rows.count, by: size).map {
+                .rows(parsed.rows[$0..<min($0 + size, parsed.rows.count)])
+            }
+        }
+
+        var results = [ChunkResult](repeating: ChunkResult(), count: chunks.count)
+        results.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
+                base[k] = ChunkResult.build(chunks[k], builder: builder, config: config, isPatch: isPatch)
+            }
+        }
+        withExtendedLifetime(mapped) {}
+
+        summary.addColumns(csvColumns)
+        for result in results {
+            if let error = result.error { throw error }
+        }
+        var total = 0
+        for result in results { total += result.samples.count }
+        samples.reserveCapacity(total)
+        for result in results {
+            samples.append(contentsOf: result.samples)
+            deletions.append(contentsOf: result.deletions)
+            blobs.append(contentsOf: result.blobs)
+            summary.merge(result.summary)
+        }
+        guard !samples.isEmpty || !deletions.isEmpty else {
+            throw InputError(file: path, line: nil, message: "the manifest holds no samples",
+                             hint: "add at least one row")
+        }
+        samples.sort { $0.key < $1.key }
+        try checkUnique(config: config)
+    }
+
+    /// The media root: the one given, else the manifest's folder; resolved, so containment checks hold.
+    private static func resolveMediaRoot(_ given: String?, manifest: String) throws -> String {
+        let folder = given ?? (URL(fileURLWithPath: manifest).deletingLastPathComponent().path)
+        guard let resolved = realpath(folder, nil) else {
+            throw TrailError("the media root \(folder) does not exist", hint: "pass --media-root with the folder media paths are relative to")
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Rejects a sample id given twice, naming both lines.
+    private func checkUnique(config: DatasetConfig) throws {
+        var lines: [ObjectID: Int] = [:]
+        func clash(_ key: ObjectID, _ line: Int, id: String?) throws {
+            if let first = lines[key] {
+                throw InputError(file: file, line: max(first, line), field: config.idField,
+                                 message: "duplicate id\(id.map { " '\($0)'" } ?? "") (also on line \(min(first, line)))",
+                                 hint: "each sample id may appear once per manifest")
+            }
+            lines[key] = line
+        }
+        var k = 1
+        while k < samples.count {
+            if samples[k].key == samples[k - 1].key {
+                let first = samples[k - 1].line, second = samples[k].line
+                let id = (try? SampleRecord.decode(samples[k].record.data).field(config.idField)).flatMap { value -> String? in
+                    switch value { case .string(let s): return s; case .number(let n): return n; default: return nil }
+                }
+                throw InputError(file: file, line: max(first, second), field: config.idField,
+                                 message: "duplicate id\(id.map { " '\($0)'" } ?? "") (also on line \(min(first, second)))",
+                                 hint: "each sample id may appear once per manifest")
+            }
+            k += 1
+        }
+        guard !deletions.isEmpty else { return }
+        for sample in samples { lines[sample.key] = sample.line }
+        for deletion in deletions { try clash(deletion.key, deletion.line, id: deletion.id) }
+    }
+}
+
+/// What one worker made of one chunk.
+private struct ChunkResult {
+    var samples: [BuiltSample] = []
+    var deletions: [ManifestInput.Deletion] = []
+    var blobs: [PendingObject] = []
+    var summary = SnapshotSummary()
+    var error: Error?
+
+    static func build(_ chunk: ManifestChunk, builder: RecordBuilder, config: DatasetConfig, isPatch: Bool) -> ChunkResult {
+        var result = ChunkResult()
+        var seenColumns = Set<String>()
+        do {
+            try chunk.forEachRow(file: builder.file) { row in
+                if isPatch, let deletion = try deletion(row, builder: builder, config: config) {
+                    result.deletions.append(deletion)
+                    return
+                }
+                for member in row.members where !seenColumns.contains(member.key) {
+                    seenColumns.insert(member.key)
+                    result.summary.columns.append(member.key)
+                }
+                let (sample, fields) = try builder.build(row, blobs: &result.blobs)
+                result.samples.append(sample)
+                result.summary.count(fields, config: config, sign: 1)
+            }
+        } catch {
+            result.error = error
+        }
+        return result
+    }
+
+    /// A patch row `{"id": …, "_delete": true}`, or nil for an upsert.
+    private static func deletion(_ row: ManifestRow, builder: RecordBuilder, config: DatasetConfig) throws -> ManifestInput.Deletion? {
+        guard let flag = row.members.first(where: { $0.key == "_delete" })?.value else { return nil }
+        guard flag == .bool(true) || flag == .string("true") else {
+            throw InputError(file: builder.file, line: row.line, field: "_delete", message: "must be true",
+                             hint: "write \"_delete\": true to remove the sample, or leave the field out")
+        }
+        let idValue = row.members.first(where: { $0.key == config.idField })?.value
+        let id: String
+        switch idValue {
+        case .string(let s)? where !s.isEmpty: id = s
+        case .number(let n)?: id = n
+        default:
+            throw InputError(file: builder.file, line: row.line, field: config.idField, message: "a deletion needs the sample's id",
+                             hint: "write {\"\(config.idField)\": \"...\", \"_delete\": true}")
+        }
+        return .init(key: SampleKey.of(id), id: id, line: row.line)
+    }
+}

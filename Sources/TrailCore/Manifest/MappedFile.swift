@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file's bytes, mapped read-only into memory; unmapped when released.
+final class MappedFile {
+    let path: String
+    let bytes: UnsafeRawBufferPointer
+    private let mapping: UnsafeMutableRawPointer?
+
+    init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw InputError(file: path, line: nil, message: "cannot open the file: \(reason)",
+                             hint: "check the path and that you can read it")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw InputError(file: path, line: nil, message: "not a regular file", hint: "give the path of a manifest file")
+        }
+        let size = Int(info.st_size)
+        if size == 0 {
+            mapping = nil
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw InputError(file: path, line: nil, message: "cannot map the file: \(String(cString: strerror(errno)))")
+        }
+        madvise(p, size, MADV_SEQUENTIAL | MADV_WILLNEED)
+        mapping = p
+        bytes = UnsafeRawBufferPointer(start: p, count: size)
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, bytes.count) }
+    }
+}
+
+/// Counts newline bytes in a buffer.
+func countNewlines(_ b: UnsafeRawBufferPointer) -> Int {
+    guard var p = b.baseAddress else { return 0 }
+    let end = p + b.count
+    var count = 0
+    while p < end, let hit = memchr(p, 0x0a, end - p) {
+        count += 1
+        p = UnsafeRawPointer(hit) + 1
+    }
+    return count
+}

@@ -1,0 +1,18 @@
+import Git
+
+/// Where a sample lives in a snapshot tree. Sample ids are arbitrary text (`video/123`, URLs,
+/// unicode), so the tree never uses them as names: a sample's entry is the SHA-1 of its id
+/// (40 hex digits), under folders named by its first two bytes: `ab/cd/abcd…`.
+public enum SampleKey {
+    /// The 20-byte key of a sample id.
+    public static func of(_ id: String) -> ObjectID {
+        var copy = id
+        return copy.withUTF8 { ObjectHasher.sha1(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The path of a key in a snapshot tree: `ab/cd/abcd…`.
+    public static func path(_ key: ObjectID) -> String {
+        let hex = key.hex
+        return "\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+    }
+}

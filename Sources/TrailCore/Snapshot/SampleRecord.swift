@@ -1,0 +1,89 @@
+import Git
+
+/// A stored sample: its fields, and its content (text and media) by blob id.
+///
+/// Stored as one small blob of canonical JSON:
+/// `{"content":{"text":{"blob":"<id>","size":123}},"fields":{...},"format":1}`.
+/// Content lives in its own blobs, so a relabel writes a few hundred bytes and never copies it.
+public struct SampleRecord: Equatable, Sendable {
+    /// A content field: a text blob, or a media file (blob plus its relative path).
+    public struct Content: Equatable, Sendable {
+        public var field: String
+        public var blob: ObjectID
+        public var size: Int
+        /// The media file's path relative to the media root; nil for text content.
+        public var path: String?
+    }
+
+    /// Every field except content fields, as the user gave them.
+    public var fields: [JSONMember]
+    /// Content fields, sorted by field name.
+    public var content: [Content]
+
+    /// The record's format version.
+    public static let formatVersion = 1
+
+    public init(fields: [JSONMember], content: [Content]) {
+        self.fields = fields
+        self.content = content.sorted { CanonicalJSON.keyPrecedes($0.field, $1.field) }
+    }
+
+    /// The canonical bytes stored in the record blob.
+    public func encoded() -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(256)
+        out.append(contentsOf: #"{"#.utf8)
+        if !content.isEmpty {
+            out.append(contentsOf: #""content":{"#.utf8)
+            for (k, c) in content.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(c.field, to: &out)
+                out.append(contentsOf: #":{"blob":""#.utf8)
+                appendHex(c.blob, to: &out)
+                out.append(UInt8(ascii: "\""))
+                if let path = c.path {
+                    out.append(contentsOf: #","path":"#.utf8)
+                    CanonicalJSON.writeString(path, to: &out)
+                }
+                out.append(contentsOf: #","size":"#.utf8)
+                out.append(contentsOf: String(c.size).utf8)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(contentsOf: "},".utf8)
+        }
+        out.append(contentsOf: #""fields":"#.utf8)
+        CanonicalJSON.writeObject(fields, to: &out)
+        out.append(contentsOf: #","format":1}"#.utf8)
+        return out
+    }
+
+    /// Parses a record blob.
+    public static func decode(_ bytes: [UInt8]) throws -> SampleRecord {
+        guard case .object(let top) = try JSONParser.parse(bytes),
+              case .object(let fields)? = top.first(where: { $0.key == "fields" })?.value else {
+            throw TrailError("a sample record is malformed (no \"fields\" object)", hint: "run `trail verify`")
+        }
+        var content: [Content] = []
+        if case .object(let members)? = top.first(where: { $0.key == "content" })?.value {
+            for member in members {
+                guard let blobHex = member.value["blob"]?.stringValue, let blob = ObjectID(hex: blobHex),
+                      case .number(let sizeText)? = member.value["size"], let size = Int(sizeText) else {
+                    throw TrailError("a sample record has a malformed content entry '\(member.key)'", hint: "run `trail verify`")
+                }
+                content.append(Content(field: member.key, blob: blob, size: size, path: member.value["path"]?.stringValue))
+            }
+        }
+        return SampleRecord(fields: fields, content: content)
+    }
+
+    /// The value of a field (not content).
+    public func field(_ name: String) -> JSONValue? {
+        fields.first { $0.key == name }?.value
+    }
+}
+
+private func appendHex(_ id: ObjectID, to out: inout [UInt8]) {
+    let start = out.count
+    out.append(contentsOf: repeatElement(0, count: 40))
+    out.withUnsafeMutableBufferPointer { id.appendHex(into: $0.baseAddress! + start) }
+}

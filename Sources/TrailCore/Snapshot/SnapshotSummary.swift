@@ -1,0 +1,75 @@
+import Foundation
+
+/// What a snapshot holds, counted at commit time and stored in its tree as `summary.json`,
+/// so that `trail show` answers without reading a million records.
+public struct SnapshotSummary: Codable, Equatable, Sendable {
+    /// Number of samples.
+    public var samples: Int = 0
+    /// For each label field, how many samples carry each label (multi-label arrays count each label).
+    public var labels: [String: [String: Int]] = [:]
+    /// How many samples each annotator labeled.
+    public var annotators: [String: Int] = [:]
+    /// How many samples were labeled under each guideline version.
+    public var guidelines: [String: Int] = [:]
+    /// Column names in the order first seen in the manifests, for CSV export.
+    public var columns: [String] = []
+
+    public init() {}
+
+    /// Counts one sample's fields in (`sign` 1) or out (`sign` -1).
+    mutating func count(_ fields: [JSONMember], config: DatasetConfig, sign: Int) {
+        samples += sign
+        for member in fields {
+            if config.labelFields.contains(member.key) {
+                var perField = labels[member.key, default: [:]]
+                switch member.value {
+                case .string(let s): bump(&perField, s, sign)
+                case .array(let items):
+                    for case .string(let s) in items { bump(&perField, s, sign) }
+                default: break
+                }
+                labels[member.key] = perField.isEmpty ? nil : perField
+            } else if member.key == config.annotatorField, case .string(let s) = member.value {
+                bump(&annotators, s, sign)
+            } else if member.key == config.guidelineField, case .string(let s) = member.value {
+                bump(&guidelines, s, sign)
+            }
+        }
+    }
+
+    /// Adds another summary's counts (columns are appended in order, without repeats).
+    mutating func merge(_ other: SnapshotSummary) {
+        samples += other.samples
+        for (field, counts) in other.labels {
+            labels[field, default: [:]].merge(counts, uniquingKeysWith: +)
+        }
+        annotators.merge(other.annotators, uniquingKeysWith: +)
+        guidelines.merge(other.guidelines, uniquingKeysWith: +)
+        addColumns(other.columns)
+    }
+
+    /// Appends column names not yet known.
+    mutating func addColumns(_ names: [String]) {
+        var known = Set(columns)
+        for name in names where known.insert(name).inserted { columns.append(name) }
+    }
+
+    private func bump(_ counts: inout [String: Int], _ key: String, _ sign: Int) {
+        let value = counts[key, default: 0] + sign
+        counts[key] = value == 0 ? nil : value
+    }
+
+    /// The canonical JSON bytes stored in the tree.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array((try? encoder.encode(self)) ?? Data()) + [0x0a]
+    }
+
+    /// Reads a summary from its bytes.
+    public static func decode(_ bytes: [UInt8]) throws -> SnapshotSummary {
+        do { return try JSONDecoder().decode(SnapshotSummary.self, from: Data(bytes)) } catch {
+            throw TrailError("a snapshot's summary.json is unreadable: \(error)", hint: "run `trail verify`")
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Git
+
+/// A Trail store: a bare git repository (`.trail/`) plus the dataset configuration and
+/// the SQLite lineage index kept beside the git files.
+public final class Store {
+    /// The store's folder, which is also its git dir (`git --git-dir <path> log` reads it).
+    public let path: String
+    /// The git repository.
+    public let repository: Repository
+    /// Which fields mean what.
+    public let config: DatasetConfig
+
+    /// The branch new stores start on.
+    public static let defaultBranch = "main"
+    /// The reference that keeps every content blob reachable (a tree, replaced on each change, no history).
+    public static let contentRef = "refs/trail/content"
+    /// Where model references live.
+    public static let modelRefPrefix = "refs/models/"
+
+    var configPath: String { path + "/dataset.json" }
+    var lockPath: String { path + "/trail.lock" }
+    /// The SQLite index file.
+    public var indexPath: String { path + "/index.sqlite" }
+
+    private init(path: String, repository: Repository, config: DatasetConfig) {
+        self.path = path
+        self.repository = repository
+        self.config = config
+    }
+
+    /// Where the store is: `explicit` (`--store`), else `TRAIL_STORE`, else the nearest `.trail`
+    /// folder in the current folder or above it, else `./.trail` (for `init`).
+    public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                              searchUpward: Bool = true) -> String {
+        if let explicit, !explicit.isEmpty { return absolute(explicit) }
+        if let env = environment["TRAIL_STORE"], !env.isEmpty { return absolute(env) }
+        let cwd = FileManager.default.currentDirectoryPath
+        if searchUpward {
+            var dir = URL(fileURLWithPath: cwd)
+            while true {
+                let candidate = dir.appendingPathComponent(".trail").path
+                if FileManager.default.fileExists(atPath: candidate + "/HEAD") { return candidate }
+                let parent = dir.deletingLastPathComponent()
+                if parent.path == dir.path { break }
+                dir = parent
+            }
+        }
+        return cwd + "/.trail"
+    }
+
+    private static func absolute(_ path: String) -> String {
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
+        return url.standardizedFileURL.path
+    }
+
+    /// Creates a new store at `path`.
+    public static func create(at path: String, config: DatasetConfig) throws -> Store {
+        try config.validate()
+        if FileManager.default.fileExists(atPath: path + "/HEAD") {
+            throw TrailError("a store already exists at \(path)", hint: "use it as it is, or choose another place with --store")
+        }
+        if let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
+            throw TrailError("\(path) exists and is not empty", hint: "choose an empty or new folder with --store")
+        }
+        let repository: Repository
+        do {
+            repository = try Repository.initBare(at: path, initialBranch: "refs/heads/" + defaultBranch)
+        } catch let error as GitError {
+            throw TrailError("cannot create a store at \(path): \(error.message)", hint: "check that the parent folder exists and is writable")
+        }
+        // Reflogs would keep old content trees reachable after an erasure; a store keeps none.
+        try repository.setConfigString("core.logAllRefUpdates", "false")
+        try Data(config.encoded()).write(to: URL(fileURLWithPath: path + "/dataset.json"), options: .atomic)
+        let store = Store(path: path, repository: repository, config: config)
+        _ = try store.openIndex()
+        return store
+    }
+
+    /// Opens the store at `path`.
+    public static func open(at path: String) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path + "/HEAD") else {
+            throw TrailError("no Trail store at \(path)",
+                             hint: "run `trail init` to create one here, or point at one with --store PATH or TRAIL_STORE", exitCode: 3)
+        }
+        let repository: Repository
+        do {
+            repository = try Repository(openBare: path)
+        } catch let error as GitError {
+            throw TrailError("cannot open the store at \(path): \(error.message)", hint: "run `git --git-dir \(path) fsck` to check it")
+        }
+        var config = DatasetConfig()
+        if let data = FileManager.default.contents(atPath: path + "/dataset.json") {
+            config = try DatasetConfig.decode([UInt8](data))
+        }
+        return Store(path: path, repository: repository, config: config)
+    }
+
+    /// Runs `body` holding the store's write lock, after removing temporary files a crashed
+    /// writer may have left (no other writer can be running while we hold the lock).
+    public func withWriteLock<T>(timeout: Double? = nil, onWait: () -> Void = {}, _ body: () throws -> T) throws -> T {
+        let seconds = timeout ?? ProcessInfo.processInfo.environment["TRAIL_LOCK_TIMEOUT"].flatMap(Double.init) ?? 60
+        let lock = try StoreLock(path: lockPath, timeout: seconds, onWait: onWait)
+        defer { withExtendedLifetime(lock) {} }
+        removeStaleTemporaryFiles()
+        return try body()
+    }
+
+    private func removeStaleTemporaryFiles() {
+        let packDir = repository.objectsDirectory + "/pack"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: packDir)) ?? []
+        where name.hasPrefix("tmp_pack_") || name.hasPrefix("tmp_idx_") {
+            try? FileManager.default.removeItem(atPath: packDir + "/" + name)
+        }
+    }
+
+    // MARK: - HEAD and branches
+
+    /// The reference HEAD names (e.g. `refs/heads/main`), or nil when HEAD is detached.
+    public func currentBranchRef() throws -> String? {
+        try repository.symbolicTarget("HEAD")
+    }
+
+    /// The commit HEAD points at, or nil before the first commit.
+    public func headCommit() throws -> ObjectID? {
+        if let ref = try currentBranchRef() { return try repository.reference(ref) }
+        return try repository.reference("HEAD")
+    }
+
+    /// Opens the lineage index, applying pending migrations.
+    public func openIndex() throws -> LineageIndex {
+        try LineageIndex(path: indexPath)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An exclusive lock on a store, held by one writing process at a time.
+///
+/// An `flock` on `trail.lock`: the kernel releases it when the process dies, even by
+/// `kill -9`, so a crash never leaves a stale lock behind.
+final class StoreLock {
+    private let fd: Int32
+
+    /// Takes the lock, waiting up to `timeout` seconds; `onWait` is called once if it must wait.
+    init(path: String, timeout: Double, onWait: () -> Void) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw TrailError("cannot open the store lock \(path): \(String(cString: strerror(errno)))",
+                             hint: "check that you can write to the store")
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        var waited = false
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                close(fd)
+                throw TrailError("cannot lock the store: \(String(cString: strerror(errno)))")
+            }
+            if !waited { onWait(); waited = true }
+            if Date() >= deadline {
+                let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                close(fd)
+                throw TrailError("another trail process is writing to this store\(holder.isEmpty ? "" : " (\(holder))"); gave up after \(Int(timeout)) s",
+                                 hint: "wait for it to finish and run the command again, or raise TRAIL_LOCK_TIMEOUT (seconds)",
+                                 exitCode: 75)
+            }
+            usleep(50_000)
+        }
+        // Note who holds it, for the message another process shows while it waits.
+        ftruncate(fd, 0)
+        let note = "pid \(getpid())\n"
+        _ = note.withCString { write(fd, $0, strlen($0)) }
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

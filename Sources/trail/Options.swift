@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Git
+import TrailCore
+
+/// `--store`, taken by every command.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store's folder (default: TRAIL_STORE, else the nearest .trail/ here or above).", valueName: "path"))
+    var store: String?
+
+    /// Opens the store, or fails with a message that says how to create one.
+    func open() throws -> Store {
+        try Store.open(at: Store.locate(explicit: store))
+    }
+}
+
+/// `--json`, taken by every read command.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of text (shapes in docs/cli.md).")
+    var json = false
+}
+
+/// Who is committing: `--author`, else TRAIL_AUTHOR, else git's user.name and user.email.
+func resolveAuthor(_ given: String?, store: Store) throws -> Signature {
+    if let text = given ?? ProcessInfo.processInfo.environment["TRAIL_AUTHOR"], !text.isEmpty {
+        guard let signature = Signature.parse(text) else {
+            throw TrailError("'\(text)' is not an author", hint: "write it as \"Name <email>\"", exitCode: 2)
+        }
+        return signature
+    }
+    if let signature = store.repository.defaultSignature() { return signature }
+    throw TrailError("no author given",
+                     hint: "pass --author \"Name <email>\", set TRAIL_AUTHOR, or run git config --global user.name/user.email", exitCode: 2)
+}
+
+/// Runs a command body, turning Trail's errors into a message on stderr and a meaningful exit code.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as TrailError {
+        printError(error.message, hint: error.hint)
+        throw ExitCode(error.exitCode)
+    } catch let error as InputError {
+        printError(error.description, hint: error.hint)
+        throw ExitCode(1)
+    } catch let error as GitError {
+        printError("git: \(error.description)", hint: "run `git --git-dir <store> fsck` to check the store")
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ message: String, hint: String?) {
+    var text = "error: \(message)\n"
+    if let hint { text += "hint: \(hint)\n" }
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// Prints a value as pretty JSON with sorted keys.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Prints a note to stderr (progress, waiting), never to stdout where scripts read results.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

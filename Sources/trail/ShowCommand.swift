@@ -1,0 +1,138 @@
+import ArgumentParser
+import TrailCore
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a version's counts, or one sample as it was committed.",
+        discussion: """
+            With a revision alone: the commit, its sample count, label distribution, annotators and guideline versions. With a sample id too: that sample exactly as the user gave it in that version, content included.
+
+            Examples:
+              trail show HEAD
+              trail show clf-v3 --json
+              trail show HEAD s000000042
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "A branch, tag, model or commit.")
+    var revision: String = "HEAD"
+    @Argument(help: "A sample id.")
+    var sample: String?
+
+    struct VersionReport: Encodable {
+        let commit: CommitSummary
+        let summary: SnapshotSummary
+    }
+
+    struct SampleReport: Encodable {
+        let commit: String
+        let record: String
+        let sample: JSONOutput
+        let content: [ContentReport]
+    }
+
+    struct ContentReport: Encodable {
+        let field: String
+        let blob: String
+        let size: Int
+        let path: String?
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let store = try storeOptions.open()
+            let snapshot = try Revisions(store: store).snapshot(revision)
+            if let sample {
+                guard let view = try SampleView.read(sample, in: snapshot) else {
+                    throw TrailError("sample '\(sample)' is not in \(revision) (\(snapshot.commit.abbreviated()))",
+                                     hint: "check the id; `trail export \(revision) --out -` lists the samples")
+                }
+                if output.json {
+                    return try printJSON(SampleReport(
+                        commit: view.commit.hex, record: view.record.hex, sample: JSONOutput(.object(view.row)),
+                        content: view.content.map { ContentReport(field: $0.field, blob: $0.blob.hex, size: $0.size, path: $0.path) }))
+                }
+                print("sample \(sample) in commit \(view.commit.hex)")
+                print("record \(view.record.hex)")
+                for content in view.content {
+                    print("content \(content.field): blob \(content.blob.hex), \(content.size) bytes\(content.path.map { ", file \($0)" } ?? "")")
+                }
+                print("")
+                print(String(decoding: view.json, as: UTF8.self))
+                return
+            }
+            let commit = try CommitLog(store: store).summary(of: snapshot.commit)
+            let summary = try snapshot.summary()
+            if output.json { return try printJSON(VersionReport(commit: commit, summary: summary)) }
+            print("commit \(commit.commit)\(commit.refs.isEmpty ? "" : " (\(commit.refs.joined(separator: ", ")))")")
+            print("Author: \(commit.author) <\(commit.email)>")
+            print("Date:   \(commit.date)")
+            print("")
+            print("    \(commit.subject)")
+            print("")
+            print("Samples: \(summary.samples)")
+            for field in summary.labels.keys.sorted() {
+                print("")
+                print("Labels (\(field)):")
+                printCounts(summary.labels[field]!, total: summary.samples)
+            }
+            if !summary.annotators.isEmpty {
+                print("")
+                print("Annotators: \(summary.annotators.count)")
+                printCounts(summary.annotators, total: summary.samples, limit: 10)
+            }
+            if !summary.guidelines.isEmpty {
+                print("")
+                print("Guideline versions:")
+                printCounts(summary.guidelines, total: summary.samples)
+            }
+        }
+    }
+}
+
+/// Prints counts as aligned rows, largest first, with percentages.
+func printCounts(_ counts: [String: Int], total: Int, limit: Int? = nil) {
+    let rows = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+    let shown = limit.map { Array(rows.prefix($0)) } ?? rows
+    let width = shown.map(\.key.count).max() ?? 0
+    let numberWidth = shown.map { String($0.value).count }.max() ?? 0
+    for (key, value) in shown {
+        let pct = total > 0 ? Double(value) * 100 / Double(total) : 0
+        let number = String(repeating: " ", count: numberWidth - String(value).count) + String(value)
+        print("  \(key.padding(toLength: width, withPad: " ", startingAt: 0))  \(number)  \(String(format: "%5.1f%%", pct))")
+    }
+    if shown.count < rows.count { print("  ... and \(rows.count - shown.count) more") }
+}
+
+/// Encodes a `JSONValue` through `Encodable`, numbers exactly as written.
+struct JSONOutput: Encodable {
+    let value: JSONValue
+    init(_ value: JSONValue) { self.value = value }
+
+    func encode(to encoder: Encoder) throws {
+        switch value {
+        case .null: var c = encoder.singleValueContainer(); try c.encodeNil()
+        case .bool(let b): var c = encoder.singleValueContainer(); try c.encode(b)
+        case .number(let n):
+            var c = encoder.singleValueContainer()
+            if let i = Int64(n) { try c.encode(i) } else if let u = UInt64(n) { try c.encode(u) } else { try c.encode(Decimal(string: n) ?? 0) }
+        case .string(let s): var c = encoder.singleValueContainer(); try c.encode(s)
+        case .array(let items): var c = encoder.unkeyedContainer(); for item in items { try c.encode(JSONOutput(item)) }
+        case .object(let members):
+            var c = encoder.container(keyedBy: DynamicKey.self)
+            for m in members { try c.encode(JSONOutput(m.value), forKey: DynamicKey(m.key)) }
+        }
+    }
+
+    struct DynamicKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+import Foundation
