@@ -8,17 +8,27 @@ import CCrypto
 public enum ObjectHasher {
     /// The id of an object of `type` holding `data`.
     public static func id(of type: ObjectType, _ data: UnsafeRawBufferPointer) -> ObjectID {
-        var header = [UInt8](type.name.utf8)
-        header.append(UInt8(ascii: " "))
-        header.append(contentsOf: String(data.count).utf8)
-        header.append(0)
+        // The header "<type> <size>\0", built on the stack: this runs for every object.
+        var header: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var out: (UInt64, UInt64, UInt32) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &out) { digest in
-            header.withUnsafeBytes { h in
-                trail_sha1_two(h.baseAddress, h.count, data.baseAddress, data.count,
-                               digest.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        return withUnsafeMutableBytes(of: &header) { h in
+            var n = 0
+            for c in type.name.utf8 { h[n] = c; n += 1 }
+            h[n] = UInt8(ascii: " "); n += 1
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            let count = withUnsafeMutableBytes(of: &digits) { d -> Int in
+                var v = data.count, k = 0
+                repeat { d[k] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; k += 1 } while v > 0
+                for j in 0..<k { h[n + j] = d[k - 1 - j] }
+                return k
             }
-            return ObjectID(bytes: digest.baseAddress!)
+            n += count
+            h[n] = 0; n += 1
+            return withUnsafeMutableBytes(of: &out) { digest in
+                trail_sha1_two(h.baseAddress, n, data.baseAddress, data.count,
+                               digest.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                return ObjectID(bytes: digest.baseAddress!)
+            }
         }
     }
 

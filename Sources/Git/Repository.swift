@@ -87,10 +87,11 @@ public final class Repository {
         try TreeFormat.decode(read(id, as: .tree))
     }
 
-    /// True when the object database holds `id` (in any pack or loose).
+    /// True when the object database holds `id` (in any pack or loose). Does not rescan the
+    /// pack folder on a miss (libgit2's default), which made each miss cost a directory read.
     public func contains(_ id: ObjectID) -> Bool {
         var oid = id.gitOID
-        return git_odb_exists(odb, &oid) == 1
+        return git_odb_exists_ext(odb, &oid, GIT_ODB_LOOKUP_NO_REFRESH.rawValue) == 1
     }
 
     /// Writes one object (loose). For many objects use `PackWriter`.

@@ -22,7 +22,13 @@ public enum TreeFormat {
     /// The bytes of a tree object holding `entries`, sorted the way git requires
     /// (by name, with a folder's name compared as if it ended in "/").
     public static func encode(_ entries: [TreeEntry]) -> [UInt8] {
-        let sorted = entries.sorted { sortKey($0).lexicographicallyPrecedes(sortKey($1)) }
+        let keyed = entries.map { (key: sortKey($0), entry: $0) }
+        var inOrder = true
+        for i in 1..<max(keyed.count, 1) where !keyed[i - 1].key.lexicographicallyPrecedes(keyed[i].key) {
+            inOrder = false
+            break
+        }
+        let sorted = inOrder ? entries : keyed.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.entry)
         var out = [UInt8]()
         out.reserveCapacity(entries.count * 68)
         for entry in sorted {
@@ -55,6 +61,34 @@ public enum TreeFormat {
             i = nul + 21
         }
         return entries
+    }
+
+    /// The entries of a tree whose names are 40 hex digits (a shard leaf), as (key, id) pairs in
+    /// tree order; skips the strings `decode` makes. Entries with other names are skipped.
+    public static func decodeHexNamed(_ bytes: [UInt8]) throws -> [(key: ObjectID, id: ObjectID)] {
+        var result: [(key: ObjectID, id: ObjectID)] = []
+        result.reserveCapacity(bytes.count / 68)
+        try bytes.withUnsafeBytes { b in
+            var i = 0
+            var raw = [UInt8](repeating: 0, count: 20)
+            while i < b.count {
+                guard let space = b[i...].firstIndex(of: UInt8(ascii: " ")), let nul = b[space...].firstIndex(of: 0),
+                      nul + 21 <= b.count else {
+                    throw GitError(operation: "decode tree", message: "malformed tree entry at byte \(i)")
+                }
+                defer { i = nul + 21 }
+                guard nul - space - 1 == 40 else { continue }
+                var ok = true
+                for k in 0..<20 {
+                    guard let hi = hexValue(b[space + 1 + 2 * k]), let lo = hexValue(b[space + 2 + 2 * k]) else { ok = false; break }
+                    raw[k] = hi << 4 | lo
+                }
+                guard ok else { continue }
+                let key = raw.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }
+                result.append((key, ObjectID(bytes: b.baseAddress! + nul + 1)))
+            }
+        }
+        return result
     }
 
     private static func sortKey(_ e: TreeEntry) -> [UInt8] {

@@ -65,3 +65,26 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
         }
     }
 }
+
+/// What a field means, looked up once per field rather than by scanning the configuration's lists.
+enum FieldRole {
+    case id, label, annotator, guideline, content, media
+}
+
+/// The role of each configured field name.
+struct FieldRoles {
+    private let roles: [String: FieldRole]
+
+    init(_ config: DatasetConfig) {
+        var roles: [String: FieldRole] = [:]
+        for f in config.mediaFields { roles[f] = .media }
+        for f in config.contentFields { roles[f] = .content }
+        for f in config.labelFields { roles[f] = .label }
+        roles[config.guidelineField] = .guideline
+        roles[config.annotatorField] = .annotator
+        roles[config.idField] = .id
+        self.roles = roles
+    }
+
+    subscript(name: String) -> FieldRole? { roles[name] }
+}

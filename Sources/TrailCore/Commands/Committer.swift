@@ -93,7 +93,12 @@ public struct Committer {
                 updated.finish(rootFiles: [])
                 if updated.root != oldContentRoot { contentTree = updated }
             } else {
-                contentTree = ShardedTree.build(sorted: plan.newContent.sorted().map { ($0, $0) }, rootFiles: [])
+                var ids = plan.newContent
+                if !ids.isSorted() { ids.sort() }
+                var unique: [(key: ObjectID, value: ObjectID)] = []
+                unique.reserveCapacity(ids.count)
+                for id in ids where unique.last?.key != id { unique.append((id, id)) }
+                contentTree = ShardedTree.build(sorted: unique, rootFiles: [])
             }
         }
 
@@ -105,7 +110,7 @@ public struct Committer {
         if let contentTree { objects.append(contentsOf: contentTree.newTrees) }
         let commitObject = PendingObject(type: .commit, data: commitBytes)
         objects.append(commitObject)
-        objects = uniqueMissing(objects, in: repo, assumeEmpty: parent == nil && oldContentRoot == nil)
+        if parent != nil || oldContentRoot != nil { objects = uniqueMissing(objects, in: repo) }
 
         let packBytes = try writePack(objects)
         try repo.refreshObjects()
@@ -147,42 +152,33 @@ public struct Committer {
 
         var newRecords: [Int] = []
         if let parent {
-            let repo = store.repository
-            var oldMids: [String: ObjectID] = [:]
-            for e in parent.shardFolders { oldMids[e.name] = e.id }
-            for mid in tree.mids {
-                let oldMid = oldMids.removeValue(forKey: mid.name)
-                if oldMid == mid.id { continue }
-                var oldLeaves: [String: ObjectID] = [:]
-                if let oldMid { for e in try repo.readTree(oldMid) { oldLeaves[e.name] = e.id } }
-                for leaf in mid.leaves {
-                    let oldLeaf = oldLeaves.removeValue(forKey: leaf.name)
-                    if oldLeaf == leaf.id { continue }
-                    var old: [String: ObjectID] = [:]
-                    if let oldLeaf { for e in try repo.readTree(oldLeaf) { old[e.name] = e.id } }
-                    for k in leaf.entries {
-                        let name = samples[k].key.hex
-                        switch old.removeValue(forKey: name) {
-                        case nil: plan.added += 1; newRecords.append(k)
-                        case samples[k].record.id?: break
-                        default: plan.modified += 1; newRecords.append(k)
-                        }
-                    }
-                    plan.removed += old.count
-                }
-                for gone in oldLeaves.values { plan.removed += try repo.readTree(gone).count }
-            }
-            for gone in oldMids.values { plan.removed += try Snapshot.recordIDs(in: gone, repository: repo).count }
+            let diff = try LeafComparison.compare(tree, samples: samples, parent: parent, repositoryPath: store.repository.path)
+            newRecords = diff.newRecords
+            plan.added = diff.added
+            plan.modified = diff.modified
+            plan.removed = diff.removed
         } else {
             newRecords = Array(samples.indices)
             plan.added = samples.count
         }
-        var wanted = Set<ObjectID>()
-        for k in newRecords {
-            plan.objects.append(samples[k].record)
-            for id in samples[k].contentIDs where wanted.insert(id).inserted { plan.newContent.append(id) }
+        plan.objects.reserveCapacity(plan.objects.count + newRecords.count + input.blobs.count)
+        for k in newRecords { plan.objects.append(samples[k].record) }
+        if parent == nil {
+            // Every sample is new, so every content blob is wanted, once: sorted by id, which
+            // is also the order the content tree is built in.
+            var blobs = input.blobs
+            blobs.sort { $0.id < $1.id }
+            for blob in blobs where plan.newContent.last != blob.id {
+                plan.objects.append(blob)
+                plan.newContent.append(blob.id)
+            }
+        } else {
+            var wanted = Set<ObjectID>()
+            for k in newRecords {
+                for id in samples[k].contentIDs where wanted.insert(id).inserted { plan.newContent.append(id) }
+            }
+            plan.objects.append(contentsOf: input.blobs.filter { wanted.contains($0.id) })
         }
-        plan.objects.append(contentsOf: input.blobs.filter { wanted.contains($0.id) })
         return plan
     }
 
@@ -200,9 +196,9 @@ public struct Committer {
         }
         // Counts: take out what the changed samples were, put in what they are.
         var summary = try parent.summary()
-        let config = try parent.config()
+        let roles = FieldRoles(try parent.config())
         for (_, oldRecord) in previous {
-            summary.count(try SampleRecord.decode(repo.read(oldRecord, as: .blob)).fields, config: config, sign: -1)
+            summary.count(try SampleRecord.decode(repo.read(oldRecord, as: .blob)).fields, roles: roles, sign: -1)
         }
         summary.merge(input.summary)
         let files = rootFiles(config: store.config, summary: summary)
@@ -225,10 +221,15 @@ public struct Committer {
 
     // MARK: - Writing
 
-    /// Drops repeated objects and, unless the store is known empty, objects it already holds.
-    private func uniqueMissing(_ objects: [PendingObject], in repo: Repository, assumeEmpty: Bool) -> [PendingObject] {
-        var seen = Set<ObjectID>(minimumCapacity: objects.count)
-        return objects.filter { seen.insert($0.id).inserted && (assumeEmpty || !repo.contains($0.id)) }
+    /// Drops repeated objects and objects the store already holds. (A first commit into an
+    /// empty store skips this: its plan holds each object once.) Only blobs can repeat (two
+    /// samples with the same text); records name their sample and trees their entries.
+    private func uniqueMissing(_ objects: [PendingObject], in repo: Repository) -> [PendingObject] {
+        var seenBlobs = Set<ObjectID>()
+        return objects.filter { object in
+            if object.type == .blob, !seenBlobs.insert(object.id).inserted { return false }
+            return !repo.contains(object.id)
+        }
     }
 
     private func writePack(_ objects: [PendingObject]) throws -> Int {

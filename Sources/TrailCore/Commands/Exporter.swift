@@ -103,7 +103,7 @@ public struct Exporter {
         }
         var rows: [Row] = []
         for part in parts { rows.append(contentsOf: try part.get()) }
-        rows.sort { $0.id.lexicographicallyPrecedes($1.id) }
+        rows.sort { bytesPrecede($0.id, $1.id) }
         return rows
     }
 
@@ -223,5 +223,16 @@ final class OutputSink {
             done += n
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Byte order of two byte strings, through memcmp (the generic comparison was a tenth of an export).
+func bytesPrecede(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+            let n = min(pa.count, pb.count)
+            let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
+            return c != 0 ? c < 0 : pa.count < pb.count
+        }
     }
 }

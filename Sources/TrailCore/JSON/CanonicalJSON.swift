@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Writes Trail's canonical JSON: object keys sorted by their UTF-8 bytes, no insignificant
 /// whitespace, numbers exactly as they were written, strings with only the escapes JSON
 /// requires (`\"`, `\\` and control characters) and every other character as raw UTF-8.
@@ -47,7 +51,15 @@ public enum CanonicalJSON {
 
     /// True when `a` sorts before `b` in canonical order (UTF-8 byte order).
     public static func keyPrecedes(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        // Byte order, not Swift's `<` (which compares canonically equivalent forms as equal).
+        var a = a, b = b
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let n = min(pa.count, pb.count)
+                let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
+                return c != 0 ? c < 0 : pa.count < pb.count
+            }
+        }
     }
 
     private static func isSorted(_ members: [JSONMember]) -> Bool {

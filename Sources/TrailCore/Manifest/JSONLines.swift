@@ -38,6 +38,14 @@ enum JSONLines {
     /// Parses each non-blank line as a JSON object and calls `body` with it.
     static func forEachRow(_ bytes: UnsafeRawBufferPointer, firstLine: Int, file: String,
                            _ body: (ManifestRow) throws -> Void) throws {
+        try forEachLine(bytes, firstLine: firstLine) { line, text in
+            try body(parseRow(text, line: line, file: file))
+        }
+    }
+
+    /// Calls `body` with each non-blank line's number and bytes (no line ending, no byte order mark).
+    static func forEachLine(_ bytes: UnsafeRawBufferPointer, firstLine: Int,
+                            _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         guard let base = bytes.baseAddress else { return }
         var start = 0
         var line = firstLine
@@ -56,27 +64,29 @@ enum JSONLines {
                 lineStart += 3  // a UTF-8 byte order mark
             }
             let text = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<stop])
-            if !isBlank(text) {
-                let value: JSONValue
-                do {
-                    value = try JSONParser.parse(text)
-                } catch let error as JSONSyntaxError {
-                    throw InputError(file: file, line: line, column: error.offset + 1 + (lineStart - start),
-                                     message: error.message == "invalid UTF-8" ? "invalid UTF-8 byte sequence"
-                                        : "malformed JSON: \(error.message)",
-                                     hint: error.message == "invalid UTF-8"
-                                        ? "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
-                                        : "each line must be one complete JSON object")
-                }
-                guard case .object(let members) = value else {
-                    throw InputError(file: file, line: line, message: "expected a JSON object, found a \(value.typeName)",
-                                     hint: "each line must be one JSON object such as {\"id\": \"s1\", \"label\": \"safe\"}")
-                }
-                try body(ManifestRow(line: line, members: members))
-            }
+            if !isBlank(text) { try body(line, text) }
             start = end + 1
             line += 1
         }
+    }
+
+    /// Parses one line into a row, or throws an error naming the line and column.
+    static func parseRow(_ text: UnsafeRawBufferPointer, line: Int, file: String) throws -> ManifestRow {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch let error as JSONSyntaxError {
+            let utf8 = error.message == "invalid UTF-8"
+            throw InputError(file: file, line: line, column: error.offset + 1,
+                             message: utf8 ? "invalid UTF-8 byte sequence" : "malformed JSON: \(error.message)",
+                             hint: utf8 ? "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
+                                        : "each line must be one complete JSON object")
+        }
+        guard case .object(let members) = value else {
+            throw InputError(file: file, line: line, message: "expected a JSON object, found a \(value.typeName)",
+                             hint: "each line must be one JSON object such as {\"id\": \"s1\", \"label\": \"safe\"}")
+        }
+        return ManifestRow(line: line, members: members)
     }
 
     private static func isBlank(_ b: UnsafeRawBufferPointer) -> Bool {

@@ -130,19 +130,43 @@ private struct ChunkResult {
     static func build(_ chunk: ManifestChunk, builder: RecordBuilder, config: DatasetConfig, isPatch: Bool) -> ChunkResult {
         var result = ChunkResult()
         var seenColumns = Set<String>()
+        func add(_ row: ManifestRow) throws {
+            if isPatch, let deletion = try deletion(row, builder: builder, config: config) {
+                result.deletions.append(deletion)
+                return
+            }
+            for member in row.members where !seenColumns.contains(member.key) {
+                seenColumns.insert(member.key)
+                result.summary.columns.append(member.key)
+            }
+            let (sample, fields) = try builder.build(row, blobs: &result.blobs)
+            result.samples.append(sample)
+            result.summary.count(fields, roles: builder.roles, sign: 1)
+        }
         do {
-            try chunk.forEachRow(file: builder.file) { row in
-                if isPatch, let deletion = try deletion(row, builder: builder, config: config) {
-                    result.deletions.append(deletion)
-                    return
+            switch chunk {
+            case .rows(let rows):
+                for row in rows { try add(row) }
+            case .jsonl(let bytes, let firstLine):
+                let fast = FastRecordPath(builder: builder)
+                var lastKeys: [UInt8] = []
+                try JSONLines.forEachLine(bytes, firstLine: firstLine) { line, text in
+                    if !isPatch, let (sample, counted) = try fast.build(text, line: line, blobs: &result.blobs) {
+                        result.samples.append(sample)
+                        result.summary.count(counted, roles: builder.roles, sign: 1)
+                        // Column order: rows usually repeat the previous row's keys, so only look when they differ.
+                        let keys = FastRecordPath.keySignature(text)
+                        if keys != lastKeys {
+                            for member in try JSONLines.parseRow(text, line: line, file: builder.file).members
+                            where seenColumns.insert(member.key).inserted {
+                                result.summary.columns.append(member.key)
+                            }
+                            lastKeys = keys
+                        }
+                        return
+                    }
+                    try add(JSONLines.parseRow(text, line: line, file: builder.file))
                 }
-                for member in row.members where !seenColumns.contains(member.key) {
-                    seenColumns.insert(member.key)
-                    result.summary.columns.append(member.key)
-                }
-                let (sample, fields) = try builder.build(row, blobs: &result.blobs)
-                result.samples.append(sample)
-                result.summary.count(fields, config: config, sign: 1)
             }
         } catch {
             result.error = error

@@ -15,6 +15,14 @@ struct RecordBuilder {
     let file: String
     /// The folder media paths are relative to, resolved (no symlinks).
     let mediaRoot: String
+    let roles: FieldRoles
+
+    init(config: DatasetConfig, file: String, mediaRoot: String) {
+        self.config = config
+        self.file = file
+        self.mediaRoot = mediaRoot
+        self.roles = FieldRoles(config)
+    }
 
     /// Checks a row and builds its record and content blobs; `blobs` receives new content.
     func build(_ row: ManifestRow, blobs: inout [PendingObject]) throws -> (BuiltSample, [JSONMember]) {
@@ -24,21 +32,24 @@ struct RecordBuilder {
         var id: String?
         for member in row.members {
             let key = member.key
-            if key == config.idField {
+            switch (roles[key], member.value) {
+            case (.id?, _):
                 id = try sampleID(member.value, line: row.line)
                 fields.append(member)
-            } else if config.contentFields.contains(key), case .string(let text) = member.value {
+            case (.content?, .string(let text)):
                 let data = Array(text.utf8)
                 let blob = PendingObject(type: .blob, data: data)
                 blobs.append(blob)
                 content.append(.init(field: key, blob: blob.id, size: data.count, path: nil))
-            } else if config.mediaFields.contains(key), case .string(let path) = member.value {
+            case (.media?, .string(let path)):
                 let data = try readMedia(path, field: key, line: row.line)
                 let blob = PendingObject(type: .blob, data: data)
                 blobs.append(blob)
                 content.append(.init(field: key, blob: blob.id, size: data.count, path: path))
-            } else {
-                if config.labelFields.contains(key) { try checkLabel(member.value, field: key, line: row.line) }
+            case (.label?, _):
+                try checkLabel(member.value, field: key, line: row.line)
+                fields.append(member)
+            default:
                 fields.append(member)
             }
         }
@@ -74,7 +85,7 @@ struct RecordBuilder {
         }
     }
 
-    private func readMedia(_ path: String, field: String, line: Int) throws -> [UInt8] {
+    func readMedia(_ path: String, field: String, line: Int) throws -> [UInt8] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         if path.isEmpty || path.hasPrefix("/") || path.contains("\0") || parts.contains("..") || path.contains("\\") {
             throw InputError(file: file, line: line, field: field,

@@ -17,22 +17,25 @@ public struct SnapshotSummary: Codable, Equatable, Sendable {
     public init() {}
 
     /// Counts one sample's fields in (`sign` 1) or out (`sign` -1).
-    mutating func count(_ fields: [JSONMember], config: DatasetConfig, sign: Int) {
+    mutating func count(_ fields: [JSONMember], roles: FieldRoles, sign: Int) {
         samples += sign
         for member in fields {
-            if config.labelFields.contains(member.key) {
-                var perField = labels[member.key, default: [:]]
+            switch roles[member.key] {
+            case .label:
+                // Taken out and put back so the inner dictionary is never copied.
+                var counts = labels.removeValue(forKey: member.key) ?? [:]
                 switch member.value {
-                case .string(let s): bump(&perField, s, sign)
+                case .string(let s): bump(&counts, s, sign)
                 case .array(let items):
-                    for case .string(let s) in items { bump(&perField, s, sign) }
+                    for case .string(let s) in items { bump(&counts, s, sign) }
                 default: break
                 }
-                labels[member.key] = perField.isEmpty ? nil : perField
-            } else if member.key == config.annotatorField, case .string(let s) = member.value {
-                bump(&annotators, s, sign)
-            } else if member.key == config.guidelineField, case .string(let s) = member.value {
-                bump(&guidelines, s, sign)
+                if !counts.isEmpty { labels[member.key] = counts }
+            case .annotator:
+                if case .string(let s) = member.value { bump(&annotators, s, sign) }
+            case .guideline:
+                if case .string(let s) = member.value { bump(&guidelines, s, sign) }
+            default: break
             }
         }
     }
@@ -55,8 +58,8 @@ public struct SnapshotSummary: Codable, Equatable, Sendable {
     }
 
     private func bump(_ counts: inout [String: Int], _ key: String, _ sign: Int) {
-        let value = counts[key, default: 0] + sign
-        counts[key] = value == 0 ? nil : value
+        counts[key, default: 0] += sign
+        if sign < 0 && counts[key] == 0 { counts[key] = nil }
     }
 
     /// The canonical JSON bytes stored in the tree.

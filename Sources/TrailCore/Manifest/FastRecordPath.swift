@@ -1,0 +1,248 @@
+import Git
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The fast way from a JSON line to a record, for the common shape of a manifest row: a flat
+/// object whose keys and strings have no escapes and whose values are strings, numbers,
+/// booleans or null. It copies the value bytes as they are (which is already canonical for
+/// such values) instead of building a value tree, which makes a million-row commit several
+/// times faster. Anything else (nesting, escapes, odd ids, errors) returns nil and goes
+/// through `JSONParser` and `RecordBuilder.build`, which produce the same bytes and the
+/// precise error messages; a test checks both paths agree.
+struct FastRecordPath {
+    /// A top-level member: byte ranges of its key (without quotes) and of its value.
+    private struct Span {
+        var keyStart: Int, keyEnd: Int
+        var valueStart: Int, valueEnd: Int
+        /// For strings, the range inside the quotes.
+        var isString: Bool
+    }
+
+    private let builder: RecordBuilder
+    private let roleNames: [(name: [UInt8], role: FieldRole)]
+
+    init(builder: RecordBuilder) {
+        self.builder = builder
+        let c = builder.config
+        var names: [([UInt8], FieldRole)] = [(Array(c.idField.utf8), .id), (Array(c.annotatorField.utf8), .annotator),
+                                            (Array(c.guidelineField.utf8), .guideline)]
+        names += c.labelFields.map { (Array($0.utf8), .label) }
+        names += c.contentFields.map { (Array($0.utf8), .content) }
+        names += c.mediaFields.map { (Array($0.utf8), .media) }
+        roleNames = names
+    }
+
+    /// The sample built from `text`, with the fields the summary counts; nil when the line
+    /// needs the general path. Throws only for media files that cannot be read.
+    func build(_ text: UnsafeRawBufferPointer, line: Int, blobs: inout [PendingObject]) throws -> (BuiltSample, [JSONMember])? {
+        guard UTF8Validation.firstInvalidByte(text) == nil, var spans = scan(text), !spans.isEmpty else { return nil }
+        let base = text.baseAddress!
+        func keyPrecedes(_ a: Span, _ b: Span) -> Bool {
+            let la = a.keyEnd - a.keyStart, lb = b.keyEnd - b.keyStart
+            let c = memcmp(base + a.keyStart, base + b.keyStart, min(la, lb))
+            return c != 0 ? c < 0 : la < lb
+        }
+        // Insertion sort: rows have a dozen keys, often already in order.
+        for i in 1..<spans.count {
+            let x = spans[i]
+            var j = i - 1
+            while j >= 0 && keyPrecedes(x, spans[j]) { spans[j + 1] = spans[j]; j -= 1 }
+            spans[j + 1] = x
+        }
+        for i in 1..<spans.count where !keyPrecedes(spans[i - 1], spans[i]) { return nil }  // duplicate key
+
+        var key: ObjectID?
+        var counted: [JSONMember] = []
+        var content: [SampleRecord.Content] = []
+        var fieldSpans: [Span] = []
+        fieldSpans.reserveCapacity(spans.count)
+        for span in spans {
+            let role = self.role(base + span.keyStart, span.keyEnd - span.keyStart)
+            let value = UnsafeRawBufferPointer(start: base + span.valueStart, count: span.valueEnd - span.valueStart)
+            switch role {
+            case .id?:
+                if span.isString {
+                    guard value.count > 0 else { return nil }
+                } else {
+                    guard value.first.map({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) }) == true,
+                          !value.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") })
+                    else { return nil }
+                }
+                key = ObjectHasher.sha1(value)
+                fieldSpans.append(span)
+            case .content? where span.isString:
+                let blob = PendingObject(type: .blob, data: Array(value))
+                blobs.append(blob)
+                content.append(.init(field: string(base, span.keyStart, span.keyEnd), blob: blob.id, size: value.count, path: nil))
+            case .media? where span.isString:
+                let field = string(base, span.keyStart, span.keyEnd)
+                let path = String(decoding: value, as: UTF8.self)
+                let blob = PendingObject(type: .blob, data: try builder.readMedia(path, field: field, line: line))
+                blobs.append(blob)
+                content.append(.init(field: field, blob: blob.id, size: blob.data.count, path: path))
+            case .label?, .annotator?, .guideline?:
+                if span.isString {
+                    counted.append(JSONMember(string(base, span.keyStart, span.keyEnd), .string(String(decoding: value, as: UTF8.self))))
+                } else if role == .label && !(value.count == 4 && memcmp(value.baseAddress!, "null", 4) == 0) {
+                    return nil  // the general path checks the label's type and explains
+                }
+                fieldSpans.append(span)
+            default:
+                fieldSpans.append(span)
+            }
+        }
+        guard let key else { return nil }
+
+        // {"content":{...},"fields":{...},"format":1}, exactly as SampleRecord.encoded() writes it.
+        var out = [UInt8]()
+        out.reserveCapacity(text.count + 64 * content.count + 32)
+        out.append(UInt8(ascii: "{"))
+        if !content.isEmpty {
+            let record = SampleRecord(fields: [], content: content)
+            let encoded = record.encoded()  // {"content":{...},"fields":{},"format":1}
+            let prefixEnd = encoded.count - #""fields":{},"format":1}"#.utf8.count
+            out.append(contentsOf: encoded[1..<prefixEnd])
+        }
+        out.append(contentsOf: #""fields":{"#.utf8)
+        for (k, span) in fieldSpans.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeRawBufferPointer(start: base + span.keyStart, count: span.keyEnd - span.keyStart))
+            out.append(contentsOf: #"":"#.utf8)
+            if span.isString { out.append(UInt8(ascii: "\"")) }
+            out.append(contentsOf: UnsafeRawBufferPointer(start: base + span.valueStart, count: span.valueEnd - span.valueStart))
+            if span.isString { out.append(UInt8(ascii: "\"")) }
+        }
+        out.append(contentsOf: #"},"format":1}"#.utf8)
+        let sample = BuiltSample(key: key, record: PendingObject(type: .blob, data: out), line: line, contentIDs: content.map(\.blob))
+        return (sample, counted)
+    }
+
+    /// The bytes of a flat row's keys in file order (cheap to compare with the previous row's);
+    /// empty when the row is not flat.
+    static func keySignature(_ text: UnsafeRawBufferPointer) -> [UInt8] {
+        // Keys are the quoted strings followed by ':'; values of flat rows hold no ':' outside strings.
+        var out: [UInt8] = []
+        var i = 0
+        let n = text.count
+        var inString = false, start = 0
+        while i < n {
+            let c = text[i]
+            if inString {
+                if c == UInt8(ascii: "\\") { i += 2; continue }
+                if c == UInt8(ascii: "\"") {
+                    inString = false
+                    var j = i + 1
+                    while j < n, text[j] == 0x20 { j += 1 }
+                    if j < n, text[j] == UInt8(ascii: ":") {
+                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[start..<i]))
+                        out.append(0)
+                    }
+                }
+            } else if c == UInt8(ascii: "\"") {
+                inString = true
+                start = i + 1
+            }
+            i += 1
+        }
+        return out
+    }
+
+    private func role(_ p: UnsafeRawPointer, _ n: Int) -> FieldRole? {
+        for entry in roleNames where entry.name.count == n {
+            if entry.name.withUnsafeBytes({ memcmp($0.baseAddress!, p, n) }) == 0 { return entry.role }
+        }
+        return nil
+    }
+
+    private func string(_ base: UnsafeRawPointer, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeRawBufferPointer(start: base + start, count: end - start), as: UTF8.self)
+    }
+
+    /// The top-level members of a flat object; nil for anything the fast path does not take.
+    private func scan(_ b: UnsafeRawBufferPointer) -> [Span]? {
+        var i = 0
+        let n = b.count
+        func skip() { while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0d || b[i] == 0x0a { i += 1 } }
+        /// A string without escapes or control characters; returns the range inside the quotes.
+        func plainString() -> (Int, Int)? {
+            guard i < n, b[i] == UInt8(ascii: "\"") else { return nil }
+            let start = i + 1
+            var j = start
+            while j < n {
+                let c = b[j]
+                if c == UInt8(ascii: "\"") { i = j + 1; return (start, j) }
+                if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
+                j += 1
+            }
+            return nil
+        }
+        skip()
+        guard i < n, b[i] == UInt8(ascii: "{") else { return nil }
+        i += 1
+        var spans: [Span] = []
+        spans.reserveCapacity(16)
+        skip()
+        if i < n, b[i] == UInt8(ascii: "}") { return nil }
+        while true {
+            skip()
+            guard let (ks, ke) = plainString() else { return nil }
+            skip()
+            guard i < n, b[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            skip()
+            guard i < n else { return nil }
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                guard let (vs, ve) = plainString() else { return nil }
+                spans.append(Span(keyStart: ks, keyEnd: ke, valueStart: vs, valueEnd: ve, isString: true))
+            } else if c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) {
+                let vs = i
+                guard scanNumber(b, &i) else { return nil }
+                spans.append(Span(keyStart: ks, keyEnd: ke, valueStart: vs, valueEnd: i, isString: false))
+            } else {
+                let vs = i
+                var matched = false
+                for word in ["true", "false", "null"] where word.utf8.count <= n - i {
+                    if word.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: b[i..<(i + word.utf8.count)])) {
+                        i += word.utf8.count
+                        matched = true
+                        break
+                    }
+                }
+                guard matched else { return nil }
+                spans.append(Span(keyStart: ks, keyEnd: ke, valueStart: vs, valueEnd: i, isString: false))
+            }
+            skip()
+            guard i < n else { return nil }
+            if b[i] == UInt8(ascii: ",") { i += 1; continue }
+            guard b[i] == UInt8(ascii: "}") else { return nil }
+            i += 1
+            skip()
+            return i == n ? spans : nil
+        }
+    }
+
+    /// Scans a JSON number (RFC 8259 grammar) starting at `i`.
+    private func scanNumber(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> Bool {
+        let n = b.count
+        func digits() -> Int {
+            let s = i
+            while i < n, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+            return i - s
+        }
+        if b[i] == UInt8(ascii: "-") { i += 1 }
+        if i < n, b[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { return false }
+        if i < n, b[i] == UInt8(ascii: ".") {
+            i += 1
+            if digits() == 0 { return false }
+        }
+        if i < n, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < n, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            if digits() == 0 { return false }
+        }
+        return true
+    }
+}
