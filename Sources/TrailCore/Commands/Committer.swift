@@ -146,9 +146,16 @@ public struct Committer {
     /// A full manifest: build the whole tree, then write only what differs from the parent's.
     private func fullPlan(_ input: ManifestInput, parent: Snapshot?) throws -> WritePlan {
         let samples = input.samples
-        let files = rootFiles(config: store.config, summary: input.summary)
+        var summary = input.summary
+        if let parent {
+            // Columns keep the order they were first seen in across history, so committing the
+            // same samples with keys in another order changes nothing.
+            summary.columns = try parent.summary().columns
+            summary.addColumns(input.summary.columns)
+        }
+        let files = rootFiles(config: store.config, summary: summary)
         let tree = ShardedTree.build(sorted: samples.map { ($0.key, $0.record.id) }, rootFiles: files.entries)
-        var plan = WritePlan(tree: tree, objects: files.objects, newContent: [], summary: input.summary)
+        var plan = WritePlan(tree: tree, objects: files.objects, newContent: [], summary: summary)
 
         var newRecords: [Int] = []
         if let parent {

@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+@testable import Git
+
+/// The git layer checked against the reference implementation: the `git` CLI.
+final class GitLayerTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("trail-git-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    @discardableResult
+    func git(_ args: [String], stdin: Data? = nil) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git"] + args
+        p.currentDirectoryURL = dir
+        let out = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "git \(args.joined(separator: " ")) failed")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func testObjectIDsMatchGitHashObject() throws {
+        for text in ["", "hello\n", "ü and 😀", String(repeating: "x", count: 100_000)] {
+            let expected = try git(["hash-object", "--stdin"], stdin: Data(text.utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertEqual(ObjectHasher.id(of: .blob, Array(text.utf8)).hex, expected)
+        }
+        XCTAssertEqual(ObjectID(hex: "0123456789abcdef0123456789abcdef01234567")?.hex, "0123456789abcdef0123456789abcdef01234567")
+        XCTAssertNil(ObjectID(hex: "xyz"))
+    }
+
+    func testTreeEncodingMatchesGitMktree() throws {
+        let repo = try Repository.initBare(at: dir.appendingPathComponent("r.git").path, initialBranch: "refs/heads/main")
+        let blob = try repo.write(.blob, Array("content".utf8))
+        let sub = try repo.write(.tree, TreeFormat.encode([TreeEntry(mode: .blob, name: "f", id: blob)]))
+        // "a-b" sorts before "a" + "/" as a folder: git's ordering rule.
+        let entries = [TreeEntry(mode: .tree, name: "a", id: sub), TreeEntry(mode: .blob, name: "a-b", id: blob),
+                       TreeEntry(mode: .blob, name: "Z", id: blob)]
+        let ours = ObjectHasher.id(of: .tree, TreeFormat.encode(entries))
+        let listing = "040000 tree \(sub.hex)\ta\n100644 blob \(blob.hex)\ta-b\n100644 blob \(blob.hex)\tZ\n"
+        let theirs = try git(["--git-dir", repo.path, "mktree"], stdin: Data(listing.utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(ours.hex, theirs)
+        XCTAssertEqual(try TreeFormat.decode(TreeFormat.encode(entries)).map(\.name), ["Z", "a-b", "a"])
+    }
+
+    func testPackWriterOutputIsReadByGitAndLibgit2() throws {
+        let repo = try Repository.initBare(at: dir.appendingPathComponent("p.git").path, initialBranch: "refs/heads/main")
+        var objects: [PendingObject] = []
+        for i in 0..<3000 {
+            // Small objects are stored, large ones compressed: both must read back.
+            let size = i % 100 == 0 ? 5000 + i : 20 + i % 300
+            objects.append(PendingObject(type: .blob, data: (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) }))
+        }
+        let writer = try PackWriter(objectsDirectory: repo.objectsDirectory, expectedCount: objects.count)
+        try writer.append(objects)
+        let name = try writer.finish()
+        try repo.refreshObjects()
+        let verify = try git(["--git-dir", repo.path, "verify-pack", "-v", repo.objectsDirectory + "/pack/\(name).idx"])
+        XCTAssertTrue(verify.contains("non delta: 3000 objects"), verify)
+        for object in objects.prefix(200) {
+            XCTAssertEqual(try repo.read(object.id, as: .blob), object.data)
+        }
+        XCTAssertEqual(try git(["--git-dir", repo.path, "cat-file", "-s", objects[100].id.hex]), "\(objects[100].data.count)\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: repo.objectsDirectory + "/pack").filter { $0.hasPrefix("tmp_") }, [])
+    }
+
+    func testAbortedPackLeavesNothing() throws {
+        let repo = try Repository.initBare(at: dir.appendingPathComponent("a.git").path, initialBranch: "refs/heads/main")
+        let writer = try PackWriter(objectsDirectory: repo.objectsDirectory, expectedCount: 2)
+        try writer.append([PendingObject(type: .blob, data: [1])])
+        XCTAssertThrowsError(try writer.finish(), "a pack with fewer objects than announced must not become visible")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: repo.objectsDirectory + "/pack"), [])
+    }
+
+    func testReferencesCompareAndSwap() throws {
+        let repo = try Repository.initBare(at: dir.appendingPathComponent("c.git").path, initialBranch: "refs/heads/main")
+        let tree = try repo.write(.tree, [])
+        let sig = Signature(name: "T", email: "t@example.org", time: 1_700_000_000)
+        let c1 = try repo.write(.commit, CommitFormat.encodeCommit(tree: tree, parents: [], author: sig, committer: sig, message: "one"))
+        let c2 = try repo.write(.commit, CommitFormat.encodeCommit(tree: tree, parents: [c1], author: sig, committer: sig, message: "two"))
+        try repo.updateReference("refs/heads/main", to: c1, expected: nil, message: "init")
+        XCTAssertThrowsError(try repo.updateReference("refs/heads/main", to: c2, expected: c2, message: "stale")) { error in
+            XCTAssertTrue((error as? GitError)?.isConcurrentUpdate == true, "\(error)")
+        }
+        try repo.updateReference("refs/heads/main", to: c2, expected: c1, message: "ok")
+        XCTAssertEqual(try repo.resolveCommit("main~1"), c1)
+        XCTAssertEqual(try repo.commit(c2).message, "two\n")
+        XCTAssertEqual(try git(["--git-dir", repo.path, "log", "--format=%an %at %s", "main"]), "T 1700000000 two\nT 1700000000 one\n")
+        let fsck = try git(["--git-dir", repo.path, "fsck", "--strict"])
+        _ = fsck
+    }
+
+    func testSignatureParsing() {
+        XCTAssertEqual(Signature.parse("Ana B <ana@example.org>")?.name, "Ana B")
+        XCTAssertEqual(Signature.parse("Ana B <ana@example.org>")?.email, "ana@example.org")
+        XCTAssertNil(Signature.parse("no email"))
+        XCTAssertNil(Signature.parse("<only@example.org>"))
+        XCTAssertEqual(Signature(name: "a", email: "b", time: 5, offsetMinutes: -330).headerValue, "a <b> 5 -0530")
+    }
+}

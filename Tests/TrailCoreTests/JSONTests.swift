@@ -1,0 +1,72 @@
+import XCTest
+@testable import TrailCore
+
+final class JSONTests: XCTestCase {
+    func canonical(_ text: String) throws -> String {
+        String(decoding: CanonicalJSON.encode(try JSONParser.parse(text)), as: UTF8.self)
+    }
+
+    func testCanonicalFormKeepsNumbersAndSortsKeys() throws {
+        XCTAssertEqual(try canonical(#" { "b" : 1.50 , "a" : [ 12345678901234567890123, -0, 1e-7, true, null ] } "#),
+                       #"{"a":[12345678901234567890123,-0,1e-7,true,null],"b":1.50}"#)
+        XCTAssertEqual(try canonical(#"{"é":1,"z":2,"a":3,"Z":4}"#), #"{"Z":4,"a":3,"z":2,"é":1}"#)
+        XCTAssertEqual(try canonical(#""\u00e9\ud83d\ude00 \/ \" \\ \n \u0001""#), "\"é😀 / \\\" \\\\ \\n \\u0001\"")
+    }
+
+    func testStrictErrorsCarryOffsets() {
+        func error(_ text: String) -> JSONSyntaxError? {
+            do { _ = try JSONParser.parse(text); return nil } catch { return error as? JSONSyntaxError }
+        }
+        XCTAssertEqual(error(#"{"a":1,"a":2}"#)?.message, "duplicate key \"a\"")
+        XCTAssertEqual(error(#"{"a":01}"#)?.offset, 6)
+        XCTAssertNotNil(error(#"{"a":1,}"#))
+        XCTAssertNotNil(error(#"["\ud800"]"#))
+        XCTAssertNotNil(error("\"tab\there\""))
+        XCTAssertNotNil(error(String(repeating: "[", count: 300) + String(repeating: "]", count: 300)))
+        XCTAssertNil(error(String(repeating: "[", count: 200) + String(repeating: "]", count: 200)))
+        XCTAssertEqual((try? JSONParser.parse([0x22, 0xff, 0x22]))?.typeName, nil)
+    }
+
+    func testFastPathWritesTheSameRecordsAsTheGeneralPath() throws {
+        let builder = RecordBuilder(config: DatasetConfig(), file: "t.jsonl", mediaRoot: "/tmp")
+        let fast = FastRecordPath(builder: builder)
+        let rows = [
+            #"{"id":"s1","text":"hello","label":"safe","annotator":"a","guideline":"v1","x":1.50,"y":null,"z":true}"#,
+            #"{"z":"last","id":"video/1","label":null,"text":"","big":123456789012345678901234567890}"#,
+            #"{"id":17,"label":"spam","note":"ünïcode ✓"}"#,
+            #"{ "id" : "spaced" , "text" : "t" }"#,
+        ]
+        for row in rows {
+            var fastBlobs: [Git.PendingObject] = [], slowBlobs: [Git.PendingObject] = []
+            let bytes = Array(row.utf8)
+            let fastResult = try bytes.withUnsafeBytes { try fast.build($0, line: 1, blobs: &fastBlobs) }
+            let slow = try builder.build(ManifestRow(line: 1, members: try JSONParser.parse(row).objectMembers!), blobs: &slowBlobs)
+            XCTAssertNotNil(fastResult, row)
+            XCTAssertEqual(fastResult?.0.record.data, slow.0.record.data, row)
+            XCTAssertEqual(fastResult?.0.key, slow.0.key, row)
+            XCTAssertEqual(fastBlobs.map(\.id), slowBlobs.map(\.id), row)
+        }
+        // Shapes the fast path leaves to the general one.
+        for row in [#"{"id":"a","label":["x","y"]}"#, #"{"id":"a","text":"esc\n"}"#, #"{"id":"a","a":1,"a":2}"#, #"{"id":1.5}"#, #"[1]"#] {
+            var blobs: [Git.PendingObject] = []
+            let bytes = Array(row.utf8)
+            XCTAssertNil(try bytes.withUnsafeBytes { try fast.build($0, line: 1, blobs: &blobs) }, row)
+        }
+    }
+
+    func testMigrationsListMatchesTheSchemaFolder() throws {
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("schema")
+        let files = try FileManager.default.contentsOfDirectory(atPath: schema.path).filter { $0.hasSuffix(".sql") }.sorted()
+        XCTAssertEqual(files.count, SchemaMigrations.all.count, "every schema/*.sql file must be listed in SchemaMigrations.all and Package.swift")
+        for (file, migration) in zip(files, SchemaMigrations.all) {
+            let sql = try String(contentsOf: schema.appendingPathComponent(file), encoding: .utf8)
+            XCTAssertEqual(Migration(fileName: file, sql: sql)?.version, migration.version)
+            XCTAssertEqual(sql, migration.sql, "\(file) differs from the embedded copy")
+        }
+    }
+}
+
+import Foundation
+import Git
+import SQLite

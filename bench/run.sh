@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# bench/run.sh — measure Trail against its performance goals and print a report.
+#
+# Usage:
+#   bench/run.sh [--samples N] [--work DIR]
+#
+#   --samples N   samples in the first version (default: $SAMPLES, else 1000000).
+#                 The targets below are stated for 1,000,000 samples.
+#   --work DIR    where datasets, stores and logs go (default: bench/work/ in the
+#                 repository, which git ignores).
+#
+# Environment:
+#   TRAIL_BIN     the trail binary to measure. Unset: the script runs
+#                 `swift build -c release` in the repository and uses .build/release/trail.
+#   GEN           the dataset generator (default: ../../shared/bench/gen_dataset.py,
+#                 relative to this script).
+#   SAMPLES       as --samples.
+#
+# What it does (nothing in the repository outside --work is touched):
+#   1. Generates, unless DIR/data-N/ already holds them: v1.jsonl (N samples),
+#      v2.jsonl (gen_dataset.py --evolve-from v1.jsonl), patch.jsonl (rows of v2
+#      that differ from v1 byte for byte, plus {"id":…,"_delete":true} for ids v2
+#      dropped; see bench/make_patch.py), and per-sample/ (v1 as one JSON file per
+#      sample, 1000 files per subfolder). None of this is timed.
+#   2. Times, with /usr/bin/time -f "%e %M" (wall seconds, peak RSS), in DIR/run-N/:
+#        sha1sum v1.jsonl                              reference: reading the data once
+#        trail commit v1.jsonl      (fresh store)      goal: ≤ 15 s, ≤ 2 GiB
+#        trail commit v2.jsonl      (full manifest)    goal: ≤ 6 s; store growth is
+#                                                      compared with the changed rows
+#        trail commit --patch patch.jsonl  (a copy of the store holding v1 only)
+#                                                      goal: ≤ 1 s
+#        trail export HEAD --out export-v2.jsonl       goal: ≤ 10 s
+#        git init -q && git add -A && git commit -q -m v1   in per-sample/
+#                                                      reference: per-sample history with git
+#   3. Checks correctness: `git fsck --strict` on the store, the export of v2
+#      equals v2.jsonl once canonicalised (keys sorted, compact separators, lines
+#      sorted), and the patch commit gives the same snapshot (tree id) as the
+#      full-manifest commit.
+#
+# Exit status: 0 when every command ran and every check passed, whether or not
+# the targets were met (this is a report); 1 when a command or a check failed;
+# 2 on a usage error.
+#
+# Notes: datasets are reused across runs with the same N (delete DIR/data-N/ to
+# regenerate). Files are read once before timing so every step starts with a warm
+# page cache. At 1M samples, per-sample/ takes about 1M inodes and a few GB; the
+# peer git repository is deleted after it is measured. Git's automatic gc is
+# switched off for the peer run so that no background repack disturbs later steps.
+
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+
+samples="${SAMPLES:-1000000}"
+work="$root/bench/work"
+gen="${GEN:-$(dirname "$0")/../../shared/bench/gen_dataset.py}"
+
+usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; }
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --samples) [ $# -ge 2 ] || { usage >&2; exit 2; }; samples="$2"; shift 2 ;;
+        --samples=*) samples="${1#*=}"; shift ;;
+        --work) [ $# -ge 2 ] || { usage >&2; exit 2; }; work="$2"; shift 2 ;;
+        --work=*) work="${1#*=}"; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "run.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+case "$samples" in
+    ''|*[!0-9]*|0) echo "run.sh: --samples needs a positive whole number, got '$samples'" >&2; exit 2 ;;
+esac
+[ -f "$gen" ] || { echo "run.sh: dataset generator not found: $gen (set GEN=path)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "run.sh: /usr/bin/time (GNU time) is needed" >&2; exit 1; }
+gen="$(cd "$(dirname "$gen")" && pwd)/$(basename "$gen")"
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
+
+export TRAIL_AUTHOR="Bench <bench@example.org>"
+
+# ---------------------------------------------------------------- helpers
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+step() { printf '\n== %s\n' "$*"; }
+
+# bytes N -> "12.3 MiB"
+human() {
+    awk -v b="$1" 'BEGIN {
+        split("B KiB MiB GiB TiB", u, " "); i = 1
+        while (b >= 1024 && i < 5) { b /= 1024; i++ }
+        printf (i == 1 ? "%d %s" : "%.1f %s"), b, u[i] }'
+}
+
+# Total size in bytes of the files under a folder.
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d\n", s }'; }
+
+# a / b with the given printf format, or "n/a" when b is zero.
+ratio() {
+    awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf f "\n", a / b }'
+}
+
+# measure NAME CMD... : run CMD under /usr/bin/time with its output in logs/NAME.log;
+# sets SECS (wall seconds) and KB (peak resident set, KiB). Stops the script if CMD fails.
+measure() {
+    local name="$1"; shift
+    local log="$run/logs/$name.log" tf="$run/logs/$name.time"
+    if ! /usr/bin/time -f "%e %M" -o "$tf" "$@" >"$log" 2>&1; then
+        echo "run.sh: FAILED ($name): $*" >&2
+        sed 's/^/    | /' "$log" "$tf" >&2
+        exit 1
+    fi
+    read -r SECS KB < <(tail -n 1 "$tf")
+    printf '   %-28s %8s s   %10s peak\n' "$name" "$SECS" "$(human $((KB * 1024)))"
+    sed -n '1,6s/^/      | /p' "$log"
+}
+
+# ---------------------------------------------------------------- trail binary
+
+step "Trail binary"
+if [ -z "${TRAIL_BIN:-}" ]; then
+    echo "   swift build -c release (in $root)"
+    (cd "$root" && swift build -c release) || die "swift build failed"
+    TRAIL_BIN="$root/.build/release/trail"
+fi
+[ -x "$TRAIL_BIN" ] || die "not an executable: $TRAIL_BIN"
+echo "   $TRAIL_BIN ($("$TRAIL_BIN" --version 2>/dev/null || echo 'version unknown'))"
+
+# ---------------------------------------------------------------- datasets (not timed)
+
+data="$work/data-$samples"
+step "Datasets in $data"
+mkdir -p "$data"
+if [ ! -s "$data/v1.jsonl" ]; then
+    echo "   generating v1.jsonl ($samples samples)"
+    rm -rf "$data"/*   # anything derived from an older v1 is stale
+    python3 "$gen" --samples "$samples" --out "$data/v1.jsonl.tmp"
+    mv "$data/v1.jsonl.tmp" "$data/v1.jsonl"
+fi
+if [ ! -s "$data/v2.jsonl" ]; then
+    echo "   generating v2.jsonl (--evolve-from v1.jsonl)"
+    python3 "$gen" --evolve-from "$data/v1.jsonl" --out "$data/v2.jsonl.tmp"
+    mv "$data/v2.jsonl.tmp" "$data/v2.jsonl"
+fi
+if [ ! -s "$data/patch.jsonl" ] || [ ! -s "$data/patch.stats" ]; then
+    echo "   writing patch.jsonl (bench/make_patch.py)"
+    python3 "$here/make_patch.py" "$data/v1.jsonl" "$data/v2.jsonl" --out "$data/patch.jsonl.tmp" \
+        >"$data/patch.stats.tmp"
+    mv "$data/patch.jsonl.tmp" "$data/patch.jsonl"
+    mv "$data/patch.stats.tmp" "$data/patch.stats"
+fi
+if [ ! -f "$data/per-sample.done" ]; then
+    echo "   writing per-sample/ (one JSON file per sample, 1000 per folder)"
+    rm -rf "$data/per-sample"
+    python3 - "$data/v1.jsonl" "$data/per-sample" <<'PY'
+import json, os, sys
+src, dest = sys.argv[1], sys.argv[2]
+with open(src, "rb") as f:
+    for n, line in enumerate(f):
+        folder = os.path.join(dest, f"{n // 1000:05d}")
+        if n % 1000 == 0:
+            os.makedirs(folder)
+        with open(os.path.join(folder, json.loads(line)["id"] + ".json"), "wb") as out:
+            out.write(line)
+PY
+    touch "$data/per-sample.done"
+fi
+
+v1_rows=$(wc -l <"$data/v1.jsonl")
+v2_rows=$(wc -l <"$data/v2.jsonl")
+v1_bytes=$(stat -c %s "$data/v1.jsonl")
+read -r patch_stats <"$data/patch.stats"
+eval "$patch_stats"   # added= modified= deleted= changed_bytes= patch_bytes=
+: "${added:?} ${modified:?} ${deleted:?} ${changed_bytes:?} ${patch_bytes:?}"
+echo "   v1.jsonl: $v1_rows rows, $(human "$v1_bytes")"
+echo "   v2.jsonl: $v2_rows rows; vs v1: $added added, $modified modified, $deleted removed"
+echo "   changed rows: $(human "$changed_bytes"); patch.jsonl: $((added + modified + deleted)) rows, $(human "$patch_bytes")"
+
+# ---------------------------------------------------------------- measurements
+
+run="$work/run-$samples"
+rm -rf "$run"
+mkdir -p "$run/logs"
+full="$run/full/.trail"
+patched="$run/patched/.trail"
+
+# Warm the page cache so the first timed step does not pay for cold reads.
+cat "$data/v1.jsonl" "$data/v2.jsonl" "$data/patch.jsonl" >/dev/null
+
+step "Reference: sha1sum"
+measure sha1sum sha1sum "$data/v1.jsonl"
+sha_s=$SECS
+
+step "Trail: first commit, v1 ($v1_rows samples) into a fresh store"
+"$TRAIL_BIN" init --store "$full" >"$run/logs/init-full.log" 2>&1 || die "trail init failed (see $run/logs/init-full.log)"
+measure commit-v1 "$TRAIL_BIN" commit --store "$full" "$data/v1.jsonl" -m "v1"
+first_s=$SECS first_kb=$KB
+
+# The patch is measured on a copy of this store, which holds v1 and nothing else.
+mkdir -p "$(dirname "$patched")"
+cp -a "$full" "$patched"
+
+step "Trail: commit of the full v2 manifest"
+objects_before=$(tree_bytes "$full/objects")
+measure commit-v2 "$TRAIL_BIN" commit --store "$full" "$data/v2.jsonl" -m "v2"
+v2_s=$SECS
+objects_after=$(tree_bytes "$full/objects")
+growth=$((objects_after - objects_before))
+echo "   .trail/objects: $(human "$objects_before") -> $(human "$objects_after") (+$(human "$growth")); changed rows: $(human "$changed_bytes")"
+
+step "Trail: commit --patch of the changed rows, into a store holding v1 only"
+measure commit-patch "$TRAIL_BIN" commit --store "$patched" --patch "$data/patch.jsonl" -m "v2 (patch)"
+patch_s=$SECS
+
+step "Trail: export of the v2 snapshot"
+measure export-v2 "$TRAIL_BIN" export HEAD --store "$full" --out "$run/export-v2.jsonl"
+export_s=$SECS
+
+step "Reference: git add + commit of v1 as one file per sample"
+rm -rf "$data/per-sample/.git"
+measure git-per-sample env \
+    GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
+    GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=gc.auto GIT_CONFIG_VALUE_0=0 \
+    GIT_CONFIG_KEY_1=maintenance.auto GIT_CONFIG_VALUE_1=false \
+    GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.org \
+    GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.org \
+    sh -c 'cd "$1" && git init -q && git add -A && git commit -q -m v1' sh "$data/per-sample"
+git_s=$SECS
+peer_bytes=$(tree_bytes "$data/per-sample/.git")
+echo "   git repository: $(human "$peer_bytes"); Trail store after v1+v2: $(human "$(tree_bytes "$full")")"
+rm -rf "$data/per-sample/.git"
+
+# ---------------------------------------------------------------- correctness
+
+step "Checks"
+failed=0
+
+if /usr/bin/time -f "%e" -o "$run/logs/fsck.time" \
+        git --git-dir "$full" fsck --strict >"$run/logs/fsck.log" 2>&1; then
+    fsck_ok=OK
+else
+    fsck_ok=FAIL; failed=1
+fi
+echo "   git fsck --strict: $fsck_ok ($(tail -n 1 "$run/logs/fsck.time") s; output in logs/fsck.log)"
+
+if python3 - "$data/v2.jsonl" "$run/export-v2.jsonl" >"$run/logs/compare.log" 2>&1 <<'PY'
+import hashlib, json, sys
+
+def canonical_digests(path):
+    out = []
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                text = json.dumps(json.loads(line), sort_keys=True, separators=(",", ":"))
+                out.append(hashlib.blake2b(text.encode(), digest_size=16).digest())
+    out.sort()
+    return out
+
+expected, got = canonical_digests(sys.argv[1]), canonical_digests(sys.argv[2])
+print(f"v2.jsonl: {len(expected)} rows; export: {len(got)} rows")
+if expected != got:
+    a, b = set(expected), set(got)
+    print(f"rows only in v2.jsonl: {len(a - b)}; rows only in the export: {len(b - a)}")
+    sys.exit(1)
+PY
+then
+    export_ok=OK
+else
+    export_ok=FAIL; failed=1
+fi
+echo "   export of v2 == v2.jsonl (canonical): $export_ok ($(tail -n 1 "$run/logs/compare.log"))"
+
+tree_full=$(git --git-dir "$full" rev-parse 'HEAD^{tree}')
+tree_patched=$(git --git-dir "$patched" rev-parse 'HEAD^{tree}')
+if [ "$tree_full" = "$tree_patched" ]; then patch_ok=OK; else patch_ok=FAIL; failed=1; fi
+echo "   patch commit == full v2 commit (tree ${tree_full:0:10} vs ${tree_patched:0:10}): $patch_ok"
+
+# ---------------------------------------------------------------- report
+
+# row GOAL MEASURED TARGET RATIO STATUS
+row() { printf '%-44s %14s %14s %8s  %s\n' "$@"; }
+# goal GOAL VALUE UNIT TARGET : a row whose ratio is VALUE / TARGET (≤ 1 meets the target)
+goal() {
+    local r status
+    r=$(ratio "$2" "$4")
+    status=$(awk -v a="$2" -v b="$4" 'BEGIN { print (a + 0 <= b + 0 ? "met" : "MISSED") }')
+    row "$1" "$2 $3" "<= $4 $3" "$r" "$status"
+}
+
+first_mib=$(awk -v k="$first_kb" 'BEGIN { printf "%.0f", k / 1024 }')
+
+echo
+echo "Trail benchmark: $v1_rows samples (v2: $v2_rows; $added added, $modified modified, $deleted removed)"
+echo "  $(uname -sm), $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), work dir $work"
+if [ "$samples" -ne 1000000 ]; then
+    echo "  NOTE: the targets are stated for 1,000,000 samples; this run used $samples."
+fi
+echo
+row "goal" "measured" "target" "ratio" "status"
+row "--------------------------------------------" "--------------" "--------------" "--------" "------"
+goal "first commit (v1): wall time"               "$first_s"  s   15
+goal "first commit (v1): peak memory"             "$first_mib" MiB 2048
+goal "commit full v2 manifest: wall time"         "$v2_s"     s   6
+row  "commit full v2: store growth vs changed rows" "$(human "$growth")" "$(human "$changed_bytes")" \
+     "$(ratio "$growth" "$changed_bytes")" "info"
+goal "commit --patch (changed rows only): wall"   "$patch_s"  s   1
+goal "export v2 snapshot: wall time"              "$export_s" s   10
+row  "reference: sha1sum v1.jsonl"                "$sha_s s"  "-" "$(ratio "$first_s" "$sha_s" '%.1fx')" "trail first commit / this"
+row  "reference: git add+commit, 1 file/sample"   "$git_s s"  "-" "$(ratio "$first_s" "$git_s" '%.2fx')" "trail first commit / this"
+echo
+echo "checks: fsck --strict $fsck_ok; export == v2.jsonl $export_ok; patch == full commit $patch_ok"
+echo "logs and stores: $run"
+
+exit "$failed"
