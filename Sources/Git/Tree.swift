@@ -63,6 +63,26 @@ public enum TreeFormat {
         return entries
     }
 
+    /// The bytes of a leaf tree of blobs named by the 40-hex form of their keys, from pairs
+    /// sorted by key (hex order is key order). Writes bytes directly: no strings, no sort.
+    public static func encodeHexNamedBlobs<C: Collection>(_ pairs: C) -> [UInt8] where C.Element == (key: ObjectID, id: ObjectID) {
+        let mode = Array("100644 ".utf8)
+        let entrySize = mode.count + 40 + 1 + 20
+        return [UInt8](unsafeUninitializedCapacity: pairs.count * entrySize) { buffer, count in
+            var p = buffer.baseAddress!
+            for pair in pairs {
+                for c in mode { p.pointee = c; p += 1 }
+                pair.key.appendHex(into: p)
+                p += 40
+                p.pointee = 0
+                p += 1
+                pair.id.storeBytes(into: UnsafeMutableRawPointer(p))
+                p += 20
+            }
+            count = pairs.count * entrySize
+        }
+    }
+
     /// The entries of a tree whose names are 40 hex digits (a shard leaf), as (key, id) pairs in
     /// tree order; skips the strings `decode` makes. Entries with other names are skipped.
     public static func decodeHexNamed(_ bytes: [UInt8]) throws -> [(key: ObjectID, id: ObjectID)] {

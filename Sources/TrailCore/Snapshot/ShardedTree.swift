@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Git
 
 /// A two-level sharded git tree mapping 20-byte keys to blobs: `ab/cd/<40 hex key>`.
@@ -33,12 +35,8 @@ struct ShardedTree {
             while i < entries.count && entries[i].key.firstByte == b0 {
                 let b1 = entries[i].key.secondByte
                 let start = i
-                var leaf: [TreeEntry] = []
-                while i < entries.count && entries[i].key.firstByte == b0 && entries[i].key.secondByte == b1 {
-                    leaf.append(TreeEntry(mode: .blob, name: entries[i].key.hex, id: entries[i].value))
-                    i += 1
-                }
-                let leafID = result.add(leaf)
+                while i < entries.count && entries[i].key.firstByte == b0 && entries[i].key.secondByte == b1 { i += 1 }
+                let leafID = result.addLeaf(entries[start..<i].lazy.map { (key: $0.key, id: $0.value) })
                 leaves.append((hexByte(b1), leafID, start..<i))
                 midEntries.append(TreeEntry(mode: .tree, name: hexByte(b1), id: leafID))
             }
@@ -51,35 +49,93 @@ struct ShardedTree {
     }
 
     /// Applies `changes` (key → new value, or nil to remove) to the tree at `oldRoot` (nil: empty),
-    /// reading only the subtrees the changes touch. The root is left to `finish(rootFiles:)`, so
-    /// that root files can depend on what the keys held before (`previous`).
+    /// reading only the subtrees the changes touch, first-level folders on every core. The root
+    /// is left to `finish(rootFiles:)`, so that root files can depend on what the keys held
+    /// before (`previous`).
     static func update(_ repo: Repository, oldRoot: ObjectID?, changes: [ObjectID: ObjectID?])
         throws -> (tree: ShardedTree, previous: [ObjectID: ObjectID]) {
-        var result = ShardedTree()
-        var previous: [ObjectID: ObjectID] = [:]
         let oldRootEntries = try oldRoot.map { try repo.readTree($0) } ?? []
         var rootDirs: [String: ObjectID] = [:]
         for entry in oldRootEntries where entry.mode == .tree { rootDirs[entry.name] = entry.id }
 
-        let byFirst = Dictionary(grouping: changes.keys) { $0.firstByte }
-        for (b0, keys) in byFirst {
-            let midName = hexByte(b0)
-            var mid: [String: ObjectID] = [:]
-            if let old = rootDirs[midName] { for e in try repo.readTree(old) { mid[e.name] = e.id } }
-            for (b1, leafKeys) in Dictionary(grouping: keys, by: { $0.secondByte }) {
-                let leafName = hexByte(b1)
-                var leaf: [String: ObjectID] = [:]
-                if let old = mid[leafName] { for e in try repo.readTree(old) { leaf[e.name] = e.id } }
-                for key in leafKeys {
-                    let name = key.hex
-                    if let old = leaf[name] { previous[key] = old }
-                    leaf[name] = changes[key]!
+        // Changes sorted by key, cut into runs that share a first byte.
+        let sorted = changes.map { (key: $0.key, value: $0.value) }.sorted { $0.key < $1.key }
+        var groups: [Range<Int>] = []
+        var start = 0
+        for k in stride(from: 1, through: sorted.count, by: 1)
+        where k == sorted.count || sorted[k].key.firstByte != sorted[start].key.firstByte {
+            groups.append(start..<k)
+            start = k
+        }
+        struct MidResult {
+            var trees: [PendingObject] = []
+            var id: ObjectID?
+            var previous: [(ObjectID, ObjectID)] = []
+        }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, groups.count))
+        var parts = [Result<[(Int, MidResult)], Error>](repeating: .success([]), count: workers)
+        let path = repo.path
+        parts.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                base[w] = Result {
+                    let reader = workers == 1 ? repo : try Repository(openBare: path)
+                    var results: [(Int, MidResult)] = []
+                    for g in stride(from: w, to: groups.count, by: workers) {
+                        var mid = MidResult()
+                        let run = sorted[groups[g]]
+                        var midEntries: [String: ObjectID] = [:]
+                        if let old = rootDirs[hexByte(run.first!.key.firstByte)] {
+                            for e in try reader.readTree(old) { midEntries[e.name] = e.id }
+                        }
+                        var i = run.startIndex
+                        while i < run.endIndex {
+                            let b1 = run[i].key.secondByte
+                            var j = i
+                            while j < run.endIndex && run[j].key.secondByte == b1 { j += 1 }
+                            let leafName = hexByte(b1)
+                            let old = try midEntries[leafName].map { try TreeFormat.decodeHexNamed(reader.read($0, as: .tree)) } ?? []
+                            // Merge the sorted old entries with the sorted changes.
+                            var merged: [(key: ObjectID, id: ObjectID)] = []
+                            merged.reserveCapacity(old.count + j - i)
+                            var o = 0
+                            for change in run[i..<j] {
+                                while o < old.count && old[o].key < change.key { merged.append(old[o]); o += 1 }
+                                if o < old.count && old[o].key == change.key {
+                                    mid.previous.append((change.key, old[o].id))
+                                    o += 1
+                                }
+                                if let value = change.value { merged.append((change.key, value)) }
+                            }
+                            merged.append(contentsOf: old[o...])
+                            if merged.isEmpty {
+                                midEntries[leafName] = nil
+                            } else {
+                                let leaf = PendingObject(type: .tree, data: TreeFormat.encodeHexNamedBlobs(merged))
+                                mid.trees.append(leaf)
+                                midEntries[leafName] = leaf.id
+                            }
+                            i = j
+                        }
+                        if !midEntries.isEmpty {
+                            let object = PendingObject(type: .tree, data: TreeFormat.encode(midEntries.map { TreeEntry(mode: .tree, name: $0.key, id: $0.value) }))
+                            mid.trees.append(object)
+                            mid.id = object.id
+                        }
+                        results.append((g, mid))
+                    }
+                    return results
                 }
-                mid[leafName] = leaf.isEmpty ? nil
-                    : result.add(leaf.map { TreeEntry(mode: .blob, name: $0.key, id: $0.value) })
             }
-            rootDirs[midName] = mid.isEmpty ? nil
-                : result.add(mid.map { TreeEntry(mode: .tree, name: $0.key, id: $0.value) })
+        }
+        var result = ShardedTree()
+        var previous: [ObjectID: ObjectID] = [:]
+        for part in parts {
+            for (g, mid) in try part.get() {
+                result.newTrees.append(contentsOf: mid.trees)
+                for (key, old) in mid.previous { previous[key] = old }
+                rootDirs[hexByte(sorted[groups[g].startIndex].key.firstByte)] = mid.id
+            }
         }
         result.pendingRootDirs = rootDirs.map { TreeEntry(mode: .tree, name: $0.key, id: $0.value) }
         return (result, previous)
@@ -91,6 +147,12 @@ struct ShardedTree {
     /// Writes the root of an updated tree: its folders plus `rootFiles`.
     mutating func finish(rootFiles: [TreeEntry]) {
         root = add(rootFiles + pendingRootDirs)
+    }
+
+    private mutating func addLeaf<C: Collection>(_ pairs: C) -> ObjectID where C.Element == (key: ObjectID, id: ObjectID) {
+        let object = PendingObject(type: .tree, data: TreeFormat.encodeHexNamedBlobs(pairs))
+        newTrees.append(object)
+        return object.id
     }
 
     private mutating func add(_ entries: [TreeEntry]) -> ObjectID {
