@@ -15,15 +15,16 @@ let package = Package(
         // System libraries from Debian. Only the `Git` and `SQLite` targets import these.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // The safe layer over libgit2, plus Trail's parallel pack writer.
-        .target(name: "Git", dependencies: ["CGit2", "CZlib", "CCrypto"]),
+        .target(name: "Git", dependencies: ["CGit2", "CDeflate", "CCrypto"]),
         // The safe layer over sqlite3: connection, statements, migrator.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         // The core library: returns values, never prints.
         .target(name: "TrailCore", dependencies: ["Git", "SQLite"],
+                exclude: ["schema/record.schema.json"],
                 resources: [.embedInCode("schema/001_sync_state.sql")]),
         // The command line: parses arguments, formats values.
         .executableTarget(name: "trail", dependencies: [

@@ -51,7 +51,7 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
     /// The canonical JSON bytes of this configuration.
     public func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array((try? encoder.encode(self)) ?? Data()) + [0x0a]
     }
 
@@ -61,7 +61,7 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
             return try JSONDecoder().decode(DatasetConfig.self, from: Data(bytes))
         } catch {
             throw TrailError("the store's dataset configuration is unreadable: \(error)",
-                             hint: "run `trail verify`; the file is dataset.json in the store")
+                             hint: "check the store with `git fsck`; the file is dataset.json in the store")
         }
     }
 }

@@ -26,20 +26,6 @@ struct ShowCommand: ParsableCommand {
         let summary: SnapshotSummary
     }
 
-    struct SampleReport: Encodable {
-        let commit: String
-        let record: String
-        let sample: JSONOutput
-        let content: [ContentReport]
-    }
-
-    struct ContentReport: Encodable {
-        let field: String
-        let blob: String
-        let size: Int
-        let path: String?
-    }
-
     func run() throws {
         try runReportingErrors {
             let store = try storeOptions.open()
@@ -50,9 +36,17 @@ struct ShowCommand: ParsableCommand {
                                      hint: "check the id; `trail export \(revision) --out -` lists the samples")
                 }
                 if output.json {
-                    return try printJSON(SampleReport(
-                        commit: view.commit.hex, record: view.record.hex, sample: JSONOutput(.object(view.row)),
-                        content: view.content.map { ContentReport(field: $0.field, blob: $0.blob.hex, size: $0.size, path: $0.path) }))
+                    // Built as a JSONValue so the sample's numbers print exactly as committed.
+                    let content: [JSONValue] = view.content.map { c in
+                        var members = [JSONMember("blob", .string(c.blob.hex)), JSONMember("field", .string(c.field)),
+                                       JSONMember("size", .number(String(c.size)))]
+                        if let path = c.path { members.append(JSONMember("path", .string(path))) }
+                        return .object(members)
+                    }
+                    return print(prettyJSON(.object([
+                        JSONMember("commit", .string(view.commit.hex)), JSONMember("content", .array(content)),
+                        JSONMember("record", .string(view.record.hex)), JSONMember("sample", .object(view.row)),
+                    ])))
                 }
                 print("sample \(sample) in commit \(view.commit.hex)")
                 print("record \(view.record.hex)")
@@ -106,32 +100,19 @@ func printCounts(_ counts: [String: Int], total: Int, limit: Int? = nil) {
     if shown.count < rows.count { print("  ... and \(rows.count - shown.count) more") }
 }
 
-/// Encodes a `JSONValue` through `Encodable`, numbers exactly as written.
-struct JSONOutput: Encodable {
-    let value: JSONValue
-    init(_ value: JSONValue) { self.value = value }
-
-    func encode(to encoder: Encoder) throws {
-        switch value {
-        case .null: var c = encoder.singleValueContainer(); try c.encodeNil()
-        case .bool(let b): var c = encoder.singleValueContainer(); try c.encode(b)
-        case .number(let n):
-            var c = encoder.singleValueContainer()
-            if let i = Int64(n) { try c.encode(i) } else if let u = UInt64(n) { try c.encode(u) } else { try c.encode(Decimal(string: n) ?? 0) }
-        case .string(let s): var c = encoder.singleValueContainer(); try c.encode(s)
-        case .array(let items): var c = encoder.unkeyedContainer(); for item in items { try c.encode(JSONOutput(item)) }
-        case .object(let members):
-            var c = encoder.container(keyedBy: DynamicKey.self)
-            for m in members { try c.encode(JSONOutput(m.value), forKey: DynamicKey(m.key)) }
-        }
-    }
-
-    struct DynamicKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+/// A `JSONValue` as indented JSON (keys sorted, numbers exactly as written), like `printJSON`'s output.
+func prettyJSON(_ value: JSONValue, indent: String = "") -> String {
+    let inner = indent + "  "
+    switch value {
+    case .array(let items) where !items.isEmpty:
+        return "[\n" + items.map { inner + prettyJSON($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+    case .object(let members) where !members.isEmpty:
+        let sorted = members.sorted { CanonicalJSON.keyPrecedes($0.key, $1.key) }
+        return "{\n" + sorted.map { m in
+            inner + String(decoding: CanonicalJSON.encode(.string(m.key)), as: UTF8.self) + " : " + prettyJSON(m.value, indent: inner)
+        }.joined(separator: ",\n") + "\n" + indent + "}"
+    default:
+        return String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
     }
 }
 

@@ -37,20 +37,25 @@ final class JSONTests: XCTestCase {
             #"{ "id" : "spaced" , "text" : "t" }"#,
         ]
         for row in rows {
-            var fastBlobs: [Git.PendingObject] = [], slowBlobs: [Git.PendingObject] = []
+            var counts = fast.makeCounts()
             let bytes = Array(row.utf8)
-            let fastResult = try bytes.withUnsafeBytes { try fast.build($0, line: 1, blobs: &fastBlobs) }
-            let slow = try builder.build(ManifestRow(line: 1, members: try JSONParser.parse(row).objectMembers!), blobs: &slowBlobs)
+            let fastResult = try bytes.withUnsafeBytes { try fast.build($0, line: 1, counts: &counts) }
+            let slow = try builder.build(ManifestRow(line: 1, members: try JSONParser.parse(row).objectMembers!))
             XCTAssertNotNil(fastResult, row)
-            XCTAssertEqual(fastResult?.0.record.data, slow.0.record.data, row)
-            XCTAssertEqual(fastResult?.0.key, slow.0.key, row)
-            XCTAssertEqual(fastBlobs.map(\.id), slowBlobs.map(\.id), row)
+            XCTAssertEqual(fastResult?.sample.record.data, slow.0.record.data, row)
+            XCTAssertEqual(fastResult?.sample.key, slow.0.key, row)
+            XCTAssertEqual(fastResult?.sample.contentBlobs.map(\.id), slow.0.contentBlobs.map(\.id), row)
+            // Both paths count the same labels, annotators and guidelines.
+            var expected = SnapshotSummary()
+            expected.count(slow.1, roles: builder.roles, sign: 1)
+            XCTAssertEqual(fast.summary(counts), expected, row)
         }
         // Shapes the fast path leaves to the general one.
         for row in [#"{"id":"a","label":["x","y"]}"#, #"{"id":"a","text":"esc\n"}"#, #"{"id":"a","a":1,"a":2}"#, #"{"id":1.5}"#, #"[1]"#] {
-            var blobs: [Git.PendingObject] = []
+            var counts = fast.makeCounts()
             let bytes = Array(row.utf8)
-            XCTAssertNil(try bytes.withUnsafeBytes { try fast.build($0, line: 1, blobs: &blobs) }, row)
+            XCTAssertNil(try bytes.withUnsafeBytes { try fast.build($0, line: 1, counts: &counts) }, row)
+            XCTAssertEqual(counts.samples, 0, "a refused row is not counted")
         }
     }
 

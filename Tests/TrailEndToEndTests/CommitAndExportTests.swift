@@ -105,6 +105,10 @@ final class CommitAndExportTests: XCTestCase {
         let again = try box.ok("commit", "out.jsonl", "-m", "same")
         XCTAssertTrue(again.stdout.contains("Nothing to commit"), again.stdout)
 
+        // show --json keeps numbers as written too.
+        let shown = try box.ok("show", "HEAD", "u1", "--json").stdout
+        XCTAssertTrue(shown.contains(#""f" : 1.50"#) && shown.contains("12345678901234567890123") && shown.contains("-2.5E-3"), shown)
+
         // Standard output works for pipelines.
         let stdout = try box.ok("export", "HEAD", "--out", "-").stdout
         XCTAssertEqual(stdout, try box.read("out.jsonl"))
@@ -120,6 +124,12 @@ final class CommitAndExportTests: XCTestCase {
         XCTAssertEqual(try box.read("back.csv"), csv, "CSV comes back with the same columns, order and quoting")
         let show = try box.ok("show", "HEAD", "s2").stdout
         XCTAssertTrue(show.contains(#""text":"multi\nline \"quoted\"""#), show)
+
+        // A CSV patch carries a _delete column on every row: empty means upsert.
+        try box.write("p.csv", "id,text,label,annotator,guideline,_delete\ns1,\"hello, world\",spam,adj,v3.2,\ns3,,,,,true\n")
+        let patched = try box.ok("commit", "--patch", "p.csv", "-m", "csv patch").stdout
+        XCTAssertTrue(patched.contains("0 added, 1 modified, 1 removed"), patched)
+        XCTAssertFalse(try box.ok("export", "HEAD", "--out", "-").stdout.contains("_delete"))
     }
 
     func testFolderExportWritesMediaByteForByte() throws {

@@ -18,6 +18,24 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(try box.git("fsck", "--strict").status, 0)
     }
 
+    func testLeftoversOfAKilledWriterAreCleanedUp() throws {
+        // What kill -9 can leave: a ref lock, a temporary pack, a pack whose index never landed.
+        let box = try Sandbox()
+        try box.write("a.jsonl", Sandbox.dataset(10))
+        try box.write("b.jsonl", Sandbox.dataset(12))
+        try box.ok("init")
+        try box.ok("commit", "a.jsonl", "-m", "a")
+        try box.write(".trail/refs/heads/main.lock", "0000000000000000000000000000000000000000\n")
+        try box.write(".trail/objects/pack/tmp_pack_abc123", "partial")
+        try box.write(".trail/objects/pack/pack-0123456789012345678901234567890123456789.pack", "no index")
+        try box.ok("commit", "b.jsonl", "-m", "b")
+        let pack = try FileManager.default.contentsOfDirectory(atPath: box.store + "/objects/pack")
+        XCTAssertFalse(pack.contains { $0.hasPrefix("tmp_") || $0.hasPrefix("pack-0123") }, "\(pack)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: box.store + "/refs/heads/main.lock"))
+        XCTAssertEqual(try box.git("rev-list", "--count", "HEAD").stdout, "2\n")
+        XCTAssertEqual(try box.git("fsck", "--strict").status, 0)
+    }
+
     func testLockTimeoutFailsClearly() throws {
         let box = try Sandbox()
         try box.write("a.jsonl", Sandbox.dataset(10))
@@ -69,7 +87,7 @@ final class FaultTests: XCTestCase {
                 landed += 1
                 XCTAssertEqual(try box.git("rev-parse", "HEAD~1").stdout, good, "only a complete commit can land")
                 XCTAssertEqual(try box.ok("show", "HEAD", "--json").status, 0)
-                try box.run("/usr/bin/env", ["git", "--git-dir", box.store, "update-ref", "refs/heads/main", good.trimmingCharacters(in: .whitespacesAndNewlines)])
+                _ = try box.run("/usr/bin/env", ["git", "--git-dir", box.store, "update-ref", "refs/heads/main", good.trimmingCharacters(in: .whitespacesAndNewlines)])
             }
         }
         // After any number of kills, the next commit works and cleans up temporary files.

@@ -78,13 +78,24 @@ public struct Committer {
         }
         let branchName = branch.replacingOccurrences(of: "refs/heads/", with: "")
         if let parentSnapshot, plan.tree.root == parentSnapshot.tree {
-            return CommitResult(committed: false, commit: parent?.hex, parent: parent?.hex, branch: branchName,
+            return CommitResult(committed: false, commit: parent?.hex, parent: (try? repo.commit(parentSnapshot.commit))?.parents.first?.hex, branch: branchName,
                                 samples: plan.summary.samples, added: 0, removed: 0, modified: 0, objectsWritten: 0, packBytes: 0)
         }
 
         // The content ref: every content blob stays reachable from it, not from the snapshot.
         let oldContentRoot = try repo.reference(Store.contentRef)
         var contentTree: ShardedTree?
+        // New content: blobs of new records that the store lacks (the rest are already in the
+        // content tree). A first commit into an empty store skips the lookups.
+        let storeIsEmpty = parent == nil && oldContentRoot == nil
+        var freshBlobs = storeIsEmpty ? plan.contentBlobs : plan.contentBlobs.filter { !repo.contains($0.id) }
+        // A pack holds each object once. Records, trees and content are each distinct already;
+        // only a text that is byte for byte a record or a root file (JSON) could repeat one.
+        if freshBlobs.contains(where: { $0.data.first == UInt8(ascii: "{") }) {
+            let planned = Set(plan.objects.map(\.id))
+            freshBlobs.removeAll { planned.contains($0.id) }
+        }
+        plan.newContent = freshBlobs.map(\.id)
         if !plan.newContent.isEmpty {
             if let oldContentRoot {
                 var changes: [ObjectID: ObjectID?] = [:]
@@ -106,11 +117,13 @@ public struct Committer {
             tree: plan.tree.root, parents: parent.map { [$0] } ?? [], author: request.author, committer: request.author,
             message: commitMessage(request, plan: plan, parent: parentSnapshot))
         var objects = plan.objects
-        objects.append(contentsOf: plan.tree.newTrees)
+        objects.append(contentsOf: freshBlobs)
+        // A full manifest rebuilds every tree; only those the store lacks are written.
+        objects.append(contentsOf: storeIsEmpty || request.isPatch ? plan.tree.newTrees : plan.tree.newTrees.filter { !repo.contains($0.id) })
         if let contentTree { objects.append(contentsOf: contentTree.newTrees) }
         let commitObject = PendingObject(type: .commit, data: commitBytes)
         objects.append(commitObject)
-        if parent != nil || oldContentRoot != nil { objects = uniqueMissing(objects, in: repo) }
+
 
         let packBytes = try writePack(objects)
         try repo.refreshObjects()
@@ -131,7 +144,10 @@ public struct Committer {
         var tree: ShardedTree
         var objects: [PendingObject]
         /// Content blobs referenced by new records (to be added to the content ref).
-        var newContent: [ObjectID]
+        /// Content blobs of the new records, each once (some may be in the store already).
+        var contentBlobs: [PendingObject] = []
+        /// The ones the store lacks, to be added to the content ref.
+        var newContent: [ObjectID] = []
         var summary: SnapshotSummary
         var added = 0, removed = 0, modified = 0
     }
@@ -155,7 +171,7 @@ public struct Committer {
         }
         let files = rootFiles(config: store.config, summary: summary)
         let tree = ShardedTree.build(sorted: samples.map { ($0.key, $0.record.id) }, rootFiles: files.entries)
-        var plan = WritePlan(tree: tree, objects: files.objects, newContent: [], summary: summary)
+        var plan = WritePlan(tree: tree, objects: files.objects, summary: summary)
 
         var newRecords: [Int] = []
         if let parent {
@@ -168,23 +184,11 @@ public struct Committer {
             newRecords = Array(samples.indices)
             plan.added = samples.count
         }
-        plan.objects.reserveCapacity(plan.objects.count + newRecords.count + input.blobs.count)
-        for k in newRecords { plan.objects.append(samples[k].record) }
-        if parent == nil {
-            // Every sample is new, so every content blob is wanted, once: sorted by id, which
-            // is also the order the content tree is built in.
-            var blobs = input.blobs
-            blobs.sort { $0.id < $1.id }
-            for blob in blobs where plan.newContent.last != blob.id {
-                plan.objects.append(blob)
-                plan.newContent.append(blob.id)
-            }
-        } else {
-            var wanted = Set<ObjectID>()
-            for k in newRecords {
-                for id in samples[k].contentIDs where wanted.insert(id).inserted { plan.newContent.append(id) }
-            }
-            plan.objects.append(contentsOf: input.blobs.filter { wanted.contains($0.id) })
+        plan.objects.reserveCapacity(plan.objects.count + newRecords.count)
+        var seen = Set<ObjectID>()
+        for k in newRecords {
+            plan.objects.append(samples[k].record)
+            for blob in samples[k].contentBlobs where seen.insert(blob.id).inserted { plan.contentBlobs.append(blob) }
         }
         return plan
     }
@@ -210,8 +214,8 @@ public struct Committer {
         summary.merge(input.summary)
         let files = rootFiles(config: store.config, summary: summary)
         tree.finish(rootFiles: files.entries)
-        var plan = WritePlan(tree: tree, objects: files.objects, newContent: [], summary: summary)
-        var wanted = Set<ObjectID>()
+        var plan = WritePlan(tree: tree, objects: files.objects, summary: summary)
+        var seen = Set<ObjectID>()
         for sample in input.samples {
             switch previous[sample.key] {
             case nil: plan.added += 1
@@ -219,25 +223,13 @@ public struct Committer {
             default: plan.modified += 1
             }
             plan.objects.append(sample.record)
-            for id in sample.contentIDs where wanted.insert(id).inserted { plan.newContent.append(id) }
+            for blob in sample.contentBlobs where seen.insert(blob.id).inserted { plan.contentBlobs.append(blob) }
         }
         plan.removed = input.deletions.count
-        plan.objects.append(contentsOf: input.blobs.filter { wanted.contains($0.id) })
         return plan
     }
 
     // MARK: - Writing
-
-    /// Drops repeated objects and objects the store already holds. (A first commit into an
-    /// empty store skips this: its plan holds each object once.) Only blobs can repeat (two
-    /// samples with the same text); records name their sample and trees their entries.
-    private func uniqueMissing(_ objects: [PendingObject], in repo: Repository) -> [PendingObject] {
-        var seenBlobs = Set<ObjectID>()
-        return objects.filter { object in
-            if object.type == .blob, !seenBlobs.insert(object.id).inserted { return false }
-            return !repo.contains(object.id)
-        }
-    }
 
     private func writePack(_ objects: [PendingObject]) throws -> Int {
         do {
@@ -247,8 +239,10 @@ public struct Committer {
             let attributes = try? FileManager.default.attributesOfItem(atPath: store.repository.objectsDirectory + "/pack/\(name).pack")
             return (attributes?[.size] as? Int) ?? 0
         } catch let error as GitError {
+            let full = error.message.contains("No space") || error.message.contains("too large") || error.message.contains("quota")
             throw TrailError("could not write the new objects: \(error.description)",
-                             hint: "free some disk space (or raise the file-size limit) and commit again; the store is unchanged")
+                             hint: full ? "free some disk space (or raise the file-size limit) and commit again; the store is unchanged"
+                                        : "the store is unchanged; check the store folder's permissions and free space")
         }
     }
 

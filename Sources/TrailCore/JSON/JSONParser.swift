@@ -97,9 +97,8 @@ public struct JSONParser {
             i += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if members.count < 32 {
-                if members.contains(where: { $0.key == key }) { throw fail("duplicate key \"\(key)\"", at: keyOffset) }
-            } else if Set(members.map(\.key)).contains(key) {
+            // Byte equality: Swift's == would call NFC and NFD spellings of a key the same.
+            if members.contains(where: { $0.key.utf8.elementsEqual(key.utf8) }) {
                 throw fail("duplicate key \"\(key)\"", at: keyOffset)
             }
             members.append(JSONMember(key, value))

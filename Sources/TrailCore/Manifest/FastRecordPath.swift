@@ -33,11 +33,50 @@ struct FastRecordPath {
         roleNames = names
     }
 
-    /// The sample built from `text`, with the fields the summary counts; nil when the line
-    /// needs the general path. Throws only for media files that cannot be read.
-    func build(_ text: UnsafeRawBufferPointer, line: Int, blobs: inout [PendingObject]) throws -> (BuiltSample, [JSONMember])? {
+    /// What the fast path counted over a chunk, for the snapshot summary.
+    struct Counts {
+        var samples = 0
+        /// One counter per configured role name (only label, annotator and guideline ones are used).
+        var counters: [ValueCounter]
+        /// Value spans of the current row, counted only once the row is accepted.
+        fileprivate var pending: [(role: Int, start: Int, end: Int)] = []
+
+        init(roles: Int) { counters = Array(repeating: ValueCounter(), count: roles) }
+    }
+
+    /// Empty counts for this configuration.
+    func makeCounts() -> Counts { Counts(roles: roleNames.count) }
+
+    /// The counts as a summary (samples, labels, annotators, guideline versions).
+    func summary(_ counts: Counts) -> SnapshotSummary {
+        var summary = SnapshotSummary()
+        summary.samples = counts.samples
+        for (k, entry) in roleNames.enumerated() where !counts.counters[k].keys.isEmpty {
+            let values = counts.counters[k].dictionary
+            let name = String(decoding: entry.name, as: UTF8.self)
+            switch entry.role {
+            case .label: summary.labels[name, default: [:]].merge(values, uniquingKeysWith: +)
+            case .annotator: summary.annotators.merge(values, uniquingKeysWith: +)
+            case .guideline: summary.guidelines.merge(values, uniquingKeysWith: +)
+            default: break
+            }
+        }
+        return summary
+    }
+
+    /// The sample built from `text` and a hash of its keys in file order (to notice new
+    /// columns cheaply), with its labels, annotator and guideline added to `counts`; nil when
+    /// the line needs the general path. Throws only for media files that cannot be read.
+    func build(_ text: UnsafeRawBufferPointer, line: Int, counts: inout Counts) throws -> (sample: BuiltSample, keyHash: UInt64)? {
         guard UTF8Validation.firstInvalidByte(text) == nil, var spans = scan(text), !spans.isEmpty else { return nil }
         let base = text.baseAddress!
+        var keyHash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for span in spans {
+            for b in UnsafeRawBufferPointer(start: base + span.keyStart, count: span.keyEnd - span.keyStart) {
+                keyHash = (keyHash ^ UInt64(b)) &* 0x100_0000_01b3
+            }
+            keyHash = (keyHash ^ 0xff) &* 0x100_0000_01b3
+        }
         func keyPrecedes(_ a: Span, _ b: Span) -> Bool {
             let la = a.keyEnd - a.keyStart, lb = b.keyEnd - b.keyStart
             let c = memcmp(base + a.keyStart, base + b.keyStart, min(la, lb))
@@ -53,12 +92,14 @@ struct FastRecordPath {
         for i in 1..<spans.count where !keyPrecedes(spans[i - 1], spans[i]) { return nil }  // duplicate key
 
         var key: ObjectID?
-        var counted: [JSONMember] = []
+        var blobs: [PendingObject] = []
+        counts.pending.removeAll(keepingCapacity: true)
         var content: [SampleRecord.Content] = []
         var fieldSpans: [Span] = []
         fieldSpans.reserveCapacity(spans.count)
         for span in spans {
-            let role = self.role(base + span.keyStart, span.keyEnd - span.keyStart)
+            let roleIndex = self.roleIndex(base + span.keyStart, span.keyEnd - span.keyStart)
+            let role = roleIndex.map { roleNames[$0].role }
             let value = UnsafeRawBufferPointer(start: base + span.valueStart, count: span.valueEnd - span.valueStart)
             switch role {
             case .id?:
@@ -83,7 +124,7 @@ struct FastRecordPath {
                 content.append(.init(field: field, blob: blob.id, size: blob.data.count, path: path))
             case .label?, .annotator?, .guideline?:
                 if span.isString {
-                    counted.append(JSONMember(string(base, span.keyStart, span.keyEnd), .string(String(decoding: value, as: UTF8.self))))
+                    counts.pending.append((roleIndex!, span.valueStart, span.valueEnd))
                 } else if role == .label && !(value.count == 4 && memcmp(value.baseAddress!, "null", 4) == 0) {
                     return nil  // the general path checks the label's type and explains
                 }
@@ -115,43 +156,17 @@ struct FastRecordPath {
             if span.isString { out.append(UInt8(ascii: "\"")) }
         }
         out.append(contentsOf: #"},"format":1}"#.utf8)
-        let sample = BuiltSample(key: key, record: PendingObject(type: .blob, data: out), line: line, contentIDs: content.map(\.blob))
-        return (sample, counted)
-    }
-
-    /// The bytes of a flat row's keys in file order (cheap to compare with the previous row's);
-    /// empty when the row is not flat.
-    static func keySignature(_ text: UnsafeRawBufferPointer) -> [UInt8] {
-        // Keys are the quoted strings followed by ':'; values of flat rows hold no ':' outside strings.
-        var out: [UInt8] = []
-        var i = 0
-        let n = text.count
-        var inString = false, start = 0
-        while i < n {
-            let c = text[i]
-            if inString {
-                if c == UInt8(ascii: "\\") { i += 2; continue }
-                if c == UInt8(ascii: "\"") {
-                    inString = false
-                    var j = i + 1
-                    while j < n, text[j] == 0x20 { j += 1 }
-                    if j < n, text[j] == UInt8(ascii: ":") {
-                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[start..<i]))
-                        out.append(0)
-                    }
-                }
-            } else if c == UInt8(ascii: "\"") {
-                inString = true
-                start = i + 1
-            }
-            i += 1
+        let sample = BuiltSample(key: key, record: PendingObject(type: .blob, data: out), line: line, contentBlobs: blobs)
+        counts.samples += 1
+        for p in counts.pending {
+            counts.counters[p.role].add(UnsafeRawBufferPointer(start: base + p.start, count: p.end - p.start))
         }
-        return out
+        return (sample, keyHash)
     }
 
-    private func role(_ p: UnsafeRawPointer, _ n: Int) -> FieldRole? {
-        for entry in roleNames where entry.name.count == n {
-            if entry.name.withUnsafeBytes({ memcmp($0.baseAddress!, p, n) }) == 0 { return entry.role }
+    private func roleIndex(_ p: UnsafeRawPointer, _ n: Int) -> Int? {
+        for (k, entry) in roleNames.enumerated() where entry.name.count == n {
+            if entry.name.withUnsafeBytes({ memcmp($0.baseAddress!, p, n) }) == 0 { return k }
         }
         return nil
     }

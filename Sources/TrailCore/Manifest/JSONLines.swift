@@ -83,7 +83,7 @@ enum JSONLines {
                                         : "each line must be one complete JSON object")
         }
         guard case .object(let members) = value else {
-            throw InputError(file: file, line: line, message: "expected a JSON object, found a \(value.typeName)",
+            throw InputError(file: file, line: line, message: "expected a JSON object, found \(value.typeName == "array" ? "an" : "a") \(value.typeName)",
                              hint: "each line must be one JSON object such as {\"id\": \"s1\", \"label\": \"safe\"}")
         }
         return ManifestRow(line: line, members: members)

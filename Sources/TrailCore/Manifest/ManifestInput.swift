@@ -15,8 +15,6 @@ struct ManifestInput {
     /// The samples, sorted by key.
     private(set) var samples: [BuiltSample] = []
     private(set) var deletions: [Deletion] = []
-    /// Content blobs of every sample (repeats possible; the writer drops them).
-    private(set) var blobs: [PendingObject] = []
     /// Counts over `samples` (with the manifest's columns).
     private(set) var summary = SnapshotSummary()
 
@@ -68,7 +66,6 @@ struct ManifestInput {
         for result in results {
             samples.append(contentsOf: result.samples)
             deletions.append(contentsOf: result.deletions)
-            blobs.append(contentsOf: result.blobs)
             summary.merge(result.summary)
         }
         guard !samples.isEmpty || !deletions.isEmpty else {
@@ -123,7 +120,6 @@ struct ManifestInput {
 private struct ChunkResult {
     var samples: [BuiltSample] = []
     var deletions: [ManifestInput.Deletion] = []
-    var blobs: [PendingObject] = []
     var summary = SnapshotSummary()
     var error: Error?
 
@@ -131,15 +127,19 @@ private struct ChunkResult {
         var result = ChunkResult()
         var seenColumns = Set<String>()
         func add(_ row: ManifestRow) throws {
-            if isPatch, let deletion = try deletion(row, builder: builder, config: config) {
-                result.deletions.append(deletion)
-                return
+            var row = row
+            if isPatch {
+                if let deletion = try deletion(row, builder: builder, config: config) {
+                    result.deletions.append(deletion)
+                    return
+                }
+                row = ManifestRow(line: row.line, members: row.members.filter { $0.key != "_delete" })
             }
             for member in row.members where !seenColumns.contains(member.key) {
                 seenColumns.insert(member.key)
                 result.summary.columns.append(member.key)
             }
-            let (sample, fields) = try builder.build(row, blobs: &result.blobs)
+            let (sample, fields) = try builder.build(row)
             result.samples.append(sample)
             result.summary.count(fields, roles: builder.roles, sign: 1)
         }
@@ -149,19 +149,19 @@ private struct ChunkResult {
                 for row in rows { try add(row) }
             case .jsonl(let bytes, let firstLine):
                 let fast = FastRecordPath(builder: builder)
-                var lastKeys: [UInt8] = []
+                var counts = fast.makeCounts()
+                var lastKeys: UInt64 = 0
+                defer { result.summary.merge(fast.summary(counts)) }
                 try JSONLines.forEachLine(bytes, firstLine: firstLine) { line, text in
-                    if !isPatch, let (sample, counted) = try fast.build(text, line: line, blobs: &result.blobs) {
+                    if !isPatch, let (sample, keyHash) = try fast.build(text, line: line, counts: &counts) {
                         result.samples.append(sample)
-                        result.summary.count(counted, roles: builder.roles, sign: 1)
                         // Column order: rows usually repeat the previous row's keys, so only look when they differ.
-                        let keys = FastRecordPath.keySignature(text)
-                        if keys != lastKeys {
+                        if keyHash != lastKeys {
                             for member in try JSONLines.parseRow(text, line: line, file: builder.file).members
                             where seenColumns.insert(member.key).inserted {
                                 result.summary.columns.append(member.key)
                             }
-                            lastKeys = keys
+                            lastKeys = keyHash
                         }
                         return
                     }
@@ -177,8 +177,10 @@ private struct ChunkResult {
     /// A patch row `{"id": …, "_delete": true}`, or nil for an upsert.
     private static func deletion(_ row: ManifestRow, builder: RecordBuilder, config: DatasetConfig) throws -> ManifestInput.Deletion? {
         guard let flag = row.members.first(where: { $0.key == "_delete" })?.value else { return nil }
+        // CSV patches have the column on every row: an empty or false cell means "upsert".
+        if flag == .bool(false) || flag == .string("") || flag == .string("false") || flag == .null { return nil }
         guard flag == .bool(true) || flag == .string("true") else {
-            throw InputError(file: builder.file, line: row.line, field: "_delete", message: "must be true",
+            throw InputError(file: builder.file, line: row.line, field: "_delete", message: "must be true or false",
                              hint: "write \"_delete\": true to remove the sample, or leave the field out")
         }
         let idValue = row.members.first(where: { $0.key == config.idField })?.value

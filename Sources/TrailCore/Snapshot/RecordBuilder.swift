@@ -6,7 +6,8 @@ struct BuiltSample {
     let key: ObjectID
     let record: PendingObject
     let line: Int
-    let contentIDs: [ObjectID]
+    /// The sample's text and media blobs.
+    let contentBlobs: [PendingObject]
 }
 
 /// Turns manifest rows into sample records, checking every field as it goes.
@@ -24,8 +25,9 @@ struct RecordBuilder {
         self.roles = FieldRoles(config)
     }
 
-    /// Checks a row and builds its record and content blobs; `blobs` receives new content.
-    func build(_ row: ManifestRow, blobs: inout [PendingObject]) throws -> (BuiltSample, [JSONMember]) {
+    /// Checks a row and builds its record and content blobs.
+    func build(_ row: ManifestRow) throws -> (BuiltSample, [JSONMember]) {
+        var blobs: [PendingObject] = []
         var fields: [JSONMember] = []
         fields.reserveCapacity(row.members.count)
         var content: [SampleRecord.Content] = []
@@ -59,7 +61,7 @@ struct RecordBuilder {
         }
         let record = SampleRecord(fields: fields, content: content)
         let sample = BuiltSample(key: SampleKey.of(id), record: PendingObject(type: .blob, data: record.encoded()),
-                                 line: row.line, contentIDs: content.map(\.blob))
+                                 line: row.line, contentBlobs: blobs)
         return (sample, fields)
     }
 

@@ -61,14 +61,14 @@ public struct SampleRecord: Equatable, Sendable {
     public static func decode(_ bytes: [UInt8]) throws -> SampleRecord {
         guard case .object(let top) = try JSONParser.parse(bytes),
               case .object(let fields)? = top.first(where: { $0.key == "fields" })?.value else {
-            throw TrailError("a sample record is malformed (no \"fields\" object)", hint: "run `trail verify`")
+            throw TrailError("a sample record is malformed (no \"fields\" object)", hint: "check the store with `git fsck`")
         }
         var content: [Content] = []
         if case .object(let members)? = top.first(where: { $0.key == "content" })?.value {
             for member in members {
                 guard let blobHex = member.value["blob"]?.stringValue, let blob = ObjectID(hex: blobHex),
                       case .number(let sizeText)? = member.value["size"], let size = Int(sizeText) else {
-                    throw TrailError("a sample record has a malformed content entry '\(member.key)'", hint: "run `trail verify`")
+                    throw TrailError("a sample record has a malformed content entry '\(member.key)'", hint: "check the store with `git fsck`")
                 }
                 content.append(Content(field: member.key, blob: blob, size: size, path: member.value["path"]?.stringValue))
             }

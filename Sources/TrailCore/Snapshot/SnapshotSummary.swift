@@ -65,14 +65,14 @@ public struct SnapshotSummary: Codable, Equatable, Sendable {
     /// The canonical JSON bytes stored in the tree.
     public func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array((try? encoder.encode(self)) ?? Data()) + [0x0a]
     }
 
     /// Reads a summary from its bytes.
     public static func decode(_ bytes: [UInt8]) throws -> SnapshotSummary {
         do { return try JSONDecoder().decode(SnapshotSummary.self, from: Data(bytes)) } catch {
-            throw TrailError("a snapshot's summary.json is unreadable: \(error)", hint: "run `trail verify`")
+            throw TrailError("a snapshot's summary.json is unreadable: \(error)", hint: "check the store with `git fsck`")
         }
     }
 }

@@ -90,10 +90,11 @@ public final class Store {
         } catch let error as GitError {
             throw TrailError("cannot open the store at \(path): \(error.message)", hint: "run `git --git-dir \(path) fsck` to check it")
         }
-        var config = DatasetConfig()
-        if let data = FileManager.default.contents(atPath: path + "/dataset.json") {
-            config = try DatasetConfig.decode([UInt8](data))
+        guard let data = FileManager.default.contents(atPath: path + "/dataset.json") else {
+            throw TrailError("the store at \(path) has no dataset.json (its field configuration)",
+                             hint: "restore it, or copy it from the last commit: git --git-dir \(path) show HEAD:dataset.json > \(path)/dataset.json")
         }
+        let config = try DatasetConfig.decode([UInt8](data))
         return Store(path: path, repository: repository, config: config)
     }
 
@@ -108,11 +109,22 @@ public final class Store {
     }
 
     private func removeStaleTemporaryFiles() {
+        let fm = FileManager.default
         let packDir = repository.objectsDirectory + "/pack"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: packDir)) ?? []
-        where name.hasPrefix("tmp_pack_") || name.hasPrefix("tmp_idx_") {
-            try? FileManager.default.removeItem(atPath: packDir + "/" + name)
+        let packFiles = (try? fm.contentsOfDirectory(atPath: packDir)) ?? []
+        for name in packFiles where name.hasPrefix("tmp_pack_") || name.hasPrefix("tmp_idx_") {
+            try? fm.removeItem(atPath: packDir + "/" + name)
         }
+        // A pack whose index was never renamed into place holds nothing any ref can reach.
+        for name in packFiles where name.hasSuffix(".pack") && !packFiles.contains(String(name.dropLast(5)) + ".idx") {
+            try? fm.removeItem(atPath: packDir + "/" + name)
+        }
+        // Reference lock files left by a writer killed mid-update would block every later update.
+        var locks = ["HEAD.lock", "packed-refs.lock", "config.lock"].map { path + "/" + $0 }
+        if let walker = fm.enumerator(atPath: path + "/refs") {
+            for case let name as String in walker where name.hasSuffix(".lock") { locks.append(path + "/refs/" + name) }
+        }
+        for lock in locks where fm.fileExists(atPath: lock) { try? fm.removeItem(atPath: lock) }
     }
 
     // MARK: - HEAD and branches
