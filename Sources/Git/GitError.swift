@@ -31,6 +31,8 @@ enum Libgit2 {
         // which made reading a million records several times slower than inflating them.
         // `trail verify` checks every object's hash explicitly instead.
         _ = trail_git_disable_read_verification()
+        // Trail reads each record once; libgit2's object cache only added hashing and locking.
+        _ = trail_git_set_caching(0)
     }()
 }
 

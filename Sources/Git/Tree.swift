@@ -86,6 +86,7 @@ public enum TreeFormat {
     /// The entries of a tree whose names are 40 hex digits (a shard leaf), as (key, id) pairs in
     /// tree order; skips the strings `decode` makes. Entries with other names are skipped.
     public static func decodeHexNamed(_ bytes: [UInt8]) throws -> [(key: ObjectID, id: ObjectID)] {
+        if let fixed = decodeFixedLeaf(bytes) { return fixed }
         var result: [(key: ObjectID, id: ObjectID)] = []
         result.reserveCapacity(bytes.count / 68)
         try bytes.withUnsafeBytes { b in
@@ -111,9 +112,46 @@ public enum TreeFormat {
         return result
     }
 
+    /// Trail's own leaves: every entry exactly `100644 <40 hex>\0<20 bytes>` (68 bytes).
+    private static func decodeFixedLeaf(_ bytes: [UInt8]) -> [(key: ObjectID, id: ObjectID)]? {
+        guard bytes.count % 68 == 0 else { return nil }
+        return bytes.withUnsafeBytes { b -> [(key: ObjectID, id: ObjectID)]? in
+            var result: [(key: ObjectID, id: ObjectID)] = []
+            result.reserveCapacity(bytes.count / 68)
+            var raw: (UInt64, UInt64, UInt32) = (0, 0, 0)
+            var at = 0
+            while at < b.count {
+                guard b[at] == 0x31, b[at + 6] == 0x20, b[at + 47] == 0 else { return nil }  // "1....6 " and NUL
+                let ok = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+                    for k in 0..<20 {
+                        let hi = hexTable[Int(b[at + 7 + 2 * k])], lo = hexTable[Int(b[at + 8 + 2 * k])]
+                        if hi | lo > 15 { return false }
+                        out[k] = hi << 4 | lo
+                    }
+                    return true
+                }
+                guard ok else { return nil }
+                let key = withUnsafeBytes(of: &raw) { ObjectID(bytes: $0.baseAddress!) }
+                result.append((key, ObjectID(bytes: b.baseAddress! + at + 48)))
+                at += 68
+            }
+            return result
+        }
+    }
+
     private static func sortKey(_ e: TreeEntry) -> [UInt8] {
         var key = Array(e.name.utf8)
         if e.mode == .tree { key.append(UInt8(ascii: "/")) }
         return key
+    }
+}
+
+/// Hex digit values by byte; 0xff for anything that is not a hex digit.
+private let hexTable: [UInt8] = (0..<256).map { c in
+    switch c {
+    case 0x30...0x39: return UInt8(c - 0x30)
+    case 0x61...0x66: return UInt8(c - 0x61 + 10)
+    case 0x41...0x46: return UInt8(c - 0x41 + 10)
+    default: return 0xff
     }
 }

@@ -209,7 +209,7 @@ public struct Committer {
         var summary = try parent.summary()
         let roles = FieldRoles(try parent.config())
         for (_, oldRecord) in previous {
-            summary.count(try SampleRecord.decode(repo.read(oldRecord, as: .blob)).fields, roles: roles, sign: -1)
+            summary.count(try SampleRecord.countedFields(repo.read(oldRecord, as: .blob), roles: roles), roles: roles, sign: -1)
         }
         summary.merge(input.summary)
         let files = rootFiles(config: store.config, summary: summary)

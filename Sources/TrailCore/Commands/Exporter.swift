@@ -48,7 +48,7 @@ public struct Exporter {
         switch format {
         case .jsonl:
             try writeAtomically(path) { out in
-                for row in rows { try out.write(CanonicalJSON.encode(.object(row.members)) + [0x0a]) }
+                for row in rows { try out.write(row.json + [0x0a]) }
             }
         case .csv:
             if path == "-" { throw TrailError("CSV goes to a file, not standard output", hint: "use --out FILE.csv, or JSON Lines with --out -", exitCode: 2) }
@@ -57,7 +57,7 @@ public struct Exporter {
                 try out.write(Array(columns.map(csvCell).joined(separator: ",").utf8) + [0x0a])
                 for row in rows {
                     var values: [String: JSONValue] = [:]
-                    for m in row.members { values[m.key] = m.value }
+                    for m in try row.members() { values[m.key] = m.value }
                     let line = columns.map { csvCell(values[$0].map(csvText) ?? "") }.joined(separator: ",")
                     try out.write(Array(line.utf8) + [0x0a])
                 }
@@ -70,41 +70,83 @@ public struct Exporter {
 
     // MARK: - Reading
 
-    struct Row {
-        let id: [UInt8]
-        let members: [JSONMember]
-        let media: [SampleRecord.Content]
+    typealias Row = RowSplicer.Row
+
+    /// A record blob as read, with its text content, waiting to be turned into a row.
+    private struct RawRecord {
+        let bytes: [UInt8]
+        let layout: RowSplicer.Layout?
+        let texts: [[UInt8]]
     }
 
-    /// Every row of the snapshot, sorted by id; the shard folders are read on every core,
-    /// each worker with its own repository handle (libgit2 handles are not shared across threads).
+    /// Every row of the snapshot, sorted by id. Two stages run at once: one thread reads
+    /// records and their texts through libgit2 (whose pack reads serialise on a global lock, so a
+    /// second reader only adds contention), while another splices them into rows.
     private func readRows(_ snapshot: Snapshot, config: DatasetConfig) throws -> [Row] {
         let folders = snapshot.shardFolders
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, folders.count))
-        var parts = [Result<[Row], Error>](repeating: .success([]), count: workers)
         let path = store.repository.path
-        parts.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                base[w] = Result {
+        let queue = HandOff<[RawRecord]>()
+        var readError: Error?
+        var parts = [Result<[Row], Error>](repeating: .success([]), count: 1)
+        DispatchQueue.concurrentPerform(iterations: 2) { role in
+            if role == 0 {
+                defer { queue.finish() }
+                do {
+                    let repo = try Repository(openBare: path)
+                    var chunk: [RawRecord] = []
+                    chunk.reserveCapacity(4096)
+                    for folder in folders {
+                        for recordID in try Snapshot.recordIDs(in: folder.id, repository: repo) {
+                            let bytes = try repo.read(recordID, as: .blob)
+                            let layout = RowSplicer.layout(bytes)
+                            let texts = try layout?.content.filter { $0.path == nil }.map { try repo.read($0.blob, as: .blob) } ?? []
+                            chunk.append(RawRecord(bytes: bytes, layout: layout, texts: texts))
+                            if chunk.count == 4096 {
+                                queue.put(chunk)
+                                chunk.removeAll(keepingCapacity: true)
+                            }
+                        }
+                    }
+                    if !chunk.isEmpty { queue.put(chunk) }
+                } catch {
+                    readError = error
+                }
+            } else {
+                parts[0] = Result {
                     let repo = try Repository(openBare: path)
                     let restorer = RowRestorer(repository: repo)
+                    let splicer = RowSplicer(idField: config.idField)
                     var rows: [Row] = []
-                    for k in stride(from: w, to: folders.count, by: workers) {
-                        for recordID in try Snapshot.recordIDs(in: folders[k].id, repository: repo) {
-                            let record = try SampleRecord.decode(repo.read(recordID, as: .blob))
+                    while let chunk = queue.take() {
+                        for raw in chunk {
+                            if let layout = raw.layout, let row = splicer.row(raw.bytes, layout: layout, texts: raw.texts) {
+                                rows.append(row)
+                                continue
+                            }
+                            let record = try SampleRecord.decode(raw.bytes)
                             let id = record.field(config.idField).map(idBytes) ?? []
-                            rows.append(Row(id: id, members: try restorer.row(record), media: record.content.filter { $0.path != nil }))
+                            rows.append(Row(id: id, json: CanonicalJSON.encode(.object(try restorer.row(record))),
+                                            media: record.content.filter { $0.path != nil }))
                         }
                     }
                     return rows
                 }
             }
         }
+        if let readError { throw readError }
         var rows: [Row] = []
         for part in parts { rows.append(contentsOf: try part.get()) }
-        rows.sort { bytesPrecede($0.id, $1.id) }
-        return rows
+        // Sort by the ids' first 16 bytes as integers, and by the whole id only on a tie:
+        // ids often share long prefixes ("s000000…"), which made byte comparison a tenth of an export.
+        let keys = rows.map { SortKey($0.id) }
+        var order = Array(rows.indices)
+        order.sort { a, b in
+            let ka = keys[a], kb = keys[b]
+            if ka.high != kb.high { return ka.high < kb.high }
+            if ka.low != kb.low { return ka.low < kb.low }
+            return bytesPrecede(rows[a].id, rows[b].id)
+        }
+        return order.map { rows[$0] }
     }
 
     private func idBytes(_ value: JSONValue) -> [UInt8] {
@@ -136,7 +178,7 @@ public struct Exporter {
             }
         }
         try writeAtomically(path + "/manifest.jsonl") { out in
-            for row in rows { try out.write(CanonicalJSON.encode(.object(row.members)) + [0x0a]) }
+            for row in rows { try out.write(row.json + [0x0a]) }
         }
         return written.count
     }
@@ -145,11 +187,15 @@ public struct Exporter {
         var columns = known
         var seen = Set(known)
         var extra = Set<String>()
-        for row in rows { for m in row.members where !seen.contains(m.key) { extra.insert(m.key) } }
+        var present = Set<String>()
+        for row in rows {
+            for m in (try? row.members()) ?? [] {
+                present.insert(m.key)
+                if !seen.contains(m.key) { extra.insert(m.key) }
+            }
+        }
         for name in extra.sorted(by: CanonicalJSON.keyPrecedes) where seen.insert(name).inserted { columns.append(name) }
         // Columns no sample still has (all such samples were removed) are dropped.
-        var present = Set<String>()
-        for row in rows { for m in row.members { present.insert(m.key) } }
         return columns.filter { present.contains($0) }
     }
 
@@ -234,5 +280,55 @@ func bytesPrecede(_ a: [UInt8], _ b: [UInt8]) -> Bool {
             let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
             return c != 0 ? c < 0 : pa.count < pb.count
         }
+    }
+}
+
+extension RowSplicer.Row {
+    /// The row's members, parsed back from its JSON line (for CSV).
+    func members() throws -> [JSONMember] {
+        try JSONParser.parse(json).objectMembers ?? []
+    }
+}
+
+/// The first 16 bytes of an id as two big-endian integers, so integer order is byte order.
+private struct SortKey {
+    let high: UInt64, low: UInt64
+
+    init(_ id: [UInt8]) {
+        var h: UInt64 = 0, l: UInt64 = 0
+        for k in 0..<8 { h = h << 8 | UInt64(k < id.count ? id[k] : 0) }
+        for k in 8..<16 { l = l << 8 | UInt64(k < id.count ? id[k] : 0) }
+        high = h
+        low = l
+    }
+}
+
+/// Hands values from one thread to another, in order; `take` waits, and returns nil once the
+/// producer has finished and everything was taken. Unbounded, so it cannot deadlock even if
+/// the two sides end up running one after the other.
+final class HandOff<T> {
+    private let lock = NSLock()
+    private let ready = DispatchSemaphore(value: 0)
+    private var items: [T?] = []
+    private var head = 0
+
+    func put(_ item: T) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+        ready.signal()
+    }
+
+    func finish() { ready.signal() }
+
+    func take() -> T? {
+        ready.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        guard head < items.count else { return nil }
+        let item = items[head]
+        items[head] = nil  // the consumer owns it now
+        head += 1
+        return item
     }
 }

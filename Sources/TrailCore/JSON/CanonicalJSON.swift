@@ -73,28 +73,31 @@ public enum CanonicalJSON {
 
     /// Appends a quoted, minimally escaped string.
     public static func writeString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var copy = s
-        copy.withUTF8 { utf8 in
-            var runStart = 0
-            for (k, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5c {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k]))
-                runStart = k + 1
-                switch c {
-                case 0x22: out.append(contentsOf: [0x5c, 0x22])
-                case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
-                case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-                case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-                case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
-                case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xf)]])
-                }
+        copy.withUTF8 { writeString(utf8: UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    /// Appends valid UTF-8 bytes as a quoted, minimally escaped JSON string.
+    public static func writeString(utf8: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var runStart = 0
+        for (k, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5c {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<k]))
+            runStart = k + 1
+            switch c {
+            case 0x22: out.append(contentsOf: [0x5c, 0x22])
+            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
+            case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xf)]])
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart...]))
         out.append(UInt8(ascii: "\""))
     }
 }

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Git
 
@@ -151,9 +154,12 @@ private struct ChunkResult {
                 let fast = FastRecordPath(builder: builder)
                 var counts = fast.makeCounts()
                 var lastKeys: UInt64 = 0
+                let deleteKey = Array(#""_delete""#.utf8)
                 defer { result.summary.merge(fast.summary(counts)) }
                 try JSONLines.forEachLine(bytes, firstLine: firstLine) { line, text in
-                    if !isPatch, let (sample, keyHash) = try fast.build(text, line: line, counts: &counts) {
+                    // Patch rows that delete go the general way; upserts are ordinary rows.
+                    let mayDelete = isPatch && text.firstRange(of: deleteKey) != nil
+                    if !mayDelete, let (sample, keyHash) = try fast.build(text, line: line, counts: &counts) {
                         result.samples.append(sample)
                         // Column order: rows usually repeat the previous row's keys, so only look when they differ.
                         if keyHash != lastKeys {
@@ -193,5 +199,19 @@ private struct ChunkResult {
                              hint: "write {\"\(config.idField)\": \"...\", \"_delete\": true}")
         }
         return .init(key: SampleKey.of(id), id: id, line: row.line)
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// The first occurrence of `pattern`, found by scanning for its first byte with memchr.
+    func firstRange(of pattern: [UInt8]) -> Range<Int>? {
+        guard let base = baseAddress, !pattern.isEmpty, count >= pattern.count else { return nil }
+        var start = 0
+        while start <= count - pattern.count, let hit = memchr(base + start, Int32(pattern[0]), count - pattern.count - start + 1) {
+            let at = UnsafeRawPointer(hit) - base
+            if pattern.withUnsafeBytes({ memcmp(base + at, $0.baseAddress!, pattern.count) }) == 0 { return at..<(at + pattern.count) }
+            start = at + 1
+        }
+        return nil
     }
 }

@@ -87,3 +87,28 @@ private func appendHex(_ id: ObjectID, to out: inout [UInt8]) {
     out.append(contentsOf: repeatElement(0, count: 40))
     out.withUnsafeMutableBufferPointer { id.appendHex(into: $0.baseAddress! + start) }
 }
+
+extension SampleRecord {
+    /// The fields a summary counts (labels, annotator, guideline) of a record blob. Reads the
+    /// canonical bytes directly when the values are plain strings, else decodes the record.
+    static func countedFields(_ bytes: [UInt8], roles: FieldRoles) throws -> [JSONMember] {
+        if let layout = RowSplicer.layout(bytes),
+           let members = RowSplicer.members(bytes, layout.fieldsStart, bytes.count - #","format":1}"#.utf8.count) {
+            var counted: [JSONMember] = []
+            var plain = true
+            for m in members {
+                let key = String(decoding: bytes[m.keyStart..<m.keyEnd], as: UTF8.self)
+                guard let role = roles[key], role == .label || role == .annotator || role == .guideline else { continue }
+                let value = bytes[m.valueStart..<m.valueEnd]
+                guard value.first == UInt8(ascii: "\""), !value.contains(UInt8(ascii: "\\")) else {
+                    if value.elementsEqual("null".utf8) { continue }
+                    plain = false
+                    break
+                }
+                counted.append(JSONMember(key, .string(String(decoding: value.dropFirst().dropLast(), as: UTF8.self))))
+            }
+            if plain { return counted }
+        }
+        return try decode(bytes).fields
+    }
+}
