@@ -29,18 +29,8 @@ public struct CommitLog {
         let repo = store.repository
         guard let tip = try start.map({ try Revisions(store: store).resolve($0) }) ?? store.headCommit() else { return [] }
         let labels = try refLabels()
-        var result: [CommitSummary] = []
-        var queue: [Repository.CommitInfo] = [try repo.commit(tip)]
-        var seen: Set<ObjectID> = [tip]
-        while !queue.isEmpty, result.count < (limit ?? Int.max) {
-            // Newest first across branches of a merge.
-            let k = queue.indices.max { queue[$0].committer.time < queue[$1].committer.time }!
-            let info = queue.remove(at: k)
-            result.append(summarize(info, labels: labels[info.id] ?? []))
-            for parent in info.parents where seen.insert(parent).inserted {
-                queue.append(try repo.commit(parent))
-            }
-        }
+        let ordered = try CommitWalk.oldestFirst(from: tip, in: repo).reversed()
+        let result = ordered.prefix(limit ?? Int.max).map { summarize($0, labels: labels[$0.id] ?? []) }
         return result
     }
 

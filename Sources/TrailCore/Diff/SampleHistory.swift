@@ -1,0 +1,76 @@
+import Foundation
+import Git
+
+/// One version of a sample: the commit that introduced it, and what it was.
+public struct SampleVersion: Codable, Equatable, Sendable {
+    public var commit: String
+    public var date: String
+    public var author: String
+    public var subject: String
+    /// How this version differs from the one before (`added` for the first, `removed` when it left).
+    public var kind: ChangeKind
+    public var labels: [String: String]
+    public var annotator: String?
+    public var guideline: String?
+    /// The record blob of this version (nil for a removal).
+    public var record: String?
+    /// Models whose training data held exactly this version.
+    public var models: [String]
+}
+
+/// The label history of one sample, oldest first: a blame for one sample.
+public struct SampleHistory: Codable, Equatable, Sendable {
+    public var id: String
+    public var versions: [SampleVersion]
+}
+
+/// Walks the history behind a revision and reports each change of one sample.
+public struct HistoryReader {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Every version of sample `id` in the history of `revision` (default HEAD), oldest first.
+    /// Each commit costs three small tree reads, and only versions that changed are decoded.
+    public func history(of id: String, from revision: String? = nil) throws -> SampleHistory {
+        let repo = store.repository
+        let key = SampleKey.of(id)
+        let start = try Revisions(store: store).resolve(revision ?? "HEAD")
+        let commits = try CommitWalk.oldestFirst(from: start, in: repo)
+
+        // The record each model's data holds for this sample.
+        var modelRecords: [(name: String, record: ObjectID?)] = []
+        for model in try Models(store: store).list() {
+            guard let commit = ObjectID(hex: model.commit) else { continue }
+            modelRecords.append((model.name, try Snapshot(repository: repo, commit: commit).recordID(forKey: key)))
+        }
+
+        var versions: [SampleVersion] = []
+        var previous: ObjectID?
+        var previousRecord: SampleRecord?
+        var previousConfig = DatasetConfig()
+        for info in commits {
+            let snapshot = try Snapshot(repository: repo, commit: info.id)
+            let current = try snapshot.recordID(forKey: key)
+            guard current != previous else { continue }
+            let config = try snapshot.config()
+            let record = try current.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
+            let change = SampleChange.between(previousRecord, record, oldConfig: previousConfig, newConfig: config,
+                                              recordBefore: previous, recordAfter: current)
+            versions.append(SampleVersion(
+                commit: info.id.hex, date: isoDate(info.author), author: "\(info.author.name) <\(info.author.email)>",
+                subject: String(info.message.split(separator: "\n").first ?? ""), kind: change.kind,
+                labels: record == nil ? [:] : change.labelsAfter, annotator: record == nil ? nil : change.annotator,
+                guideline: record == nil ? nil : change.guideline, record: current?.hex,
+                models: current == nil ? [] : modelRecords.filter { $0.record == current }.map(\.name)))
+            previous = current
+            previousRecord = record
+            previousConfig = config
+        }
+        guard !versions.isEmpty else {
+            throw TrailError("sample '\(id)' is not in the history of \(revision ?? "HEAD")",
+                             hint: "check the id (ids are case-sensitive); `trail export \(revision ?? "HEAD") --out -` lists the samples")
+        }
+        return SampleHistory(id: id, versions: versions)
+    }
+}

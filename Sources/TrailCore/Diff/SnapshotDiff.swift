@@ -1,0 +1,191 @@
+import Dispatch
+import Foundation
+import Git
+
+/// What happened to a sample between two versions.
+public enum ChangeKind: String, Codable, CaseIterable, Sendable {
+    case added, removed, relabeled
+    case contentChanged = "content-changed"
+    case metadataChanged = "metadata-changed"
+}
+
+/// One changed sample, label by label.
+public struct SampleChange: Codable, Equatable, Sendable {
+    public var id: String
+    public var kind: ChangeKind
+    /// Label fields before and after, as text (`(none)` when missing or null; multi-label
+    /// arrays joined with `+`).
+    public var labelsBefore: [String: String]
+    public var labelsAfter: [String: String]
+    /// The annotator and guideline of the new version (of the old one for a removal).
+    public var annotator: String?
+    public var guideline: String?
+    public var recordBefore: String?
+    public var recordAfter: String?
+}
+
+/// A label-aware diff between two snapshots.
+public struct SnapshotDiff: Codable, Equatable, Sendable {
+    public struct Transition: Codable, Equatable, Sendable {
+        public var field: String
+        public var from: String
+        public var to: String
+        public var count: Int
+    }
+
+    public struct LabelCount: Codable, Equatable, Sendable {
+        public var field: String
+        public var label: String
+        public var before: Int
+        public var after: Int
+        public var delta: Int
+    }
+
+    public var from: String
+    public var to: String
+    public var samplesBefore: Int
+    public var samplesAfter: Int
+    /// How many samples changed in each way.
+    public var counts: [String: Int]
+    /// Label transitions of relabeled samples (from → to, count), largest first.
+    public var transitions: [Transition]
+    /// Every label's count in the two versions (from their summaries).
+    public var labels: [LabelCount]
+    /// Relabels by the annotator and by the guideline version of the new label.
+    public var relabelsByAnnotator: [String: Int]
+    public var relabelsByGuideline: [String: Int]
+    /// Every changed sample, by id (only when asked for).
+    public var samples: [SampleChange]?
+}
+
+/// Computes label-aware diffs.
+public struct Differ {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// The diff from `old` to `new`. Reads only the subtrees whose ids differ, then the records
+    /// of the changed samples.
+    public func diff(_ old: Snapshot, _ new: Snapshot, fromName: String, toName: String, includeSamples: Bool) throws -> SnapshotDiff {
+        let path = store.repository.path
+        let entries = try TreeDiff.changes(from: old, to: new, repositoryPath: path)
+        let oldConfig = try old.config(), newConfig = try new.config()
+        let changes = try classify(entries, oldConfig: oldConfig, newConfig: newConfig, repositoryPath: path)
+
+        var counts: [String: Int] = [:]
+        for kind in ChangeKind.allCases { counts[kind.rawValue] = 0 }
+        var transitions: [String: [String: [String: Int]]] = [:]
+        var byAnnotator: [String: Int] = [:], byGuideline: [String: Int] = [:]
+        for change in changes {
+            counts[change.kind.rawValue, default: 0] += 1
+            guard change.kind == .relabeled else { continue }
+            for (field, after) in change.labelsAfter {
+                let before = change.labelsBefore[field] ?? "(none)"
+                if before != after { transitions[field, default: [:]][before, default: [:]][after, default: 0] += 1 }
+            }
+            for (field, before) in change.labelsBefore where change.labelsAfter[field] == nil && before != "(none)" {
+                transitions[field, default: [:]][before, default: [:]]["(none)", default: 0] += 1
+            }
+            byAnnotator[change.annotator ?? "(none)", default: 0] += 1
+            byGuideline[change.guideline ?? "(none)", default: 0] += 1
+        }
+        var flat: [SnapshotDiff.Transition] = []
+        for (field, froms) in transitions {
+            for (from, tos) in froms { for (to, n) in tos { flat.append(.init(field: field, from: from, to: to, count: n)) } }
+        }
+        flat.sort { ($0.count, $1.field, $1.from, $1.to) > ($1.count, $0.field, $0.from, $0.to) }
+
+        let before = try old.summary(), after = try new.summary()
+        var labelCounts: [SnapshotDiff.LabelCount] = []
+        for field in Set(before.labels.keys).union(after.labels.keys).sorted() {
+            let b = before.labels[field] ?? [:], a = after.labels[field] ?? [:]
+            for label in Set(b.keys).union(a.keys) {
+                labelCounts.append(.init(field: field, label: label, before: b[label] ?? 0, after: a[label] ?? 0,
+                                         delta: (a[label] ?? 0) - (b[label] ?? 0)))
+            }
+        }
+        labelCounts.sort { ($0.field, -$0.after, $0.label) < ($1.field, -$1.after, $1.label) }
+
+        return SnapshotDiff(from: fromName, to: toName, samplesBefore: before.samples, samplesAfter: after.samples,
+                            counts: counts, transitions: flat, labels: labelCounts,
+                            relabelsByAnnotator: byAnnotator, relabelsByGuideline: byGuideline,
+                            samples: includeSamples ? changes : nil)
+    }
+
+    /// Reads both records of each changed sample (on every core) and says what changed.
+    private func classify(_ entries: [TreeDiff.Entry], oldConfig: DatasetConfig, newConfig: DatasetConfig,
+                          repositoryPath: String) throws -> [SampleChange] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, entries.count / 512 + 1))
+        var parts = [Result<[SampleChange], Error>](repeating: .success([]), count: workers)
+        parts.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                base[w] = Result {
+                    let repo = try Repository(openBare: repositoryPath)
+                    var changes: [SampleChange] = []
+                    let chunk = (entries.count + workers - 1) / workers
+                    for entry in entries[min(w * chunk, entries.count)..<min((w + 1) * chunk, entries.count)] {
+                        let before = try entry.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
+                        let after = try entry.after.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
+                        changes.append(SampleChange.between(before, after, oldConfig: oldConfig, newConfig: newConfig,
+                                                            recordBefore: entry.before, recordAfter: entry.after))
+                    }
+                    return changes
+                }
+            }
+        }
+        var all: [SampleChange] = []
+        for part in parts { all += try part.get() }
+        all.sort { CanonicalJSON.keyPrecedes($0.id, $1.id) }
+        return all
+    }
+}
+
+extension SampleChange {
+    /// The change from `before` to `after` (either may be nil).
+    static func between(_ before: SampleRecord?, _ after: SampleRecord?, oldConfig: DatasetConfig, newConfig: DatasetConfig,
+                        recordBefore: ObjectID?, recordAfter: ObjectID?) -> SampleChange {
+        let labelsBefore = before.map { labels($0, oldConfig) } ?? [:]
+        let labelsAfter = after.map { labels($0, newConfig) } ?? [:]
+        let kind: ChangeKind
+        if before == nil {
+            kind = .added
+        } else if after == nil {
+            kind = .removed
+        } else if labelsBefore != labelsAfter {
+            kind = .relabeled
+        } else if before!.content.map(\.blob) != after!.content.map(\.blob) {
+            kind = .contentChanged
+        } else {
+            kind = .metadataChanged
+        }
+        let latest = after ?? before!
+        let config = after == nil ? oldConfig : newConfig
+        let id = latest.field(config.idField).map(text) ?? "?"
+        return SampleChange(id: id, kind: kind, labelsBefore: labelsBefore, labelsAfter: labelsAfter,
+                            annotator: latest.field(config.annotatorField).flatMap { $0 == .null ? nil : text($0) },
+                            guideline: latest.field(config.guidelineField).flatMap { $0 == .null ? nil : text($0) },
+                            recordBefore: recordBefore?.hex, recordAfter: recordAfter?.hex)
+    }
+
+    /// The label fields a record has, as text.
+    static func labels(_ record: SampleRecord, _ config: DatasetConfig) -> [String: String] {
+        var result: [String: String] = [:]
+        for field in config.labelFields {
+            if let value = record.field(field) { result[field] = text(value) }
+        }
+        return result
+    }
+
+    /// A value as a user reads it: strings bare, null as `(none)`, arrays joined with `+`.
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): return s
+        case .null: return "(none)"
+        case .number(let n): return n
+        case .bool(let b): return b ? "true" : "false"
+        case .array(let items): return items.isEmpty ? "(none)" : items.map(text).joined(separator: "+")
+        case .object: return String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import TrailCore
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Show how the data changed between two versions, label by label.",
+        discussion: """
+            A and B are commits, branches, tags or model names. The summary counts samples added, removed, relabeled, content-changed and metadata-changed; shows the label transition matrix of the relabels; each label's count before and after; and the relabels by annotator and by guideline version. Only the parts of the two trees that differ are read.
+
+            Examples:
+              trail diff clf-v3 clf-v4
+              trail diff HEAD~1 HEAD --samples --kind relabeled --label minor_safety.dangerous_acts
+              trail diff clf-v3 clf-v4 --samples --annotator ann_017 --json
+              trail diff main vendor-batch-7 --exit-code   # exit 1 if anything changed
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The older version.")
+    var from: String
+    @Argument(help: "The newer version (default: HEAD).")
+    var to: String = "HEAD"
+    @Flag(name: .long, help: "List every changed sample (id, kind, old → new label, annotator).")
+    var samples = false
+    @Option(name: .long, help: ArgumentHelp("List only this kind of change: added, removed, relabeled, content-changed, metadata-changed.", valueName: "kind"))
+    var kind: String?
+    @Option(name: .long, help: ArgumentHelp("List only samples with this label before or after.", valueName: "label"))
+    var label: String?
+    @Option(name: .long, help: ArgumentHelp("List only samples whose new version is by this annotator.", valueName: "annotator"))
+    var annotator: String?
+    @Flag(name: .long, help: "Exit with 1 when the versions differ, 0 when they hold the same samples.")
+    var exitCode = false
+
+    func run() throws {
+        try runReportingErrors {
+            var kindFilter: ChangeKind?
+            if let kind {
+                guard let k = ChangeKind(rawValue: kind) else {
+                    throw TrailError("unknown kind '\(kind)'", hint: "use one of: \(ChangeKind.allCases.map(\.rawValue).joined(separator: ", "))", exitCode: 2)
+                }
+                kindFilter = k
+            }
+            let store = try storeOptions.open()
+            let revisions = Revisions(store: store)
+            let old = try revisions.snapshot(from), new = try revisions.snapshot(to)
+            let listing = samples || kind != nil || label != nil || annotator != nil
+            var diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing)
+            diff.samples = diff.samples?.filter { change in
+                (kindFilter == nil || change.kind == kindFilter)
+                    && (label == nil || change.labelsBefore.values.contains(label!) || change.labelsAfter.values.contains(label!))
+                    && (annotator == nil || change.annotator == annotator)
+            }
+            let changed = diff.counts.values.reduce(0, +)
+            if output.json {
+                try printJSON(diff)
+            } else {
+                printDiff(diff, old: old.commit.abbreviated(), new: new.commit.abbreviated())
+            }
+            if exitCode && changed > 0 { throw ExitCode(1) }
+        }
+    }
+
+    private func printDiff(_ diff: SnapshotDiff, old: String, new: String) {
+        print("\(diff.from) (\(old)) → \(diff.to) (\(new)): \(diff.samplesBefore) → \(diff.samplesAfter) samples")
+        print("  " + ChangeKind.allCases.map { "\($0.rawValue) \(diff.counts[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+        for field in Set(diff.transitions.map(\.field)).sorted() {
+            let rows = diff.transitions.filter { $0.field == field }
+            print("")
+            print("Label transitions (\(field)), \(rows.reduce(0) { $0 + $1.count }) relabels:")
+            let width = rows.map { $0.from.count + $0.to.count + 3 }.max() ?? 0
+            for t in rows.prefix(25) {
+                let pair = "\(t.from) → \(t.to)"
+                print("  \(pair.padding(toLength: max(width, pair.count), withPad: " ", startingAt: 0))  \(t.count)")
+            }
+            if rows.count > 25 { print("  ... and \(rows.count - 25) more (see --json)") }
+        }
+        for field in Set(diff.labels.map(\.field)).sorted() {
+            let rows = diff.labels.filter { $0.field == field }
+            print("")
+            let width = max(rows.map(\.label.count).max() ?? 0, 5)
+            print("Labels (\(field)):".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "    before     after     delta")
+            for r in rows {
+                let delta = r.delta > 0 ? "+\(r.delta)" : "\(r.delta)"
+                print("  " + r.label.padding(toLength: width, withPad: " ", startingAt: 0)
+                      + String(format: "%10d%10d%10@", r.before, r.after, delta as NSString))
+            }
+        }
+        if !diff.relabelsByAnnotator.isEmpty {
+            print("")
+            print("Relabels by annotator:")
+            printCounts(diff.relabelsByAnnotator, total: diff.relabelsByAnnotator.values.reduce(0, +), limit: 15)
+            print("")
+            print("Relabels by guideline version:")
+            printCounts(diff.relabelsByGuideline, total: diff.relabelsByGuideline.values.reduce(0, +))
+        }
+        if let samples = diff.samples {
+            print("")
+            print("Samples (\(samples.count)):")
+            for s in samples {
+                let fields = Set(s.labelsBefore.keys).union(s.labelsAfter.keys).sorted()
+                let labels = fields.map { f -> String in
+                    let a = s.labelsBefore[f] ?? "(none)", b = s.labelsAfter[f] ?? "(none)"
+                    return a == b ? a : "\(a) → \(b)"
+                }.joined(separator: "; ")
+                print("  \(s.id)  \(s.kind.rawValue)  \(labels)  \(s.annotator ?? "")")
+            }
+        }
+    }
+}
