@@ -25,7 +25,7 @@ let package = Package(
         // The core library: returns values, never prints.
         .target(name: "TrailCore", dependencies: ["Git", "SQLite"],
                 exclude: ["schema/record.schema.json"],
-                resources: [.embedInCode("schema/001_sync_state.sql")]),
+                resources: [.embedInCode("schema/001_sync_state.sql"), .embedInCode("schema/002_lineage.sql")]),
         // The command line: parses arguments, formats values.
         .executableTarget(name: "trail", dependencies: [
             "TrailCore",

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Trail needs on Debian/Ubuntu: the C libraries it links (libgit2, sqlite3, libdeflate,
-# OpenSSL's libcrypto), pkg-config, and git (used by the tests to check stores).
+# OpenSSL's libcrypto), pkg-config, and git and sqlite3 (used by the tests to check stores and indexes).
 # Uses sudo when not root. The Swift toolchain itself must already be installed (swift.org).
 set -euo pipefail
-packages=(libgit2-dev libsqlite3-dev libdeflate-dev libssl-dev pkg-config git)
+packages=(libgit2-dev libsqlite3-dev libdeflate-dev libssl-dev pkg-config git sqlite3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,9 +4,12 @@ import Git
 enum CommitWalk {
     /// Every commit reachable from `start`, parents always before their children (a post-order
     /// walk), which timestamps alone cannot give when several commits share a second.
-    static func oldestFirst(from start: ObjectID, in repo: Repository) throws -> [Repository.CommitInfo] {
+    /// Commits for which `stopAt` is true are left out, and so are their ancestors.
+    static func oldestFirst(from start: ObjectID, in repo: Repository,
+                            stopAt: (ObjectID) throws -> Bool = { _ in false }) throws -> [Repository.CommitInfo] {
         var commits: [Repository.CommitInfo] = []
         var done: Set<ObjectID> = []
+        if try stopAt(start) { return [] }
         var stack: [(info: Repository.CommitInfo, expanded: Bool)] = [(try repo.commit(start), false)]
         while let (info, expanded) = stack.popLast() {
             if done.contains(info.id) { continue }
@@ -16,7 +19,10 @@ enum CommitWalk {
                 continue
             }
             stack.append((info, true))
-            for p in info.parents.reversed() where !done.contains(p) { stack.append((try repo.commit(p), false)) }
+            for p in info.parents.reversed() where !done.contains(p) {
+                if try stopAt(p) { done.insert(p); continue }
+                stack.append((try repo.commit(p), false))
+            }
         }
         return commits
     }

@@ -131,7 +131,10 @@ public struct Committer {
             try moveRef(Store.contentRef, to: contentTree.root, from: oldContentRoot, message: "trail: content")
         }
         try moveRef(branch, to: commitObject.id, from: parent, message: "trail commit")
-        try? store.openIndex().markSynced(ref: branch, commit: commitObject.id)
+        // The commit has landed; the index follows, from what this commit already knows. If this
+        // fails or the process dies here, `trail reindex` (or catch-up) rebuilds it from git.
+        try? LineageUpdater(store: store).record(commit: commitObject.id, samples: plan.summary.samples,
+                                                 changes: plan.changes, config: store.config)
         return CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
                             samples: plan.summary.samples, added: plan.added, removed: plan.removed,
                             modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes)
@@ -150,6 +153,8 @@ public struct Committer {
         var newContent: [ObjectID] = []
         var summary: SnapshotSummary
         var added = 0, removed = 0, modified = 0
+        /// Every changed sample: its parent record (nil when added) and its new version (nil when removed).
+        var changes: [(before: ObjectID?, after: BuiltSample?)] = []
     }
 
     private func rootFiles(config: DatasetConfig, summary: SnapshotSummary) -> (entries: [TreeEntry], objects: [PendingObject]) {
@@ -180,9 +185,11 @@ public struct Committer {
             plan.added = diff.added
             plan.modified = diff.modified
             plan.removed = diff.removed
+            plan.changes = newRecords.map { (diff.modifiedBefore[$0], samples[$0]) } + diff.removedRecords.map { ($0, nil) }
         } else {
             newRecords = Array(samples.indices)
             plan.added = samples.count
+            plan.changes = samples.map { (nil, $0) }
         }
         plan.objects.reserveCapacity(plan.objects.count + newRecords.count)
         var seen = Set<ObjectID>()
@@ -216,12 +223,14 @@ public struct Committer {
         tree.finish(rootFiles: files.entries)
         var plan = WritePlan(tree: tree, objects: files.objects, summary: summary)
         var seen = Set<ObjectID>()
+        for deletion in input.deletions { plan.changes.append((previous[deletion.key], nil)) }
         for sample in input.samples {
             switch previous[sample.key] {
             case nil: plan.added += 1
             case sample.record.id?: continue
             default: plan.modified += 1
             }
+            plan.changes.append((previous[sample.key], sample))
             plan.objects.append(sample.record)
             for blob in sample.contentBlobs where seen.insert(blob.id).inserted { plan.contentBlobs.append(blob) }
         }

@@ -41,6 +41,7 @@ public struct Models {
             }
             let tag = try store.repository.write(.tag, CommitFormat.encodeTag(target: commit, type: .commit, name: name, tagger: tagger, message: message))
             try store.repository.updateReference(ref, to: tag, expected: nil, message: "trail model register")
+            try? LineageUpdater(store: store).refreshModels()
             return try info(name: name, tag: tag)
         }
     }

@@ -70,7 +70,7 @@ public struct Differ {
         let path = store.repository.path
         let entries = try TreeDiff.changes(from: old, to: new, repositoryPath: path)
         let oldConfig = try old.config(), newConfig = try new.config()
-        let changes = try classify(entries, oldConfig: oldConfig, newConfig: newConfig, repositoryPath: path)
+        let changes = try Differ.classify(entries, oldConfig: oldConfig, newConfig: newConfig, repositoryPath: path)
 
         var counts: [String: Int] = [:]
         for kind in ChangeKind.allCases { counts[kind.rawValue] = 0 }
@@ -113,7 +113,7 @@ public struct Differ {
     }
 
     /// Reads both records of each changed sample (on every core) and says what changed.
-    private func classify(_ entries: [TreeDiff.Entry], oldConfig: DatasetConfig, newConfig: DatasetConfig,
+    static func classify(_ entries: [TreeDiff.Entry], oldConfig: DatasetConfig, newConfig: DatasetConfig,
                           repositoryPath: String) throws -> [SampleChange] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, entries.count / 512 + 1))
         var parts = [Result<[SampleChange], Error>](repeating: .success([]), count: workers)
@@ -166,6 +166,42 @@ extension SampleChange {
                             annotator: latest.field(config.annotatorField).flatMap { $0 == .null ? nil : text($0) },
                             guideline: latest.field(config.guidelineField).flatMap { $0 == .null ? nil : text($0) },
                             recordBefore: recordBefore?.hex, recordAfter: recordAfter?.hex)
+    }
+
+    /// An added sample read straight from its canonical record bytes (no value tree); nil when
+    /// a value needs the general path (escapes, arrays, nesting).
+    static func added(recordBytes bytes: [UInt8], recordID: ObjectID, config: DatasetConfig) -> SampleChange? {
+        guard let layout = RowSplicer.layout(bytes),
+              let members = RowSplicer.members(bytes, layout.fieldsStart, bytes.count - #","format":1}"#.utf8.count) else { return nil }
+        var id: String?, annotator: String?, guideline: String?
+        var labels: [String: String] = [:]
+        for m in members {
+            let key = bytes[m.keyStart..<m.keyEnd]
+            let value = bytes[m.valueStart..<m.valueEnd]
+            let isLabel = config.labelFields.contains { $0.utf8.elementsEqual(key) }
+            let isID = config.idField.utf8.elementsEqual(key)
+            let isAnnotator = config.annotatorField.utf8.elementsEqual(key)
+            let isGuideline = config.guidelineField.utf8.elementsEqual(key)
+            guard isLabel || isID || isAnnotator || isGuideline else { continue }
+            let text: String?
+            if value.first == UInt8(ascii: "\"") {
+                guard !value.contains(UInt8(ascii: "\\")) else { return nil }
+                text = String(decoding: value.dropFirst().dropLast(), as: UTF8.self)
+            } else if value.elementsEqual("null".utf8) {
+                text = nil
+            } else if isID, value.first.map({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) }) == true {
+                text = String(decoding: value, as: UTF8.self)
+            } else {
+                return nil
+            }
+            if isID { id = text }
+            if isAnnotator { annotator = text }
+            if isGuideline { guideline = text }
+            if isLabel { labels[String(decoding: key, as: UTF8.self)] = text ?? "(none)" }
+        }
+        guard let id else { return nil }
+        return SampleChange(id: id, kind: .added, labelsBefore: [:], labelsAfter: labels, annotator: annotator,
+                            guideline: guideline, recordBefore: nil, recordAfter: recordID.hex)
     }
 
     /// The label fields a record has, as text.

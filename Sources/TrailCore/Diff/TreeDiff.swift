@@ -12,10 +12,10 @@ struct TreeDiff {
         let after: ObjectID?
     }
 
-    /// The changed entries, sorted by key.
-    static func changes(from old: Snapshot, to new: Snapshot, repositoryPath: String) throws -> [Entry] {
+    /// The changed entries from `old` (nil: an empty snapshot) to `new`, sorted by key.
+    static func changes(from old: Snapshot?, to new: Snapshot, repositoryPath: String) throws -> [Entry] {
         var oldMids: [String: ObjectID] = [:], newMids: [String: ObjectID] = [:]
-        for e in old.shardFolders { oldMids[e.name] = e.id }
+        for e in old?.shardFolders ?? [] { oldMids[e.name] = e.id }
         for e in new.shardFolders { newMids[e.name] = e.id }
         let names = Set(oldMids.keys).union(newMids.keys).filter { oldMids[$0] != newMids[$0] }.sorted()
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, names.count))

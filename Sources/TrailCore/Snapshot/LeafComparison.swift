@@ -8,6 +8,10 @@ struct LeafComparison {
     /// Indices (into the sorted samples) of records the parent does not hold.
     var newRecords: [Int] = []
     var added = 0, modified = 0, removed = 0
+    /// The parent's record of each modified sample, by index into the samples.
+    var modifiedBefore: [Int: ObjectID] = [:]
+    /// The parent's records of removed samples.
+    var removedRecords: [ObjectID] = []
 
     static func compare(_ tree: ShardedTree, samples: [BuiltSample], parent: Snapshot, repositoryPath: String) throws -> LeafComparison {
         var oldMids: [String: ObjectID] = [:]
@@ -35,12 +39,16 @@ struct LeafComparison {
             result.added += p.added
             result.modified += p.modified
             result.removed += p.removed
+            result.modifiedBefore.merge(p.modifiedBefore) { a, _ in a }
+            result.removedRecords += p.removedRecords
         }
         // Shards the new tree no longer has at all.
         let kept = Set(tree.mids.map(\.name))
         let repo = parent.repository
         for (name, id) in oldMids where !kept.contains(name) {
-            result.removed += try Snapshot.recordIDs(in: id, repository: repo).count
+            let gone = try Snapshot.recordIDs(in: id, repository: repo)
+            result.removed += gone.count
+            result.removedRecords += gone
         }
         result.newRecords.sort()
         return result
@@ -57,9 +65,13 @@ struct LeafComparison {
             var j = 0
             for k in leaf.entries {
                 let key = samples[k].key
-                while j < old.count && old[j].key < key { removed += 1; j += 1 }
+                while j < old.count && old[j].key < key { removed += 1; removedRecords.append(old[j].id); j += 1 }
                 if j < old.count && old[j].key == key {
-                    if old[j].id != samples[k].record.id { modified += 1; newRecords.append(k) }
+                    if old[j].id != samples[k].record.id {
+                        modified += 1
+                        newRecords.append(k)
+                        modifiedBefore[k] = old[j].id
+                    }
                     j += 1
                 } else {
                     added += 1
@@ -67,8 +79,13 @@ struct LeafComparison {
                 }
             }
             removed += old.count - j
+            removedRecords += old[j...].map(\.id)
         }
-        for gone in oldLeaves.values { removed += try repo.readTree(gone).count }
+        for gone in oldLeaves.values {
+            let entries = try repo.readTree(gone)
+            removed += entries.count
+            removedRecords += entries.map(\.id)
+        }
     }
 }
 
