@@ -84,7 +84,7 @@ struct DiffCommand: ParsableCommand {
             for r in rows {
                 let delta = r.delta > 0 ? "+\(r.delta)" : "\(r.delta)"
                 print("  " + r.label.padding(toLength: width, withPad: " ", startingAt: 0)
-                      + String(format: "%10d%10d%10@", r.before, r.after, delta as NSString))
+                      + rightAligned(String(r.before), 10) + rightAligned(String(r.after), 10) + rightAligned(delta, 10))
             }
         }
         if !diff.relabelsByAnnotator.isEmpty {
@@ -108,4 +108,9 @@ struct DiffCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// `text` padded on the left to `width` characters.
+func rightAligned(_ text: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - text.count)) + text
 }
