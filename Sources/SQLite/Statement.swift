@@ -38,6 +38,35 @@ public final class Statement {
         }
     }
 
+    /// Resets the statement for another run with new bindings (cheaper than `bind(_:)` in a
+    /// loop of millions of rows: no array, no enum per value).
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
+    /// Binds text (or NULL for nil) to parameter `index` (1-based).
+    public func bind(_ text: String?, at index: Int32) throws {
+        guard var text else {
+            try check(sqlite3_bind_null(handle, index), connection.handle, "bind parameter \(index)")
+            return
+        }
+        let rc = text.withUTF8 { utf8 in
+            sqlite3_bind_text(handle, index, UnsafeRawPointer(utf8.baseAddress!).assumingMemoryBound(to: CChar.self),
+                              Int32(utf8.count), trail_sqlite_transient())
+        }
+        try check(rc, connection.handle, "bind parameter \(index)")
+    }
+
+    /// Binds an integer to parameter `index` (1-based).
+    public func bind(_ value: Int64, at index: Int32) throws {
+        try check(sqlite3_bind_int64(handle, index, value), connection.handle, "bind parameter \(index)")
+    }
+
+    /// Runs the statement to completion (for INSERT, UPDATE, DELETE).
+    public func run() throws {
+        while try step() {}
+    }
+
     /// Advances to the next row; false when the statement is done.
     public func step() throws -> Bool {
         let rc = sqlite3_step(handle)

@@ -53,13 +53,18 @@ public final class LineageIndex {
                 INSERT INTO label_events(seq, sample_id, field, from_label, to_label, annotator, guideline, time)
                 VALUES (?,?,?,?,?,?,?,?)
                 """)
+            try change.bind([.integer(seq)])
             for c in changes {
-                try change.bind([.integer(seq), .text(c.id), .text(c.kind.rawValue),
-                                 c.recordBefore.map { .text($0) } ?? .null, c.recordAfter.map { .text($0) } ?? .null,
-                                 c.kind == .added ? .null : .text(labelsJSON(c.labelsBefore)),
-                                 c.kind == .removed ? .null : .text(labelsJSON(c.labelsAfter)),
-                                 c.annotator.map { .text($0) } ?? .null, c.guideline.map { .text($0) } ?? .null])
-                while try change.step() {}
+                change.reset()
+                try change.bind(c.id, at: 2)
+                try change.bind(c.kind.rawValue, at: 3)
+                try change.bind(c.recordBefore, at: 4)
+                try change.bind(c.recordAfter, at: 5)
+                try change.bind(c.kind == .added ? nil : labelsJSON(c.labelsBefore), at: 6)
+                try change.bind(c.kind == .removed ? nil : labelsJSON(c.labelsAfter), at: 7)
+                try change.bind(c.annotator, at: 8)
+                try change.bind(c.guideline, at: 9)
+                try change.run()
                 guard c.kind == .relabeled else { continue }
                 for field in Set(c.labelsBefore.keys).union(c.labelsAfter.keys).sorted() {
                     let from = c.labelsBefore[field] ?? "(none)", to = c.labelsAfter[field] ?? "(none)"

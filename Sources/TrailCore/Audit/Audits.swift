@@ -1,0 +1,199 @@
+import Foundation
+import Git
+import SQLite
+
+/// The data behind a model: what it trained on and what changed since the model before it.
+public struct ModelAudit: Codable, Equatable {
+    public var model: ModelInfo
+    public var samples: Int
+    public var labels: [String: [String: Int]]
+    public var annotators: [String: Int]
+    public var guidelines: [String: Int]
+    /// The model registered before this one, if any, and the diff from its data to this one's.
+    public var previousModel: String?
+    public var sincePrevious: SnapshotDiff?
+}
+
+/// The relabels between two versions, grouped by annotator and guideline version.
+public struct FlipsAudit: Codable, Equatable {
+    public struct Group: Codable, Equatable {
+        public var annotator: String
+        public var guideline: String
+        public var count: Int
+        public var samples: [SampleChange]
+    }
+    public var from: String
+    public var to: String
+    public var relabels: Int
+    public var groups: [Group]
+}
+
+/// One annotator's work: the labels they set, and how many were later overturned, by whom.
+public struct AnnotatorAudit: Codable, Equatable {
+    public struct Overturn: Codable, Equatable {
+        public var sampleID: String
+        public var label: String
+        public var overturnedTo: String
+        public var by: String?
+        public var guideline: String?
+        public var commit: String
+    }
+    public var annotator: String
+    /// Labels this annotator set (a sample added or relabeled by them, counted per change).
+    public var labelsSet: Int
+    public var samples: Int
+    public var overturned: Int
+    /// Who overturned them, and how often.
+    public var overturnedBy: [String: Int]
+    public var overturns: [Overturn]
+}
+
+/// Samples whose label changed often, flip-flops (a label that came back) first.
+public struct DisputedAudit: Codable, Equatable {
+    public struct Sample: Codable, Equatable {
+        public var sampleID: String
+        public var changes: Int
+        public var flipFlop: Bool
+        /// The labels in order, oldest first.
+        public var labels: [String]
+        public var annotators: [String]
+    }
+    public var minChanges: Int
+    public var samples: [Sample]
+}
+
+/// One sample's history and every model that trained on any version of it.
+public struct SampleAudit: Codable, Equatable {
+    public var history: SampleHistory
+    public var models: [String]
+}
+
+/// Audit reports, for compliance and annotation leads.
+public struct Auditor {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// A model's training data: size, labels, annotators, guidelines, and what changed since the
+    /// previously registered model.
+    public func model(_ name: String) throws -> ModelAudit {
+        let models = try Models(store: store).list().sorted { ($0.registeredAt ?? "", $0.name) < ($1.registeredAt ?? "", $1.name) }
+        guard let index = models.firstIndex(where: { $0.name == name }) else {
+            throw TrailError("no model named '\(name)'", hint: "`trail model list` shows the registered models")
+        }
+        let model = models[index]
+        let revisions = Revisions(store: store)
+        let snapshot = try revisions.snapshot(Store.modelRefPrefix.dropFirst("refs/".count) + name)
+        let summary = try snapshot.summary()
+        var audit = ModelAudit(model: model, samples: summary.samples, labels: summary.labels, annotators: summary.annotators,
+                               guidelines: summary.guidelines, previousModel: nil, sincePrevious: nil)
+        if index > 0 {
+            let previous = models[index - 1]
+            audit.previousModel = previous.name
+            let old = try revisions.snapshot(Store.modelRefPrefix.dropFirst("refs/".count) + previous.name)
+            audit.sincePrevious = try Differ(store: store).diff(old, snapshot, fromName: previous.name, toName: name, includeSamples: false)
+        }
+        return audit
+    }
+
+    /// The relabels from `from` to `to`, grouped by annotator × guideline, largest group first.
+    public func flips(from: String, to: String) throws -> FlipsAudit {
+        let revisions = Revisions(store: store)
+        let diff = try Differ(store: store).diff(try revisions.snapshot(from), try revisions.snapshot(to),
+                                                 fromName: from, toName: to, includeSamples: true)
+        let relabels = (diff.samples ?? []).filter { $0.kind == .relabeled }
+        let grouped = Dictionary(grouping: relabels) { "\($0.annotator ?? "(none)")\u{0}\($0.guideline ?? "(none)")" }
+        let groups = grouped.map { key, samples -> FlipsAudit.Group in
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+            return .init(annotator: parts[0], guideline: parts[1], count: samples.count, samples: samples)
+        }.sorted { ($1.count, $0.annotator, $0.guideline) < ($0.count, $1.annotator, $1.guideline) }
+        return FlipsAudit(from: from, to: to, relabels: relabels.count, groups: groups)
+    }
+
+    /// An annotator's labels, and which of them a later change overturned (from the index).
+    public func annotator(_ id: String) throws -> AnnotatorAudit {
+        let index = try caughtUpIndex()
+        let set = try index.rows("""
+            SELECT COUNT(*), COUNT(DISTINCT sample_id) FROM changes
+            WHERE annotator = ? AND kind IN ('added', 'relabeled')
+            """, [.text(id)])
+        // A label this annotator set is overturned by the next label event on that sample.
+        let overturns = try index.rows("""
+            SELECT c.sample_id, c.labels_after, e.to_label, e.annotator, e.guideline, m.id
+            FROM changes c
+            JOIN label_events e ON e.sample_id = c.sample_id AND e.seq = (
+                SELECT MIN(seq) FROM label_events WHERE sample_id = c.sample_id AND seq > c.seq)
+            JOIN commits m ON m.seq = e.seq
+            WHERE c.annotator = ? AND c.kind IN ('added', 'relabeled')
+            ORDER BY c.sample_id, e.seq
+            """, [.text(id)])
+        var audit = AnnotatorAudit(annotator: id, labelsSet: int(set.first?[0]), samples: int(set.first?[1]),
+                                   overturned: 0, overturnedBy: [:], overturns: [])
+        for row in overturns {
+            let by = text(row[3])
+            audit.overturns.append(.init(sampleID: text(row[0]) ?? "", label: labelText(text(row[1])),
+                                         overturnedTo: text(row[2]) ?? "", by: by, guideline: text(row[4]), commit: text(row[5]) ?? ""))
+            audit.overturnedBy[by ?? "(none)", default: 0] += 1
+        }
+        audit.overturned = audit.overturns.count
+        if audit.labelsSet == 0 {
+            throw TrailError("no labels by annotator '\(id)' in the indexed history",
+                             hint: "check the name (it is case-sensitive); `trail show HEAD` lists the annotators")
+        }
+        return audit
+    }
+
+    /// Samples whose label changed at least `minChanges` times, flip-flops first.
+    public func disputed(minChanges: Int) throws -> DisputedAudit {
+        let index = try caughtUpIndex()
+        let rows = try index.rows("""
+            SELECT sample_id, from_label, to_label, annotator FROM label_events
+            WHERE sample_id IN (SELECT sample_id FROM label_events GROUP BY sample_id HAVING COUNT(*) >= ?)
+            ORDER BY sample_id, seq, field
+            """, [.integer(Int64(minChanges))])
+        var samples: [DisputedAudit.Sample] = []
+        for row in rows {
+            let id = text(row[0]) ?? ""
+            if samples.last?.sampleID != id {
+                samples.append(.init(sampleID: id, changes: 0, flipFlop: false, labels: [text(row[1]) ?? ""], annotators: []))
+            }
+            let to = text(row[2]) ?? ""
+            samples[samples.count - 1].changes += 1
+            if samples[samples.count - 1].labels.contains(to) { samples[samples.count - 1].flipFlop = true }
+            samples[samples.count - 1].labels.append(to)
+            samples[samples.count - 1].annotators.append(text(row[3]) ?? "(none)")
+        }
+        samples.sort { ($0.flipFlop ? 0 : 1, -$0.changes, $0.sampleID) < ($1.flipFlop ? 0 : 1, -$1.changes, $1.sampleID) }
+        return DisputedAudit(minChanges: minChanges, samples: samples)
+    }
+
+    /// A sample's history and every model whose data held any version of it.
+    public func sample(_ id: String) throws -> SampleAudit {
+        let history = try HistoryReader(store: store).history(of: id)
+        var models: [String] = []
+        for v in history.versions { for m in v.models where !models.contains(m) { models.append(m) } }
+        return SampleAudit(history: history, models: models)
+    }
+
+    /// The index, brought up to date with every branch, tag and model first.
+    private func caughtUpIndex() throws -> LineageIndex {
+        try store.withWriteLock { try LineageUpdater(store: store).catchUp() }
+        return try store.openIndex()
+    }
+
+    private func int(_ value: SQLValue?) -> Int {
+        if case .integer(let n)? = value { return Int(n) }
+        return 0
+    }
+
+    private func text(_ value: SQLValue) -> String? {
+        if case .text(let s) = value { return s }
+        return nil
+    }
+
+    /// The label text of a `{field: label}` JSON object (fields joined with `; ` when several).
+    private func labelText(_ json: String?) -> String {
+        guard let json, case .object(let members)? = try? JSONParser.parse(json) else { return "" }
+        return members.compactMap { $0.value.stringValue }.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import TrailCore
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Reports for compliance and annotation leads: models, flips, annotators, disputes, samples.",
+        discussion: """
+            Examples:
+              trail audit model clf-v4                 # its data, and what changed since the model before it
+              trail audit flips clf-v3 clf-v4          # relabels grouped by annotator × guideline
+              trail audit annotator ann_017            # labels set, how many were overturned, by whom
+              trail audit disputed --min-changes 2     # samples relabeled again and again, flip-flops first
+              trail audit sample s000123               # history plus every model that trained on it
+            Every report takes --json. annotator and disputed read the lineage index, which they bring up to date first.
+            """,
+        subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self])
+
+    struct Model: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A model's training data and what changed since the previous model.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The model's name.") var name: String
+
+        func run() throws {
+            try runReportingErrors {
+                let audit = try Auditor(store: try storeOptions.open()).model(name)
+                if output.json { return try printJSON(audit) }
+                let m = audit.model
+                print("Model \(m.name): trained on \(m.commit.prefix(10)), registered \(m.registeredAt ?? "?") by \(m.registeredBy ?? "?")")
+                if !m.meta.isEmpty { print("  " + m.meta.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "  ")) }
+                print("")
+                print("Samples: \(audit.samples)")
+                for field in audit.labels.keys.sorted() {
+                    print("")
+                    print("Labels (\(field)):")
+                    printCounts(audit.labels[field]!, total: audit.samples)
+                }
+                print("")
+                print("Annotators behind its labels: \(audit.annotators.count)")
+                printCounts(audit.annotators, total: audit.samples, limit: 10)
+                print("")
+                print("Guideline versions:")
+                printCounts(audit.guidelines, total: audit.samples)
+                print("")
+                guard let previous = audit.previousModel, let diff = audit.sincePrevious else {
+                    return print("No model was registered before it.")
+                }
+                print("Since \(previous): " + ChangeKind.allCases.map { "\($0.rawValue) \(diff.counts[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+                for t in diff.transitions.prefix(10) { print("  \(t.from) → \(t.to)  \(t.count)") }
+                if diff.transitions.count > 10 { print("  ... see `trail diff \(previous) \(m.name)`") }
+            }
+        }
+    }
+
+    struct Flips: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Relabels between two versions, grouped by annotator × guideline, with the samples.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The older version.") var from: String
+        @Argument(help: "The newer version.") var to: String
+
+        func run() throws {
+            try runReportingErrors {
+                let audit = try Auditor(store: try storeOptions.open()).flips(from: from, to: to)
+                if output.json { return try printJSON(audit) }
+                print("\(audit.relabels) relabels from \(from) to \(to), in \(audit.groups.count) annotator × guideline groups")
+                for g in audit.groups {
+                    print("")
+                    print("\(g.annotator) under \(g.guideline): \(g.count)")
+                    for s in g.samples {
+                        let fields = Set(s.labelsBefore.keys).union(s.labelsAfter.keys).sorted()
+                        print("  \(s.id)  " + fields.map { "\(s.labelsBefore[$0] ?? "(none)") → \(s.labelsAfter[$0] ?? "(none)")" }.joined(separator: "; "))
+                    }
+                }
+            }
+        }
+    }
+
+    struct Annotator: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "An annotator's labels, and which were later overturned, by whom.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The annotator's id, as in the annotator field.") var id: String
+
+        func run() throws {
+            try runReportingErrors {
+                let audit = try Auditor(store: try storeOptions.open()).annotator(id)
+                if output.json { return try printJSON(audit) }
+                let pct = audit.labelsSet > 0 ? Double(audit.overturned) * 100 / Double(audit.labelsSet) : 0
+                print("Annotator \(audit.annotator): \(audit.labelsSet) labels on \(audit.samples) samples; \(audit.overturned) overturned (\(String(format: "%.1f", pct))%)")
+                if !audit.overturnedBy.isEmpty {
+                    print("")
+                    print("Overturned by:")
+                    printCounts(audit.overturnedBy, total: audit.overturned)
+                    print("")
+                    print("Overturns:")
+                    for o in audit.overturns.prefix(50) {
+                        print("  \(o.sampleID)  \(o.label) → \(o.overturnedTo)  by \(o.by ?? "(none)") under \(o.guideline ?? "(none)")  (\(o.commit.prefix(10)))")
+                    }
+                    if audit.overturns.count > 50 { print("  ... and \(audit.overturns.count - 50) more (see --json)") }
+                }
+            }
+        }
+    }
+
+    struct Disputed: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Samples whose label changed many times, flip-flops first.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Option(name: .customLong("min-changes"), help: "Report samples relabeled at least this many times.") var minChanges = 2
+
+        func validate() throws {
+            guard minChanges >= 1 else { throw ValidationError("--min-changes must be at least 1") }
+        }
+
+        func run() throws {
+            try runReportingErrors {
+                let audit = try Auditor(store: try storeOptions.open()).disputed(minChanges: minChanges)
+                if output.json { return try printJSON(audit) }
+                print("\(audit.samples.count) samples relabeled \(minChanges) or more times (\(audit.samples.filter(\.flipFlop).count) flip-flops)")
+                for s in audit.samples.prefix(100) {
+                    print("  \(s.sampleID)  \(s.changes) changes\(s.flipFlop ? ", flip-flop" : "")  \(s.labels.joined(separator: " → "))  by \(s.annotators.joined(separator: ", "))")
+                }
+                if audit.samples.count > 100 { print("  ... and \(audit.samples.count - 100) more (see --json)") }
+            }
+        }
+    }
+
+    struct Sample: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A sample's history and every model that trained on it.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The sample's id.") var id: String
+
+        func run() throws {
+            try runReportingErrors {
+                let audit = try Auditor(store: try storeOptions.open()).sample(id)
+                if output.json { return try printJSON(audit) }
+                print("Sample \(id): \(audit.history.versions.count) versions; models that trained on it: \(audit.models.isEmpty ? "none" : audit.models.joined(separator: ", "))")
+                for v in audit.history.versions {
+                    let labels = v.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                    print("  \(v.commit.prefix(10))  \(v.date)  \(v.kind.rawValue)  \(labels)  \(v.annotator ?? "")  \(v.guideline ?? "")  models: \(v.models.isEmpty ? "-" : v.models.joined(separator: ", "))")
+                }
+            }
+        }
+    }
+}
