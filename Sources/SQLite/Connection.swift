@@ -13,9 +13,19 @@ public enum SQLValue: Equatable, Sendable {
 public final class Connection {
     let handle: OpaquePointer
 
-    /// Opens (creating if needed) the database at `path`, in WAL mode with a busy timeout,
-    /// so that readers never block the writer and a crash never leaves a half-written file.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// How a connection writes.
+    public enum Mode: Sendable {
+        /// WAL journal, synced at commits: readers never block the writer, and a crash never
+        /// leaves a half-written database.
+        case shared
+        /// No journal and no syncs, for filling a new file that nothing else opens until it is
+        /// complete (and that is thrown away if the process dies first). Each page is written
+        /// once, instead of to the WAL and again at the checkpoint.
+        case bulkLoad
+    }
+
+    /// Opens (creating if needed) the database at `path`, with a busy timeout.
+    public init(path: String, readOnly: Bool = false, mode: Mode = .shared) throws {
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -28,8 +38,8 @@ public final class Connection {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
         if !readOnly {
-            try execute("PRAGMA journal_mode=WAL")
-            try execute("PRAGMA synchronous=NORMAL")
+            try execute(mode == .bulkLoad ? "PRAGMA journal_mode=OFF" : "PRAGMA journal_mode=WAL")
+            try execute(mode == .bulkLoad ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=NORMAL")
             // A large page cache keeps a bulk insert (a million-row first import) from spilling
             // pages to the WAL over and over; it is only allocated as it fills.
             try execute("PRAGMA cache_size=-262144")

@@ -57,6 +57,20 @@ public final class Statement {
         try check(rc, connection.handle, "bind parameter \(index)")
     }
 
+    /// Binds UTF-8 bytes as text (or NULL for nil) to parameter `index` (1-based). SQLite copies
+    /// them, so the buffer need only live through this call.
+    public func bind(utf8 bytes: UnsafeBufferPointer<UInt8>?, at index: Int32) throws {
+        let rc: Int32
+        if let bytes {
+            // A zero-length buffer may have no base address; SQLite needs a pointer for "".
+            let pointer = bytes.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+            rc = sqlite3_bind_text(handle, index, pointer.assumingMemoryBound(to: CChar.self), Int32(bytes.count), trail_sqlite_transient())
+        } else {
+            rc = sqlite3_bind_null(handle, index)
+        }
+        try check(rc, connection.handle, "bind parameter \(index)")
+    }
+
     /// Binds an integer to parameter `index` (1-based).
     public func bind(_ value: Int64, at index: Int32) throws {
         try check(sqlite3_bind_int64(handle, index, value), connection.handle, "bind parameter \(index)")

@@ -49,6 +49,7 @@ struct CommitCommand: ParsableCommand {
             let result = try Committer(store: store).commit(request, onWaitForLock: {
                 note("Waiting for another trail process to finish writing to this store...")
             })
+            Trace.mark("commit returned")
             if output.json { return try printJSON(result) }
             guard result.committed, let commit = result.commit else {
                 print("Nothing to commit: \(manifest) matches HEAD (\(result.samples) samples).")

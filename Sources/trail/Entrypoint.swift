@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import TrailCore
 
 /// The `trail` command: version ML training sets with per-sample label lineage.
 @main
@@ -30,9 +31,11 @@ struct Trail: ParsableCommand {
     /// Runs the command. Usage errors exit with 2 (as most Unix tools do) rather than
     /// ArgumentParser's 64; everything else keeps its code.
     static func main() {
+        Trace.mark("started")
         do {
             var command = try parseAsRoot()
             try command.run()
+            Trace.mark("finished")
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

@@ -48,4 +48,59 @@ final class IndexTests: XCTestCase {
         try box.ok("reindex")
         XCTAssertEqual(try dump(box), incremental)
     }
+
+    /// Large batches take other paths (a first commit's index built beside the pack in a new
+    /// file; secondary indexes dropped and rebuilt around a big insert; rows bound from record
+    /// bytes). `TRAIL_TEST_BULK_ROWS` lowers their threshold; the rows must match row-by-row inserts.
+    func testBulkLoadsGiveTheSameRowsAsRowByRowInserts() throws {
+        let box = try Sandbox()
+        box.environment["TRAIL_TEST_BULK_ROWS"] = "20"
+        let odd = [
+            #"{"annotator":"ann \"q\"","guideline":"v3.1","id":"odd-1","label":"spam","text":"escaped annotator"}"#,
+            #"{"annotator":"ann_1","guideline":null,"id":"odd-2","label":null,"text":"null label and guideline"}"#,
+            #"{"annotator":"ann_2","guideline":"v3.1","id":77,"label":"s\u00e9r","text":"integer id, escaped label"}"#,
+        ]
+        try box.write("v1.jsonl", Sandbox.dataset(60) + odd.joined(separator: "\n") + "\n")
+        try box.write("v2.jsonl", Sandbox.dataset(60, relabelEvery: 3, guideline: "v3.2") + odd.dropLast().joined(separator: "\n") + "\n")
+        try box.ok("init")
+        try box.ok("commit", "v1.jsonl", "-m", "v1")
+        try box.ok("model", "register", "m1", "HEAD")
+        try box.ok("commit", "v2.jsonl", "-m", "v2")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: box.store + "/index.sqlite.new"))
+        let indexes = try box.run("/usr/bin/env", ["sqlite3", box.store + "/index.sqlite",
+                                                   "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'changes' ORDER BY name"]).stdout
+        XCTAssertEqual(indexes, "changes_by_annotator\nchanges_by_sample\n", "bulk inserts rebuild the schema's indexes")
+        let counts = try box.run("/usr/bin/env", ["sqlite3", box.store + "/index.sqlite",
+                                                  "SELECT kind, COUNT(*) FROM changes GROUP BY kind ORDER BY kind"]).stdout
+        XCTAssertEqual(counts, "added|63\nrelabeled|20\nremoved|1\n")
+        let bulk = try dump(box)
+        XCTAssertTrue(bulk.contains(#"|odd-1|added||"#) && bulk.contains(#"{"label":"(none)"}|ann_1|"# + "\n"), bulk)
+        XCTAssertTrue(bulk.contains(#"|77|added||"#) && bulk.contains(#"{"label":"sér"}"#), bulk)
+
+        box.environment["TRAIL_TEST_BULK_ROWS"] = "1000000"
+        try FileManager.default.removeItem(atPath: box.store + "/index.sqlite")
+        try box.ok("reindex")
+        XCTAssertEqual(try dump(box), bulk, "row-by-row inserts give the same rows")
+    }
+
+    /// A first commit that fails after its index import has started (here: its branch cannot be
+    /// created, as a file sits where its folder would be) leaves no index file behind and
+    /// commits nothing; once the way is clear the same commit indexes in full.
+    func testFailedFirstCommitLeavesNoIndexFile() throws {
+        let box = try Sandbox()
+        box.environment["TRAIL_TEST_BULK_ROWS"] = "20"
+        try box.ok("init")
+        try box.write("v1.jsonl", Sandbox.dataset(60))
+        let blocker = try box.write(".trail/refs/heads/main/blocker", "not a ref\n")
+        let failed = try box.trail(["commit", "v1.jsonl", "-m", "v1"])
+        XCTAssertNotEqual(failed.status, 0, failed.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: box.store + "/index.sqlite.new"))
+        try FileManager.default.removeItem(atPath: (blocker as NSString).deletingLastPathComponent)
+        XCTAssertNotEqual(try box.git("rev-parse", "--verify", "-q", "refs/heads/main").status, 0, "no commit landed")
+
+        try box.ok("commit", "v1.jsonl", "-m", "v1")
+        let counts = try box.run("/usr/bin/env", ["sqlite3", box.store + "/index.sqlite",
+                                                  "SELECT COUNT(*) FROM changes; SELECT COUNT(*) FROM commits"]).stdout
+        XCTAssertEqual(counts, "60\n1\n")
+    }
 }

@@ -55,10 +55,23 @@ public struct Committer {
     /// Validates the whole manifest first, so that bad input leaves the store exactly as it was;
     /// then writes one pack and moves the branch with a compare-and-swap, under the store lock.
     public func commit(_ request: CommitRequest, onWaitForLock: () -> Void = {}) throws -> CommitResult {
-        try store.withWriteLock(onWait: onWaitForLock) { try commitLocked(request) }
+        let (result, leftovers) = try store.withWriteLock(onWait: onWaitForLock) { try commitLocked(request) }
+        leftovers.freeInBackground()
+        return result
     }
 
-    private func commitLocked(_ request: CommitRequest) throws -> CommitResult {
+    /// Values too large to free on the caller's time: freeing a million records takes seconds
+    /// that the caller, often a process about to exit, need not wait for. They move here once
+    /// the function that made them has returned, so a background thread drops the last reference.
+    private final class Leftovers {
+        private var values: [Any]
+        init(_ values: [Any]) { self.values = values }
+        func freeInBackground() {
+            DispatchQueue.global(qos: .background).async { self.values.removeAll() }
+        }
+    }
+
+    private func commitLocked(_ request: CommitRequest) throws -> (CommitResult, Leftovers) {
         let repo = store.repository
         guard let branch = try store.currentBranchRef() else {
             throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
@@ -66,6 +79,10 @@ public struct Committer {
         let parent = try repo.reference(branch)
         let parentSnapshot = try parent.map { try Snapshot(repository: repo, commit: $0) }
         let input = try ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
+        Trace.mark("manifest opened")
+        // A first import's index is built while the commit is planned and written (see RootImport).
+        let rootImport = parent == nil && !request.isPatch ? RootImport.begin(store: store, samples: input.samples, config: store.config) : nil
+        defer { rootImport?.cancel() }
 
         var plan: WritePlan
         if request.isPatch {
@@ -76,10 +93,12 @@ public struct Committer {
         } else {
             plan = try fullPlan(input, parent: parentSnapshot)
         }
+        Trace.mark("plan built: \(plan.objects.count) objects, \(plan.changes.count) changes")
         let branchName = branch.replacingOccurrences(of: "refs/heads/", with: "")
         if let parentSnapshot, plan.tree.root == parentSnapshot.tree {
-            return CommitResult(committed: false, commit: parent?.hex, parent: (try? repo.commit(parentSnapshot.commit))?.parents.first?.hex, branch: branchName,
-                                samples: plan.summary.samples, added: 0, removed: 0, modified: 0, objectsWritten: 0, packBytes: 0)
+            return (CommitResult(committed: false, commit: parent?.hex, parent: (try? repo.commit(parentSnapshot.commit))?.parents.first?.hex,
+                                 branch: branchName, samples: plan.summary.samples, added: 0, removed: 0, modified: 0,
+                                 objectsWritten: 0, packBytes: 0), Leftovers([input, plan]))
         }
 
         // The content ref: every content blob stays reachable from it, not from the snapshot.
@@ -125,7 +144,9 @@ public struct Committer {
         objects.append(commitObject)
 
 
+        Trace.mark("content tree built")
         let packBytes = try writePack(objects)
+        Trace.mark("pack written: \(objects.count) objects")
         try repo.refreshObjects()
         if let contentTree {
             try moveRef(Store.contentRef, to: contentTree.root, from: oldContentRoot, message: "trail: content")
@@ -133,11 +154,18 @@ public struct Committer {
         try moveRef(branch, to: commitObject.id, from: parent, message: "trail commit")
         // The commit has landed; the index follows, from what this commit already knows. If this
         // fails or the process dies here, `trail reindex` (or catch-up) rebuilds it from git.
-        try? LineageUpdater(store: store).record(commit: commitObject.id, samples: plan.summary.samples,
-                                                 changes: plan.changes, config: store.config)
-        return CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
-                            samples: plan.summary.samples, added: plan.added, removed: plan.removed,
-                            modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes)
+        if let rootImport {
+            try? rootImport.finish(commit: repo.commit(commitObject.id), samples: plan.summary.samples, ref: branch,
+                                   models: Models(store: store).list())
+        } else {
+            try? LineageUpdater(store: store).record(commit: commitObject.id, samples: plan.summary.samples,
+                                                     changes: plan.changes, config: store.config)
+        }
+        Trace.mark("index updated")
+        let result = CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
+                                  samples: plan.summary.samples, added: plan.added, removed: plan.removed,
+                                  modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes)
+        return (result, Leftovers([input, plan, objects, freshBlobs, contentTree as Any]))
     }
 
     // MARK: - Plans

@@ -7,14 +7,59 @@ public final class LineageIndex {
     let db: Connection
 
     /// Opens (creating if needed) the index at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    public init(path: String, mode: Connection.Mode = .shared) throws {
         do {
-            db = try Connection(path: path)
+            db = try Connection(path: path, mode: mode)
             try Migrator(migrations: SchemaMigrations.all).migrate(db)
         } catch let error as SQLiteError {
             throw TrailError("cannot open the index \(path): \(error.message)",
                              hint: "the index is derived from git; delete \(path) and run the command again to rebuild it")
         }
+    }
+
+    /// Builds a whole new index with `fill` in a file beside `path`, then moves it over `path` in
+    /// one rename. The new file is written without a journal (each page once: a million-row
+    /// import takes a third of the time it takes through the WAL), which is safe because no
+    /// one opens it before the rename; a crash leaves the old index as it was. The caller holds
+    /// the store's write lock.
+    static func build(replacing path: String, _ fill: (LineageIndex) throws -> Void) throws {
+        let fresh = path + ".new"
+        let fm = FileManager.default
+        for leftover in [fresh, fresh + "-journal", fresh + "-wal", fresh + "-shm"] { try? fm.removeItem(atPath: leftover) }
+        do {
+            try fill(try LineageIndex(path: fresh, mode: .bulkLoad))  // closed when it goes out of scope
+            try syncFile(fresh)
+            // The old database's WAL must not be replayed into the new file: checkpoint it away
+            // (readers that still have the old file open keep reading it).
+            try? LineageIndex(path: path).db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            for stale in [path + "-wal", path + "-shm"] { try? fm.removeItem(atPath: stale) }
+            guard rename(fresh, path) == 0 else {
+                throw TrailError("cannot move the new index into place: \(String(cString: strerror(errno)))",
+                                 hint: "check the permissions of \((path as NSString).deletingLastPathComponent)")
+            }
+            try syncFile((path as NSString).deletingLastPathComponent)
+        } catch {
+            try? fm.removeItem(atPath: fresh)
+            throw error
+        }
+    }
+
+    private static func syncFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw TrailError("cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw TrailError("cannot sync \(path) to disk: \(String(cString: strerror(errno)))") }
+    }
+
+    /// Rows from which a batch is a bulk load: the secondary indexes are rebuilt after it rather
+    /// than updated row by row, and a first commit's index goes into a new file (`RootImport`)
+    /// rather than through the WAL of the empty one. `TRAIL_TEST_BULK_ROWS` lowers it so tests
+    /// can take these paths with small data.
+    static let bulkRows = ProcessInfo.processInfo.environment["TRAIL_TEST_BULK_ROWS"].flatMap { Int($0) } ?? 50_000
+
+    /// True when no commit is indexed yet.
+    func isEmpty() throws -> Bool {
+        try db.rows("SELECT 1 FROM commits LIMIT 1").isEmpty
     }
 
     /// A commit's row in the `commits` table.
@@ -33,56 +78,70 @@ public final class LineageIndex {
         try !db.rows("SELECT 1 FROM commits WHERE id = ?", [.text(commit.hex)]).isEmpty
     }
 
-    /// Adds a commit and its sample changes, in one transaction. A large batch (a first import)
-    /// drops the secondary indexes and builds them again after the rows are in, which is several
-    /// times faster than updating them row by row.
-    func insert(_ commit: CommitRow, changes: [SampleChange]) throws {
-        let bulk = changes.count > 100_000
+    /// Adds a commit and its sample changes, in one transaction.
+    func insert(_ commit: CommitRow, changes: [ChangeRow], config: DatasetConfig) throws {
         try db.transaction {
             let seqRow = try db.rows("SELECT COALESCE(MAX(seq), 0) + 1 FROM commits")
             guard case .integer(let seq)? = seqRow.first?.first else { return }
-            try db.run("INSERT INTO commits(id, seq, parent, author, email, time, subject, samples) VALUES (?,?,?,?,?,?,?,?)",
-                       [.text(commit.id.hex), .integer(seq), commit.parent.map { .text($0.hex) } ?? .null, .text(commit.author),
-                        .text(commit.email), .integer(commit.time), .text(commit.subject), .integer(Int64(commit.samples))])
-            if bulk { try db.execute("DROP INDEX changes_by_sample; DROP INDEX changes_by_annotator;") }
-            let change = try db.prepare("""
-                INSERT INTO changes(seq, sample_id, kind, record_before, record_after, labels_before, labels_after, annotator, guideline)
-                VALUES (?,?,?,?,?,?,?,?,?)
-                """)
-            let event = try db.prepare("""
-                INSERT INTO label_events(seq, sample_id, field, from_label, to_label, annotator, guideline, time)
-                VALUES (?,?,?,?,?,?,?,?)
-                """)
-            try change.bind([.integer(seq)])
-            for c in changes {
-                change.reset()
-                try change.bind(c.id, at: 2)
-                try change.bind(c.kind.rawValue, at: 3)
-                try change.bind(c.recordBefore, at: 4)
-                try change.bind(c.recordAfter, at: 5)
-                try change.bind(c.kind == .added ? nil : labelsJSON(c.labelsBefore), at: 6)
-                try change.bind(c.kind == .removed ? nil : labelsJSON(c.labelsAfter), at: 7)
-                try change.bind(c.annotator, at: 8)
-                try change.bind(c.guideline, at: 9)
-                try change.run()
-                guard c.kind == .relabeled else { continue }
-                for field in Set(c.labelsBefore.keys).union(c.labelsAfter.keys).sorted() {
-                    let from = c.labelsBefore[field] ?? "(none)", to = c.labelsAfter[field] ?? "(none)"
-                    guard from != to else { continue }
-                    try event.bind([.integer(seq), .text(c.id), .text(field), .text(from), .text(to),
-                                    c.annotator.map { .text($0) } ?? .null, c.guideline.map { .text($0) } ?? .null,
-                                    .integer(commit.time)])
-                    while try event.step() {}
-                }
-            }
-            if bulk {
-                try db.execute("""
-                    CREATE INDEX changes_by_sample ON changes(sample_id, seq);
-                    CREATE INDEX changes_by_annotator ON changes(annotator, kind);
-                    """)
-            }
+            try insertCommit(commit, seq: seq)
+            try insertChanges(changes, seq: seq, time: commit.time, config: config)
         }
     }
+
+    /// Adds a commit's row as number `seq`, which its changes may already use (see `insertChanges`).
+    func insertCommit(_ commit: CommitRow, seq: Int64) throws {
+        try db.run("INSERT INTO commits(id, seq, parent, author, email, time, subject, samples) VALUES (?,?,?,?,?,?,?,?)",
+                   [.text(commit.id.hex), .integer(seq), commit.parent.map { .text($0.hex) } ?? .null, .text(commit.author),
+                    .text(commit.email), .integer(commit.time), .text(commit.subject), .integer(Int64(commit.samples))])
+    }
+
+    /// Adds the sample changes (and label events, stamped `time`) of commit number `seq`. The
+    /// caller runs it in a transaction. A large batch (a first import) drops the secondary
+    /// indexes and builds them again after the rows are in, several times faster than
+    /// updating them row by row.
+    func insertChanges(_ changes: [ChangeRow], seq: Int64, time: Int64, config: DatasetConfig) throws {
+        let bulk = changes.count >= Self.bulkRows
+        // The schema's own definitions, to build them again as they were.
+        var indexes: [(name: String, sql: String)] = []
+        if bulk {
+            for row in try db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'changes' AND sql IS NOT NULL") {
+                if case .text(let name) = row[0], case .text(let sql) = row[1] { indexes.append((name, sql)) }
+            }
+        }
+        for index in indexes { try db.execute("DROP INDEX \(index.name)") }
+        let insertChange = try db.prepare("""
+            INSERT INTO changes(seq, sample_id, kind, record_before, record_after, labels_before, labels_after, annotator, guideline)
+            VALUES (?,?,?,?,?,?,?,?,?)
+            """)
+        let insertEvent = try db.prepare("""
+            INSERT INTO label_events(seq, sample_id, field, from_label, to_label, annotator, guideline, time)
+            VALUES (?,?,?,?,?,?,?,?)
+            """)
+        try insertChange.bind([.integer(seq)])
+        var binder = ChangeRowBinder(config: config)
+        for row in changes {
+            insertChange.reset()
+            let change = try binder.bind(row, to: insertChange)
+            try insertChange.run()
+            guard let c = change, c.kind == .relabeled else { continue }
+            for field in Set(c.labelsBefore.keys).union(c.labelsAfter.keys).sorted() {
+                let from = c.labelsBefore[field] ?? "(none)", to = c.labelsAfter[field] ?? "(none)"
+                guard from != to else { continue }
+                try insertEvent.bind([.integer(seq), .text(c.id), .text(field), .text(from), .text(to),
+                                      c.annotator.map { .text($0) } ?? .null, c.guideline.map { .text($0) } ?? .null,
+                                      .integer(time)])
+                try insertEvent.run()
+            }
+        }
+        Trace.mark("index rows inserted")
+        if bulk {
+            for index in indexes { try db.execute(index.sql) }
+            Trace.mark("index: secondary indexes built")
+        }
+    }
+
+    /// Runs `body` in one transaction.
+    func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 
     /// Replaces the `models` table.
     func replaceModels(_ models: [ModelInfo]) throws {
@@ -97,29 +156,9 @@ public final class LineageIndex {
         }
     }
 
-    /// Empties every derived table, for a rebuild.
-    func reset() throws {
-        try db.transaction {
-            try db.execute("DELETE FROM label_events; DELETE FROM changes; DELETE FROM commits; DELETE FROM models; DELETE FROM sync_state;")
-        }
-    }
-
     /// Rows of a query, for reports and tests.
     public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
         try db.rows(sql, arguments)
-    }
-
-    private func labelsJSON(_ labels: [String: String]) -> String {
-        // Nearly every sample has one label field: skip building a value tree for it.
-        if labels.count == 1, let (field, label) = labels.first {
-            var out: [UInt8] = [UInt8(ascii: "{")]
-            CanonicalJSON.writeString(field, to: &out)
-            out.append(UInt8(ascii: ":"))
-            CanonicalJSON.writeString(label, to: &out)
-            out.append(UInt8(ascii: "}"))
-            return String(decoding: out, as: UTF8.self)
-        }
-        return String(decoding: CanonicalJSON.encode(.object(labels.map { JSONMember($0.key, .string($0.value)) })), as: UTF8.self)
     }
 
     /// Records that the index reflects `commit` for `ref`.

@@ -13,7 +13,10 @@ public struct LineageUpdater {
     /// Returns how many commits were added. Cheap when the index is up to date.
     @discardableResult
     public func catchUp() throws -> Int {
-        let index = try store.openIndex()
+        try catchUp(into: try store.openIndex())
+    }
+
+    private func catchUp(into index: LineageIndex) throws -> Int {
         let repo = store.repository
         var tips: [(ref: String, commit: ObjectID)] = []
         for prefix in ["refs/heads/", "refs/tags/", Store.modelRefPrefix] {
@@ -33,50 +36,61 @@ public struct LineageUpdater {
         return added
     }
 
-    /// The most sample changes a commit indexes as it lands. Above it (a first import of a
-    /// million samples) the rows cost more than the commit itself (about 8 s per million, most of
-    /// it SQLite), so they are left to `trail reindex`; see docs/index-schema.md.
-    static let inlineLimit = 200_000
-
     /// Indexes a commit just made, from the committer's own knowledge of what changed (new
-    /// records in memory, old ones by id), so it never reads its records back. Only when the
-    /// parent is indexed (or there is none) and the change is at most `inlineLimit` samples.
+    /// records in memory, old ones by id), so it never reads its new records back. Only when the
+    /// parent is indexed (or there is none); otherwise the next catch-up indexes the whole gap.
     func record(commit: ObjectID, samples: Int, changes: [(before: ObjectID?, after: BuiltSample?)], config: DatasetConfig) throws {
-        guard changes.count <= LineageUpdater.inlineLimit else { return }
         let info = try store.repository.commit(commit)
-        let parent = info.parents.first
         let index = try store.openIndex()
-        guard try parent.map({ try index.contains($0) }) ?? true else { return }
-        let path = store.repository.path
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, changes.count / 1024 + 1))
-        var parts = [Result<[SampleChange], Error>](repeating: .success([]), count: workers)
+        guard try info.parents.first.map({ try index.contains($0) }) ?? true else { return }
+        // Added samples go in as their bytes; the others (a relabel round: thousands, not
+        // millions) are worked out in full, reading the old records on every core.
+        let modified = changes.filter { $0.before != nil }
+        let worked = try Self.parallelMap(modified, repositoryPath: store.repository.path) { repo, change in
+            let before = try change.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
+            let after = try change.after.map { try SampleRecord.decode($0.record.data) }
+            return ChangeRow.change(SampleChange.between(before, after, oldConfig: config, newConfig: config,
+                                                         recordBefore: change.before, recordAfter: change.after?.record.id))
+        }
+        var rows: [ChangeRow] = []
+        rows.reserveCapacity(changes.count)
+        var next = worked.makeIterator()
+        for change in changes {
+            if change.before == nil, let after = change.after {
+                rows.append(.added(record: after.record.data, id: after.record.id))
+            } else if let row = next.next() {
+                rows.append(row)
+            }
+        }
+        Trace.mark("index rows prepared: \(rows.count)")
+        try index.insert(Self.row(info, samples: samples), changes: rows, config: config)
+        try index.markSynced(ref: store.currentBranchRef() ?? "HEAD", commit: commit)
+        Trace.mark("index synced")
+    }
+
+    /// `transform` applied to every item, in order, on every core (each worker with its own
+    /// repository handle, as libgit2 handles are not shared between threads).
+    static func parallelMap<T, R>(_ items: [T], repositoryPath: String,
+                                  _ transform: (Repository, T) throws -> R) throws -> [R] {
+        guard !items.isEmpty else { return [] }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 512 + 1))
+        var parts = [Result<[R], Error>](repeating: .success([]), count: workers)
         parts.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 base[w] = Result {
-                    let repo = try Repository(openBare: path)
-                    let chunk = (changes.count + workers - 1) / workers
-                    var result: [SampleChange] = []
-                    for change in changes[min(w * chunk, changes.count)..<min((w + 1) * chunk, changes.count)] {
-                        if change.before == nil, let after = change.after,
-                           let fast = SampleChange.added(recordBytes: after.record.data, recordID: after.record.id, config: config) {
-                            result.append(fast)
-                            continue
-                        }
-                        let before = try change.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-                        let after = try change.after.map { try SampleRecord.decode($0.record.data) }
-                        result.append(SampleChange.between(before, after, oldConfig: config, newConfig: config,
-                                                           recordBefore: change.before, recordAfter: change.after?.record.id))
-                    }
-                    return result
+                    let repo = try Repository(openBare: repositoryPath)
+                    let chunk = (items.count + workers - 1) / workers
+                    return try items[min(w * chunk, items.count)..<min((w + 1) * chunk, items.count)].map { try transform(repo, $0) }
                 }
             }
         }
-        var all: [SampleChange] = []
+        var all: [R] = []
+        all.reserveCapacity(items.count)
         for part in parts { all += try part.get() }
-        try index.insert(row(info, samples: samples), changes: all)
-        try index.markSynced(ref: store.currentBranchRef() ?? "HEAD", commit: commit)
+        return all
     }
+
 
     /// Refreshes the `models` table (after a registration).
     func refreshModels() throws {
@@ -86,8 +100,9 @@ public struct LineageUpdater {
     /// Empties the index and rebuilds it from the git objects alone.
     @discardableResult
     public func rebuild() throws -> Int {
-        try store.openIndex().reset()
-        return try catchUp()
+        var added = 0
+        try LineageIndex.build(replacing: store.indexPath) { added = try catchUp(into: $0) }
+        return added
     }
 
     private func add(_ info: Repository.CommitInfo, to index: LineageIndex) throws {
@@ -96,12 +111,22 @@ public struct LineageUpdater {
         let parent = try info.parents.first.map { try Snapshot(repository: repo, commit: $0) }
         let entries = try TreeDiff.changes(from: parent, to: snapshot, repositoryPath: repo.path)
         let config = try snapshot.config()
-        let changes = try Differ.classify(entries, oldConfig: try parent?.config() ?? config, newConfig: config,
-                                          repositoryPath: repo.path)
-        try index.insert(row(info, samples: try snapshot.summary().samples), changes: changes)
+        let oldConfig = try parent?.config() ?? config
+        Trace.mark("index: \(entries.count) changes in \(info.id.abbreviated())")
+        let rows = try Self.parallelMap(entries, repositoryPath: repo.path) { repo, entry -> ChangeRow in
+            if entry.before == nil, let after = entry.after {
+                return .added(record: try repo.read(after, as: .blob), id: after)
+            }
+            let before = try entry.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
+            let after = try entry.after.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
+            return .change(SampleChange.between(before, after, oldConfig: oldConfig, newConfig: config,
+                                                recordBefore: entry.before, recordAfter: entry.after))
+        }
+        Trace.mark("index: records read")
+        try index.insert(Self.row(info, samples: try snapshot.summary().samples), changes: rows, config: config)
     }
 
-    private func row(_ info: Repository.CommitInfo, samples: Int) -> LineageIndex.CommitRow {
+    static func row(_ info: Repository.CommitInfo, samples: Int) -> LineageIndex.CommitRow {
         .init(id: info.id, parent: info.parents.first, author: info.author.name, email: info.author.email,
               time: info.author.time, subject: String(info.message.split(separator: "\n").first ?? ""), samples: samples)
     }

@@ -38,6 +38,24 @@ struct RowSplicer {
         return Layout(content: [], fieldsStart: 1 + fieldsPrefix.count)
     }
 
+    /// Where a record's `fields` object starts and ends, without decoding its content entries
+    /// (for readers that want only the fields); nil for anything unusual.
+    static func fieldsRange(_ record: [UInt8]) -> Range<Int>? {
+        guard record.count > 12, record.suffix(suffix.count).elementsEqual(suffix) else { return nil }
+        let fieldsPrefix = #""fields":"#.utf8
+        var start: Int
+        if record.starts(with: #"{"content":"#.utf8) {
+            guard let end = skipValue(record, #"{"content":"#.utf8.count), record[end] == UInt8(ascii: ",") else { return nil }
+            start = end + 1
+        } else {
+            start = 1
+        }
+        guard record[start...].starts(with: fieldsPrefix) else { return nil }
+        start += fieldsPrefix.count
+        let end = record.count - suffix.count
+        return start < end ? start..<end : nil
+    }
+
     private static let suffix = Array(#","format":1}"#.utf8)
 
     /// The row of `record`, given its layout and the bytes of its text content blobs (in the

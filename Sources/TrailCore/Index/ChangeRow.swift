@@ -1,0 +1,140 @@
+import Git
+import SQLite
+
+/// A sample change on its way into the index's `changes` table.
+enum ChangeRow {
+    /// A sample a commit added, as its record bytes. A first import adds a million of these, so
+    /// plain records are bound straight from their bytes, with no value tree and no strings.
+    case added(record: [UInt8], id: ObjectID)
+    /// A change worked out from the records on both sides.
+    case change(SampleChange)
+}
+
+/// Binds change rows to the `changes` INSERT, whose parameters 2 to 9 are sample_id, kind,
+/// record_before, record_after, labels_before, labels_after, annotator and guideline.
+struct ChangeRowBinder {
+    let config: DatasetConfig
+    private let idKey: [UInt8], annotatorKey: [UInt8], guidelineKey: [UInt8]
+    private let labelKeys: [[UInt8]]
+    /// Reused for each row's labels JSON and record id, so a row allocates nothing.
+    private var labels: [UInt8] = []
+    private var hex = [UInt8](repeating: 0, count: 40)
+
+    init(config: DatasetConfig) {
+        self.config = config
+        idKey = Array(config.idField.utf8)
+        annotatorKey = Array(config.annotatorField.utf8)
+        guidelineKey = Array(config.guidelineField.utf8)
+        labelKeys = config.labelFields.map { Array($0.utf8) }
+        labels.reserveCapacity(256)
+    }
+
+    /// Binds `row` (parameter 1, the commit's seq, is the caller's). Returns the change when
+    /// it had to be worked out in full, so the caller can add its label events.
+    mutating func bind(_ row: ChangeRow, to statement: Statement) throws -> SampleChange? {
+        switch row {
+        case .change(let change):
+            try bind(change, to: statement)
+            return change
+        case .added(let record, let id):
+            if try bindPlain(record, id: id, to: statement) { return nil }
+            let change = try SampleChange.added(recordBytes: record, recordID: id, config: config)
+                ?? SampleChange.between(nil, SampleRecord.decode(record), oldConfig: config, newConfig: config,
+                                        recordBefore: nil, recordAfter: id)
+            try bind(change, to: statement)
+            return change
+        }
+    }
+
+    private mutating func bind(_ c: SampleChange, to statement: Statement) throws {
+        try statement.bind(c.id, at: 2)
+        try statement.bind(c.kind.rawValue, at: 3)
+        try statement.bind(c.recordBefore, at: 4)
+        try statement.bind(c.recordAfter, at: 5)
+        try statement.bind(c.kind == .added ? nil : Self.labelsJSON(c.labelsBefore), at: 6)
+        try statement.bind(c.kind == .removed ? nil : Self.labelsJSON(c.labelsAfter), at: 7)
+        try statement.bind(c.annotator, at: 8)
+        try statement.bind(c.guideline, at: 9)
+    }
+
+    /// Binds an added record from its bytes when every value the row needs is a plain string
+    /// (no escapes; the id may also be an integer) and it has at most one label field; false
+    /// otherwise, having bound nothing. Gives the same row as the general path (a test checks).
+    private mutating func bindPlain(_ record: [UInt8], id: ObjectID, to statement: Statement) throws -> Bool {
+        guard let fields = RowSplicer.fieldsRange(record),
+              let members = RowSplicer.members(record, fields.lowerBound, fields.upperBound) else { return false }
+        let quote = UInt8(ascii: "\"")
+        var sampleID: Range<Int>?, annotator: Range<Int>?, guideline: Range<Int>?
+        var label: RowSplicer.Member?
+        var labelCount = 0
+        for m in members {
+            let key = record[m.keyStart..<m.keyEnd]
+            let isID = key.elementsEqual(idKey), isAnnotator = key.elementsEqual(annotatorKey)
+            let isGuideline = key.elementsEqual(guidelineKey), isLabel = labelKeys.contains { key.elementsEqual($0) }
+            guard isID || isAnnotator || isGuideline || isLabel else { continue }
+            let value = record[m.valueStart..<m.valueEnd]
+            let isNull = value.elementsEqual("null".utf8)
+            let isString = value.first == quote
+            guard !isString || !value.contains(UInt8(ascii: "\\")) else { return false }
+            // The text of a plain string is between its quotes; null is no value.
+            let text: Range<Int>? = isString ? m.valueStart + 1..<m.valueEnd - 1 : nil
+            if isID {
+                guard isString || value.first.map({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) }) == true else { return false }
+                sampleID = text ?? m.valueStart..<m.valueEnd
+            }
+            if isAnnotator || isGuideline {
+                guard isString || isNull else { return false }
+                if isAnnotator { annotator = text }
+                if isGuideline { guideline = text }
+            }
+            if isLabel {
+                guard isString || isNull else { return false }
+                label = m
+                labelCount += 1
+            }
+        }
+        guard let sampleID, labelCount <= 1 else { return false }
+
+        // labels_after: {"field":"label"}, with a null label as "(none)" as the general path has it.
+        labels.removeAll(keepingCapacity: true)
+        labels.append(UInt8(ascii: "{"))
+        if let label {
+            labels.append(contentsOf: record[(label.keyStart - 1)...label.keyEnd])  // the key with its quotes
+            labels.append(UInt8(ascii: ":"))
+            if record[label.valueStart] == quote {
+                labels.append(contentsOf: record[label.valueStart..<label.valueEnd])
+            } else {
+                labels.append(contentsOf: #""(none)""#.utf8)
+            }
+        }
+        labels.append(UInt8(ascii: "}"))
+        hex.withUnsafeMutableBufferPointer { id.appendHex(into: $0.baseAddress!) }
+
+        try record.withUnsafeBufferPointer { bytes in
+            func slice(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { range.map { UnsafeBufferPointer(rebasing: bytes[$0]) } }
+            try statement.bind(utf8: slice(sampleID), at: 2)
+            try statement.bind(ChangeKind.added.rawValue, at: 3)
+            try statement.bind(nil, at: 4)
+            try hex.withUnsafeBufferPointer { try statement.bind(utf8: $0, at: 5) }
+            try statement.bind(nil, at: 6)
+            try labels.withUnsafeBufferPointer { try statement.bind(utf8: $0, at: 7) }
+            try statement.bind(utf8: slice(annotator), at: 8)
+            try statement.bind(utf8: slice(guideline), at: 9)
+        }
+        return true
+    }
+
+    /// Label fields as a canonical JSON object.
+    static func labelsJSON(_ labels: [String: String]) -> String {
+        // Nearly every sample has one label field: skip building a value tree for it.
+        if labels.count == 1, let (field, label) = labels.first {
+            var out: [UInt8] = [UInt8(ascii: "{")]
+            CanonicalJSON.writeString(field, to: &out)
+            out.append(UInt8(ascii: ":"))
+            CanonicalJSON.writeString(label, to: &out)
+            out.append(UInt8(ascii: "}"))
+            return String(decoding: out, as: UTF8.self)
+        }
+        return String(decoding: CanonicalJSON.encode(.object(labels.map { JSONMember($0.key, .string($0.value)) })), as: UTF8.self)
+    }
+}

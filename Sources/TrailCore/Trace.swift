@@ -1,0 +1,17 @@
+import Foundation
+
+/// Phase timings on stderr when `TRAIL_TRACE` is set (like `GIT_TRACE_PERFORMANCE`), for
+/// finding where a slow command spends its time. Silent otherwise.
+public enum Trace {
+    public static let enabled = ProcessInfo.processInfo.environment["TRAIL_TRACE"].map { !$0.isEmpty && $0 != "0" } ?? false
+    /// Process start would be better; the first mark is close enough (after argument parsing).
+    private static let start = DispatchTime.now().uptimeNanoseconds
+
+    /// Writes `trace: <seconds since start> <message>` when tracing is on.
+    public static func mark(_ message: @autoclosure () -> String) {
+        guard enabled else { return }
+        let origin = start  // initialised on first use, so read it before the clock
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - origin) / 1e9
+        FileHandle.standardError.write(Data(String(format: "trace: %7.3f s  %@\n", seconds, message()).utf8))
+    }
+}
