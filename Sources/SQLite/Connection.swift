@@ -50,6 +50,19 @@ public final class Connection {
 
     deinit { sqlite3_close_v2(handle) }
 
+    /// Leaves checkpoints (copying the WAL back into the database, with two fsyncs) to a later
+    /// `checkpoint()`: none when a commit grows the WAL, none when this connection closes.
+    /// For a writer whose caller is waiting, when the checkpoint can run at a better time.
+    public func deferCheckpoints() throws {
+        try execute("PRAGMA wal_autocheckpoint=0")
+        try check(trail_sqlite_no_checkpoint_on_close(handle, 1), handle, "defer checkpoints")
+    }
+
+    /// Copies what the WAL holds into the database, as far as readers allow (never waits).
+    public func checkpoint() throws {
+        try execute("PRAGMA wal_checkpoint(PASSIVE)")
+    }
+
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws {
         var errmsg: UnsafeMutablePointer<CChar>?

@@ -78,11 +78,18 @@ public struct Committer {
         }
         let parent = try repo.reference(branch)
         let parentSnapshot = try parent.map { try Snapshot(repository: repo, commit: $0) }
+        // What the last commit left in the index's WAL goes into the database file meanwhile
+        // (see CommitIndexer, which defers it).
+        let checkpoint = DispatchGroup()
+        DispatchQueue.global(qos: .utility).async(group: checkpoint) { [store] in try? store.openIndex().checkpoint() }
+        defer { checkpoint.wait() }
         let input = try ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
+        checkpoint.wait()
         Trace.mark("manifest opened")
-        // A first import's index is built while the commit is planned and written (see RootImport).
-        let rootImport = parent == nil && !request.isPatch ? RootImport.begin(store: store, samples: input.samples, config: store.config) : nil
-        defer { rootImport?.cancel() }
+        // The index is built while the commit is planned and written (see CommitIndexer); a first
+        // import's as soon as its records exist.
+        var indexer = parent == nil && !request.isPatch ? CommitIndexer.beginImport(store: store, samples: input.samples, config: store.config) : nil
+        defer { indexer?.cancel() }
 
         var plan: WritePlan
         if request.isPatch {
@@ -99,6 +106,10 @@ public struct Committer {
             return (CommitResult(committed: false, commit: parent?.hex, parent: (try? repo.commit(parentSnapshot.commit))?.parents.first?.hex,
                                  branch: branchName, samples: plan.summary.samples, added: 0, removed: 0, modified: 0,
                                  objectsWritten: 0, packBytes: 0), Leftovers([input, plan]))
+        }
+
+        if indexer == nil {
+            indexer = CommitIndexer.begin(store: store, parent: parent, changes: plan.changes, time: request.author.time, config: store.config)
         }
 
         // The content ref: every content blob stays reachable from it, not from the snapshot.
@@ -154,13 +165,8 @@ public struct Committer {
         try moveRef(branch, to: commitObject.id, from: parent, message: "trail commit")
         // The commit has landed; the index follows, from what this commit already knows. If this
         // fails or the process dies here, `trail reindex` (or catch-up) rebuilds it from git.
-        if let rootImport {
-            try? rootImport.finish(commit: repo.commit(commitObject.id), samples: plan.summary.samples, ref: branch,
-                                   models: Models(store: store).list())
-        } else {
-            try? LineageUpdater(store: store).record(commit: commitObject.id, samples: plan.summary.samples,
-                                                     changes: plan.changes, config: store.config)
-        }
+        try? indexer?.finish(commit: repo.commit(commitObject.id), samples: plan.summary.samples, ref: branch,
+                             models: Models(store: store).list())
         Trace.mark("index updated")
         let result = CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
                                   samples: plan.summary.samples, added: plan.added, removed: plan.removed,

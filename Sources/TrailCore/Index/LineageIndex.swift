@@ -57,6 +57,13 @@ public final class LineageIndex {
     /// can take these paths with small data.
     static let bulkRows = ProcessInfo.processInfo.environment["TRAIL_TEST_BULK_ROWS"].flatMap { Int($0) } ?? 50_000
 
+    /// See `Connection.deferCheckpoints`: `trail commit` checkpoints the index at its start,
+    /// while it reads the manifest, rather than at its end, while the user waits.
+    func deferCheckpoints() throws { try db.deferCheckpoints() }
+
+    /// Copies the index's WAL into its database file (as far as readers allow).
+    func checkpoint() throws { try db.checkpoint() }
+
     /// True when no commit is indexed yet.
     func isEmpty() throws -> Bool {
         try db.rows("SELECT 1 FROM commits LIMIT 1").isEmpty
@@ -81,11 +88,18 @@ public final class LineageIndex {
     /// Adds a commit and its sample changes, in one transaction.
     func insert(_ commit: CommitRow, changes: [ChangeRow], config: DatasetConfig) throws {
         try db.transaction {
-            let seqRow = try db.rows("SELECT COALESCE(MAX(seq), 0) + 1 FROM commits")
-            guard case .integer(let seq)? = seqRow.first?.first else { return }
+            let seq = try nextSeq()
             try insertCommit(commit, seq: seq)
             try insertChanges(changes, seq: seq, time: commit.time, config: config)
         }
+    }
+
+    /// The number the next commit gets (parents have lower numbers than their children).
+    func nextSeq() throws -> Int64 {
+        guard case .integer(let seq)? = try db.rows("SELECT COALESCE(MAX(seq), 0) + 1 FROM commits").first?.first else {
+            throw TrailError("cannot read the index's commit numbers", hint: "run `trail reindex` to rebuild the index")
+        }
+        return seq
     }
 
     /// Adds a commit's row as number `seq`, which its changes may already use (see `insertChanges`).

@@ -36,38 +36,6 @@ public struct LineageUpdater {
         return added
     }
 
-    /// Indexes a commit just made, from the committer's own knowledge of what changed (new
-    /// records in memory, old ones by id), so it never reads its new records back. Only when the
-    /// parent is indexed (or there is none); otherwise the next catch-up indexes the whole gap.
-    func record(commit: ObjectID, samples: Int, changes: [(before: ObjectID?, after: BuiltSample?)], config: DatasetConfig) throws {
-        let info = try store.repository.commit(commit)
-        let index = try store.openIndex()
-        guard try info.parents.first.map({ try index.contains($0) }) ?? true else { return }
-        // Added samples go in as their bytes; the others (a relabel round: thousands, not
-        // millions) are worked out in full, reading the old records on every core.
-        let modified = changes.filter { $0.before != nil }
-        let worked = try Self.parallelMap(modified, repositoryPath: store.repository.path) { repo, change in
-            let before = try change.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-            let after = try change.after.map { try SampleRecord.decode($0.record.data) }
-            return ChangeRow.change(SampleChange.between(before, after, oldConfig: config, newConfig: config,
-                                                         recordBefore: change.before, recordAfter: change.after?.record.id))
-        }
-        var rows: [ChangeRow] = []
-        rows.reserveCapacity(changes.count)
-        var next = worked.makeIterator()
-        for change in changes {
-            if change.before == nil, let after = change.after {
-                rows.append(.added(record: after.record.data, id: after.record.id))
-            } else if let row = next.next() {
-                rows.append(row)
-            }
-        }
-        Trace.mark("index rows prepared: \(rows.count)")
-        try index.insert(Self.row(info, samples: samples), changes: rows, config: config)
-        try index.markSynced(ref: store.currentBranchRef() ?? "HEAD", commit: commit)
-        Trace.mark("index synced")
-    }
-
     /// `transform` applied to every item, in order, on every core (each worker with its own
     /// repository handle, as libgit2 handles are not shared between threads).
     static func parallelMap<T, R>(_ items: [T], repositoryPath: String,
