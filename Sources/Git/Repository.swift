@@ -11,6 +11,8 @@ public final class Repository {
     private let odb: OpaquePointer
     /// The repository's folder (the git dir).
     public let path: String
+    /// Whole objects from the packs, read without libgit2 (which it falls back to).
+    private lazy var packReader = PackReader(gitDir: path)
 
     private init(handle: OpaquePointer) throws {
         self.handle = handle
@@ -62,6 +64,7 @@ public final class Repository {
 
     /// Reads an object's type and content.
     public func read(_ id: ObjectID) throws -> (type: ObjectType, data: [UInt8]) {
+        if let object = packReader.read(id) { return object }
         var oid = id.gitOID
         var object: OpaquePointer?
         try check(git_odb_read(&object, odb, &oid), "read object \(id)")
@@ -107,6 +110,7 @@ public final class Repository {
 
     /// Makes packs written since opening visible to this handle.
     public func refreshObjects() throws {
+        packReader = PackReader(gitDir: path)
         try check(git_odb_refresh(odb), "refresh object database")
     }
 

@@ -3,11 +3,13 @@ import Foundation
 /// Phase timings on stderr when `TRAIL_TRACE` is set (like `GIT_TRACE_PERFORMANCE`), for
 /// finding where a slow command spends its time. Silent otherwise.
 public enum Trace {
-    public static let enabled = ProcessInfo.processInfo.environment["TRAIL_TRACE"].map { !$0.isEmpty && $0 != "0" } ?? false
+    /// getenv, not ProcessInfo: this is read at every start, and ProcessInfo copies the whole environment.
+    public static let enabled = getenv("TRAIL_TRACE").map { String(cString: $0) }.map { !$0.isEmpty && $0 != "0" } ?? false
     /// Process start would be better; the first mark is close enough (after argument parsing).
     private static let start = DispatchTime.now().uptimeNanoseconds
 
     /// Writes `trace: <seconds since start> <message>` when tracing is on.
+    @inline(__always)
     public static func mark(_ message: @autoclosure () -> String) {
         guard enabled else { return }
         let origin = start  // initialised on first use, so read it before the clock

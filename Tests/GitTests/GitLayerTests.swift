@@ -75,6 +75,43 @@ final class GitLayerTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: repo.objectsDirectory + "/pack").filter { $0.hasPrefix("tmp_") }, [])
     }
 
+    /// Objects are read from packs without libgit2 when they are whole, and through it when
+    /// they are deltas (after `git repack -f`) or loose: the same bytes as `git cat-file` either way.
+    func testReadsWholeAndDeltifiedPackObjectsAndLooseOnes() throws {
+        let path = dir.appendingPathComponent("d.git").path
+        _ = try Repository.initBare(at: path, initialBranch: "refs/heads/main")
+        let base = String(repeating: "a moderation guideline paragraph, ", count: 200)
+        var expected: [ObjectID: [UInt8]] = [:]
+        for i in 0..<40 {
+            let text = Array((base + "variant \(i)\n").utf8)
+            let hex = try git(["--git-dir", path, "hash-object", "-w", "--stdin"], stdin: Data(text)).trimmingCharacters(in: .whitespacesAndNewlines)
+            expected[ObjectID(hex: hex)!] = text
+        }
+        let empty = try git(["--git-dir", path, "hash-object", "-w", "--stdin"], stdin: Data()).trimmingCharacters(in: .whitespacesAndNewlines)
+        expected[ObjectID(hex: empty)!] = []
+        func checkAll(_ context: String) throws {
+            let repo = try Repository(openBare: path)
+            for (id, bytes) in expected { XCTAssertEqual(try repo.read(id, as: .blob), bytes, "\(context): \(id)") }
+        }
+        try checkAll("loose")
+        // Keep the loose blobs reachable for repack through a tree and a ref.
+        let listing = expected.keys.enumerated().map { "100644 blob \($0.element.hex)\tf\($0.offset)" }.joined(separator: "\n") + "\n"
+        let tree = try git(["--git-dir", path, "mktree"], stdin: Data(listing.utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+        try git(["--git-dir", path, "update-ref", "refs/keep", tree])
+        try git(["--git-dir", path, "repack", "-a", "-d", "-f", "--depth=10", "--window=50"])
+        let verify = try git(["--git-dir", path, "verify-pack", "-v"] + (try FileManager.default.contentsOfDirectory(atPath: path + "/objects/pack"))
+            .filter { $0.hasSuffix(".idx") }.map { path + "/objects/pack/" + $0 })
+        XCTAssertTrue(verify.contains("chain length = 1"), "the test needs deltified objects: \(verify)")
+        try checkAll("packed with deltas")
+
+        // Whole objects in a pack of Trail's own are read by PackReader directly.
+        let reader = PackReader(gitDir: path)
+        let whole = expected.keys.filter { reader.read($0) != nil }
+        XCTAssertFalse(whole.isEmpty, "some objects are stored whole (delta bases)")
+        for id in whole { XCTAssertEqual(reader.read(id)?.data, expected[id]) }
+        XCTAssertNil(reader.read(ObjectID(hex: "0123456789abcdef0123456789abcdef01234567")!))
+    }
+
     func testAbortedPackLeavesNothing() throws {
         let repo = try Repository.initBare(at: dir.appendingPathComponent("a.git").path, initialBranch: "refs/heads/main")
         let writer = try PackWriter(objectsDirectory: repo.objectsDirectory, expectedCount: 2)

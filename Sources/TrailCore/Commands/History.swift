@@ -63,7 +63,14 @@ public struct CommitLog {
 
 /// An ISO 8601 date in the signature's own offset, like `git log --date=iso-strict`.
 func isoDate(_ signature: Signature) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.timeZone = TimeZone(secondsFromGMT: signature.offsetMinutes * 60)
-    return formatter.string(from: signature.date)
+    // By hand: an ISO8601DateFormatter costs milliseconds to create (ICU), a third of what
+    // `trail history` may take.
+    var t = time_t(signature.time + Int64(signature.offsetMinutes) * 60)
+    var parts = tm()
+    gmtime_r(&t, &parts)
+    let offset = abs(signature.offsetMinutes)
+    let zone = signature.offsetMinutes == 0 ? "Z"
+        : String(format: "%@%02d:%02d", signature.offsetMinutes < 0 ? "-" : "+", offset / 60, offset % 60)
+    return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                  Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec)) + zone
 }

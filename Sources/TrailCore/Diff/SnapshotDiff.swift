@@ -69,8 +69,10 @@ public struct Differ {
     public func diff(_ old: Snapshot, _ new: Snapshot, fromName: String, toName: String, includeSamples: Bool) throws -> SnapshotDiff {
         let path = store.repository.path
         let entries = try TreeDiff.changes(from: old, to: new, repositoryPath: path)
+        Trace.mark("diff: \(entries.count) records differ")
         let oldConfig = try old.config(), newConfig = try new.config()
         let changes = try Differ.classify(entries, oldConfig: oldConfig, newConfig: newConfig, repositoryPath: path)
+        Trace.mark("diff: records read and classified")
 
         var counts: [String: Int] = [:]
         for kind in ChangeKind.allCases { counts[kind.rawValue] = 0 }
@@ -136,8 +138,10 @@ public struct Differ {
         }
         var all: [SampleChange] = []
         for part in parts { all += try part.get() }
-        all.sort { CanonicalJSON.keyPrecedes($0.id, $1.id) }
-        return all
+        // In canonical (UTF-8 byte) order of ids; sorting indices over ready byte keys moves no
+        // changes around and converts no strings in the comparisons.
+        let keys = all.map { Array($0.id.utf8) }
+        return keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { all[$0] }
     }
 }
 
