@@ -11,7 +11,9 @@
 #
 # Environment:
 #   TRAIL_BIN     the trail binary to measure. Unset: the script runs
-#                 `swift build -c release` in the repository and uses .build/release/trail.
+#                 `swift build -c release --static-swift-stdlib` in the repository (the
+#                 way a release is shipped: a process starts in 8 ms rather than 15)
+#                 and uses .build/release/trail.
 #   GEN           the dataset generator (default: ../../shared/bench/gen_dataset.py,
 #                 relative to this script).
 #   SAMPLES       as --samples.
@@ -32,10 +34,17 @@
 #        trail export HEAD --out export-v2.jsonl       goal: ≤ 10 s
 #        git init -q && git add -A && git commit -q -m v1   in per-sample/
 #                                                      reference: per-sample history with git
+#      Then, with v1 and v2 registered as models clf-v1 and clf-v2 (median of
+#      several runs each, process start included):
+#        trail diff clf-v1 clf-v2                      goal: ≤ 1 s
+#        trail history ID   (a sample v2 relabeled)    goal: ≤ 20 ms
+#        trail audit model clf-v2                      goal: ≤ 2 s
+#        trail reindex      (both commits, from git)   goal: ≤ 20 s
 #   3. Checks correctness: `git fsck --strict` on the store, the export of v2
 #      equals v2.jsonl once canonicalised (keys sorted, compact separators, lines
-#      sorted), and the patch commit gives the same snapshot (tree id) as the
-#      full-manifest commit.
+#      sorted), the patch commit gives the same snapshot (tree id) as the
+#      full-manifest commit, the diff's counts match bench/make_patch.py's, and
+#      reindex gives the same index rows as the commits wrote.
 #
 # Exit status: 0 when every command ran and every check passed, whether or not
 # the targets were met (this is a report); 1 when a command or a check failed;
@@ -115,12 +124,34 @@ measure() {
     sed -n '1,6s/^/      | /p' "$log"
 }
 
+# median NAME RUNS CMD... : run CMD RUNS times (after one warm-up run), output in
+# logs/NAME.log; sets SECS to the median wall time and prints it with min and max.
+median() {
+    local name="$1" runs="$2"; shift 2
+    local log="$run/logs/$name.log"
+    "$@" >"$log" 2>&1 || { echo "run.sh: FAILED ($name): $*" >&2; sed 's/^/    | /' "$log" >&2; exit 1; }
+    SECS=$(python3 - "$runs" "$@" <<'PY'
+import statistics, subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    times.append(time.perf_counter() - start)
+print(f"{statistics.median(times):.4f} {min(times):.4f} {max(times):.4f}")
+PY
+) || die "$name failed while timing"
+    read -r SECS lo hi <<<"$SECS"
+    printf '   %-28s %8s s   (median of %d; min %s, max %s)\n' "$name" "$SECS" "$runs" "$lo" "$hi"
+    sed -n '1,4s/^/      | /p' "$log"
+}
+
 # ---------------------------------------------------------------- trail binary
 
 step "Trail binary"
 if [ -z "${TRAIL_BIN:-}" ]; then
-    echo "   swift build -c release (in $root)"
-    (cd "$root" && swift build -c release) || die "swift build failed"
+    echo "   swift build -c release --static-swift-stdlib (in $root)"
+    (cd "$root" && swift build -c release --static-swift-stdlib) || die "swift build failed"
     TRAIL_BIN="$root/.build/release/trail"
 fi
 [ -x "$TRAIL_BIN" ] || die "not an executable: $TRAIL_BIN"
@@ -216,6 +247,34 @@ step "Trail: export of the v2 snapshot"
 measure export-v2 "$TRAIL_BIN" export HEAD --store "$full" --out "$run/export-v2.jsonl"
 export_s=$SECS
 
+step "Trail: lineage index and reports, with v1 and v2 registered as models"
+"$TRAIL_BIN" model register --store "$full" clf-v1 HEAD~1 >"$run/logs/register.log" 2>&1 || die "model register failed"
+"$TRAIL_BIN" model register --store "$full" clf-v2 HEAD >>"$run/logs/register.log" 2>&1 || die "model register failed"
+# A sample that v2 relabeled: the first modified row of the patch.
+sample=$(python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    row = json.loads(line)
+    if not row.get("_delete"): print(row["id"]); break' "$data/patch.jsonl")
+median diff 5 "$TRAIL_BIN" diff --store "$full" clf-v1 clf-v2
+diff_s=$SECS
+median history 30 "$TRAIL_BIN" history --store "$full" "$sample"
+history_ms=$(awk -v s="$SECS" 'BEGIN { printf "%.1f", s * 1000 }')
+median audit-model 5 "$TRAIL_BIN" audit model --store "$full" clf-v2
+audit_s=$SECS
+index_rows() {
+    sqlite3 "$full/index.sqlite" "
+        SELECT c.id, ch.sample_id, ch.kind, ch.record_before, ch.record_after, ch.labels_before, ch.labels_after, ch.annotator, ch.guideline
+        FROM changes ch JOIN commits c ON c.seq = ch.seq ORDER BY c.id, ch.sample_id;
+        SELECT c.id, e.sample_id, e.field, e.from_label, e.to_label, e.annotator, e.guideline, e.time
+        FROM label_events e JOIN commits c ON c.seq = e.seq ORDER BY c.id, e.sample_id, e.field;
+        SELECT id, parent, author, email, time, subject, samples FROM commits ORDER BY id;" | sha1sum | cut -c1-40
+}
+rows_inline=$(index_rows)
+measure reindex "$TRAIL_BIN" reindex --store "$full"
+reindex_s=$SECS
+rows_rebuilt=$(index_rows)
+"$TRAIL_BIN" diff --store "$full" clf-v1 clf-v2 --json >"$run/diff.json" || die "trail diff --json failed"
+
 step "Reference: git add + commit of v1 as one file per sample"
 rm -rf "$data/per-sample/.git"
 measure git-per-sample env \
@@ -275,6 +334,24 @@ tree_patched=$(git --git-dir "$patched" rev-parse 'HEAD^{tree}')
 if [ "$tree_full" = "$tree_patched" ]; then patch_ok=OK; else patch_ok=FAIL; failed=1; fi
 echo "   patch commit == full v2 commit (tree ${tree_full:0:10} vs ${tree_patched:0:10}): $patch_ok"
 
+if [ "$rows_inline" = "$rows_rebuilt" ]; then reindex_ok=OK; else reindex_ok=FAIL; failed=1; fi
+echo "   index rows written by the commits == rows rebuilt by reindex ($rows_inline): $reindex_ok"
+
+if python3 - "$run/diff.json" "$added" "$modified" "$deleted" >"$run/logs/diff-check.log" 2>&1 <<'PY'
+import json, sys
+counts = json.load(open(sys.argv[1]))["counts"]
+added, modified, deleted = map(int, sys.argv[2:])
+got = (counts["added"], counts["relabeled"] + counts["content-changed"] + counts["metadata-changed"], counts["removed"])
+print(f"diff: added {got[0]}, modified {got[1]}, removed {got[2]}; make_patch.py: {added}, {modified}, {deleted}")
+sys.exit(0 if got == (added, modified, deleted) else 1)
+PY
+then
+    diff_ok=OK
+else
+    diff_ok=FAIL; failed=1
+fi
+echo "   diff counts == make_patch.py's: $diff_ok ($(tail -n 1 "$run/logs/diff-check.log"))"
+
 # ---------------------------------------------------------------- report
 
 # row GOAL MEASURED TARGET RATIO STATUS
@@ -305,10 +382,15 @@ row  "commit full v2: store growth vs changed rows" "$(human "$growth")" "$(huma
      "$(ratio "$growth" "$changed_bytes")" "info"
 goal "commit --patch (changed rows only): wall"   "$patch_s"  s   1
 goal "export v2 snapshot: wall time"              "$export_s" s   10
+goal "diff clf-v1 clf-v2 (full summary): wall"   "$diff_s"   s   1
+goal "history of one sample: wall"                "$history_ms" ms 20
+goal "audit model clf-v2: wall"                   "$audit_s"  s   2
+goal "reindex (2 commits, from git alone): wall"  "$reindex_s" s  20
 row  "reference: sha1sum v1.jsonl"                "$sha_s s"  "-" "$(ratio "$first_s" "$sha_s" '%.1fx')" "trail first commit / this"
 row  "reference: git add+commit, 1 file/sample"   "$git_s s"  "-" "$(ratio "$first_s" "$git_s" '%.2fx')" "trail first commit / this"
 echo
-echo "checks: fsck --strict $fsck_ok; export == v2.jsonl $export_ok; patch == full commit $patch_ok"
+echo "checks: fsck --strict $fsck_ok; export == v2.jsonl $export_ok; patch == full commit $patch_ok;"
+echo "        reindex == inline index $reindex_ok; diff counts $diff_ok"
 echo "logs and stores: $run"
 
 exit "$failed"

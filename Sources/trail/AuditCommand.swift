@@ -17,7 +17,7 @@ struct AuditCommand: ParsableCommand {
         subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self])
 
     struct Model: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A model's training data and what changed since the previous model.")
+        static let configuration = CommandConfiguration(commandName: "model", abstract: "A model's training data and what changed since the previous model.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The model's name.") var name: String
@@ -54,7 +54,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Flips: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Relabels between two versions, grouped by annotator × guideline, with the samples.")
+        static let configuration = CommandConfiguration(commandName: "flips", abstract: "Relabels between two versions, grouped by annotator × guideline, with the samples.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The older version.") var from: String
@@ -78,7 +78,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Annotator: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "An annotator's labels, and which were later overturned, by whom.")
+        static let configuration = CommandConfiguration(commandName: "annotator", abstract: "An annotator's labels, and which were later overturned, by whom.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The annotator's id, as in the annotator field.") var id: String
@@ -105,7 +105,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Disputed: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Samples whose label changed many times, flip-flops first.")
+        static let configuration = CommandConfiguration(commandName: "disputed", abstract: "Samples whose label changed many times, flip-flops first.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @Option(name: .customLong("min-changes"), help: "Report samples relabeled at least this many times.") var minChanges = 2
@@ -128,7 +128,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Sample: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A sample's history and every model that trained on it.")
+        static let configuration = CommandConfiguration(commandName: "sample", abstract: "A sample's history and every model that trained on it.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The sample's id.") var id: String

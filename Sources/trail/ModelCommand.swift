@@ -17,6 +17,7 @@ struct ModelCommand: ParsableCommand {
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Register a model as trained on a dataset version.",
             discussion: """
                 Writes an annotated tag at refs/models/NAME. Registrations never move: a
@@ -55,7 +56,7 @@ struct ModelCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List registered models.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered models.")
 
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
