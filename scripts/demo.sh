@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing, builds Trail, and runs its main job on a
-# generated moderation dataset: commit, relabel under a new guideline, register models, then
-# log, show, diff the two models' data, one sample's history, and export. Each trail command is
-# printed before it runs.
+# generated moderation dataset: commit, relabel under a new guideline, register models, then log,
+# show, diff the two models' data, one sample's history, an audit of the second model, and
+# export. Each trail command is printed before it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
@@ -40,6 +40,7 @@ trail show clf-v2 "$relabeled"
 trail model list
 trail diff clf-v1 clf-v2
 trail history "$relabeled"
+trail audit model clf-v2
 trail export clf-v1 --out clf-v1-training-data
 echo
 echo "\$ git --git-dir .trail fsck --strict && git --git-dir .trail log --oneline"

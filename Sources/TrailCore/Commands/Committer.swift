@@ -79,12 +79,11 @@ public struct Committer {
         let parent = try repo.reference(branch)
         let parentSnapshot = try parent.map { try Snapshot(repository: repo, commit: $0) }
         // What the last commit left in the index's WAL goes into the database file meanwhile
-        // (see CommitIndexer, which defers it).
+        // (see CommitIndexer, which defers it). A passive checkpoint runs beside a writer.
         let checkpoint = DispatchGroup()
         DispatchQueue.global(qos: .utility).async(group: checkpoint) { [store] in try? store.openIndex().checkpoint() }
         defer { checkpoint.wait() }
         let input = try ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
-        checkpoint.wait()
         Trace.mark("manifest opened")
         // The index is built while the commit is planned and written (see CommitIndexer); a first
         // import's as soon as its records exist.
