@@ -117,27 +117,12 @@ public struct Differ {
     /// Reads both records of each changed sample (on every core) and says what changed.
     static func classify(_ entries: [TreeDiff.Entry], oldConfig: DatasetConfig, newConfig: DatasetConfig,
                           repositoryPath: String) throws -> [SampleChange] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, entries.count / 512 + 1))
-        var parts = [Result<[SampleChange], Error>](repeating: .success([]), count: workers)
-        parts.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                base[w] = Result {
-                    let repo = try Repository(openBare: repositoryPath)
-                    var changes: [SampleChange] = []
-                    let chunk = (entries.count + workers - 1) / workers
-                    for entry in entries[min(w * chunk, entries.count)..<min((w + 1) * chunk, entries.count)] {
-                        let before = try entry.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-                        let after = try entry.after.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-                        changes.append(SampleChange.between(before, after, oldConfig: oldConfig, newConfig: newConfig,
-                                                            recordBefore: entry.before, recordAfter: entry.after))
-                    }
-                    return changes
-                }
-            }
+        let all = try LineageUpdater.parallelMap(entries, repositoryPath: repositoryPath) { repo, entry in
+            let before = try entry.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
+            let after = try entry.after.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
+            return SampleChange.between(before, after, oldConfig: oldConfig, newConfig: newConfig,
+                                        recordBefore: entry.before, recordAfter: entry.after)
         }
-        var all: [SampleChange] = []
-        for part in parts { all += try part.get() }
         // In canonical (UTF-8 byte) order of ids; sorting indices over ready byte keys moves no
         // changes around and converts no strings in the comparisons.
         let keys = all.map { Array($0.id.utf8) }
