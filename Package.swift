@@ -25,7 +25,8 @@ let package = Package(
         // The core library: returns values, never prints.
         .target(name: "TrailCore", dependencies: ["Git", "SQLite"],
                 exclude: ["schema/record.schema.json"],
-                resources: [.embedInCode("schema/001_sync_state.sql"), .embedInCode("schema/002_lineage.sql")]),
+                resources: [.embedInCode("schema/001_sync_state.sql"), .embedInCode("schema/002_lineage.sql"),
+                            .embedInCode("schema/003_lean_label_events.sql")]),
         // The command line: parses arguments, formats values.
         .executableTarget(name: "trail", dependencies: [
             "TrailCore",

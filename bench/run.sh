@@ -35,7 +35,8 @@
 #        git init -q && git add -A && git commit -q -m v1   in per-sample/
 #                                                      reference: per-sample history with git
 #      Then, with v1 and v2 registered as models clf-v1 and clf-v2 (median of
-#      several runs each, process start included):
+#      several runs each, process start included; timed with `hyperfine -N` when it is
+#      installed, apt install hyperfine, else from Python, which adds its own fork cost):
 #        trail diff clf-v1 clf-v2                      goal: ≤ 1 s
 #        trail history ID   (a sample v2 relabeled)    goal: ≤ 20 ms
 #        trail audit model clf-v2                      goal: ≤ 2 s
@@ -130,7 +131,19 @@ median() {
     local name="$1" runs="$2"; shift 2
     local log="$run/logs/$name.log"
     "$@" >"$log" 2>&1 || { echo "run.sh: FAILED ($name): $*" >&2; sed 's/^/    | /' "$log" >&2; exit 1; }
-    SECS=$(python3 - "$runs" "$@" <<'PY'
+    if command -v hyperfine >/dev/null; then
+        # hyperfine -N starts the command itself (no shell, no interpreter in between), so the
+        # figure is the command's own wall time, process start included.
+        hyperfine -N -w 3 -r "$runs" --export-json "$run/logs/$name.json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1 \
+            || die "$name failed while timing"
+        SECS=$(python3 - "$run/logs/$name.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["results"][0]
+print("%.4f %.4f %.4f" % (t["median"], t["min"], t["max"]))
+PY
+)
+    else
+        SECS=$(python3 - "$runs" "$@" <<'PY'
 import statistics, subprocess, sys, time
 runs, cmd = int(sys.argv[1]), sys.argv[2:]
 times = []
@@ -141,6 +154,7 @@ for _ in range(runs):
 print(f"{statistics.median(times):.4f} {min(times):.4f} {max(times):.4f}")
 PY
 ) || die "$name failed while timing"
+    fi
     read -r SECS lo hi <<<"$SECS"
     printf '   %-28s %8s s   (median of %d; min %s, max %s)\n' "$name" "$SECS" "$runs" "$lo" "$hi"
     sed -n '1,4s/^/      | /p' "$log"

@@ -7,4 +7,9 @@ static inline sqlite3_destructor_type trail_sqlite_transient(void) { return SQLI
 static inline int trail_sqlite_no_checkpoint_on_close(sqlite3 *db, int on) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, on, (int *)0);
 }
+// sqlite3_config is variadic too. Memory statistics take a global mutex on every allocation;
+// Trail never reads them. Must run before the library initializes (before the first open).
+static inline int trail_sqlite_disable_memstatus(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 #endif

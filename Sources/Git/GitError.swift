@@ -1,3 +1,4 @@
+import Foundation
 import CGit2
 
 /// An error reported by libgit2 or by Trail's own object writer.
@@ -34,6 +35,16 @@ enum Libgit2 {
         // Trail reads each record once; libgit2's object cache only added hashing and locking.
         _ = trail_git_set_caching(0)
     }()
+}
+
+/// libgit2's global setup, started early.
+public enum GitLibrary {
+    /// Starts libgit2's global setup on another thread. It takes milliseconds (Debian's build
+    /// parses the system's CA certificates there), which then overlap with argument parsing
+    /// instead of adding to a quick command's time; whoever needs libgit2 first waits for it.
+    public static func prepareInBackground() {
+        Thread.detachNewThread { _ = Libgit2.initialized }
+    }
 }
 
 /// Turns a negative libgit2 return code into a `GitError` carrying `git_error_last()`'s message.

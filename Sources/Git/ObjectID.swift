@@ -28,14 +28,23 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Parses 40 hexadecimal digits; nil for anything else.
     public init?(hex: String) {
-        let utf8 = Array(hex.utf8)
+        self.init(hexBytes: Array(hex.utf8)[...])
+    }
+
+    /// Parses 40 hexadecimal digits given as ASCII bytes; nil for anything else.
+    public init?(hexBytes utf8: ArraySlice<UInt8>) {
         guard utf8.count == 40 else { return nil }
-        var raw = [UInt8](repeating: 0, count: 20)
-        for i in 0..<20 {
-            guard let hi = hexValue(utf8[2 * i]), let lo = hexValue(utf8[2 * i + 1]) else { return nil }
-            raw[i] = hi << 4 | lo
+        var raw: (UInt64, UInt64, UInt32) = (0, 0, 0)
+        let start = utf8.startIndex
+        let ok = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+            for i in 0..<20 {
+                guard let hi = hexValue(utf8[start + 2 * i]), let lo = hexValue(utf8[start + 2 * i + 1]) else { return false }
+                out[i] = hi << 4 | lo
+            }
+            return true
         }
-        self.init(rawBytes: raw)
+        guard ok else { return nil }
+        self = withUnsafeBytes(of: &raw) { ObjectID(bytes: $0.baseAddress!) }
     }
 
     init(_ oid: git_oid) {

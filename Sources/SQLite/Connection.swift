@@ -24,8 +24,11 @@ public final class Connection {
         case bulkLoad
     }
 
-    /// Opens (creating if needed) the database at `path`, with a busy timeout.
-    public init(path: String, readOnly: Bool = false, mode: Mode = .shared) throws {
+    /// Opens (creating if needed) the database at `path`, with a busy timeout. `pageSize` (bytes,
+    /// a power of two from 512 to 65536) applies to a database created here; an existing one
+    /// keeps its own.
+    public init(path: String, readOnly: Bool = false, mode: Mode = .shared, pageSize: Int? = nil) throws {
+        _ = Connection.configureLibrary
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -38,6 +41,8 @@ public final class Connection {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
         if !readOnly {
+            // Before the journal mode, which writes the header of a new file.
+            if let pageSize { try execute("PRAGMA page_size=\(pageSize)") }
             try execute(mode == .bulkLoad ? "PRAGMA journal_mode=OFF" : "PRAGMA journal_mode=WAL")
             try execute(mode == .bulkLoad ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=NORMAL")
             // A large page cache keeps a bulk insert (a million-row first import) from spilling
@@ -49,6 +54,9 @@ public final class Connection {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// Process-wide settings, applied once before the first connection opens.
+    private static let configureLibrary: Void = { _ = trail_sqlite_disable_memstatus() }()
 
     /// Leaves checkpoints (copying the WAL back into the database, with two fsyncs) to a later
     /// `checkpoint()`: none when a commit grows the WAL, none when this connection closes.

@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import Git
 import TrailCore
 
 /// The `trail` command: version ML training sets with per-sample label lineage.
@@ -32,6 +33,7 @@ struct Trail: ParsableCommand {
     /// ArgumentParser's 64; everything else keeps its code.
     static func main() {
         Trace.mark("started")
+        GitLibrary.prepareInBackground()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -23,7 +23,10 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let history = try HistoryReader(store: try storeOptions.open()).history(of: sample, from: rev)
+            let store = try storeOptions.open()
+            Trace.mark("store opened")
+            let history = try HistoryReader(store: store).history(of: sample, from: rev)
+            Trace.mark("history read")
             if output.json { return try printJSON(history) }
             print("History of \(history.id): \(history.versions.count) version\(history.versions.count == 1 ? "" : "s")")
             for v in history.versions {

@@ -22,8 +22,19 @@ final class IndexTests: XCTestCase {
         let box = try Sandbox()
         try box.write("v1.jsonl", Sandbox.dataset(120))
         try box.write("v2.jsonl", Sandbox.dataset(115, relabelEvery: 10, guideline: "v3.2") + Sandbox.dataset(3, start: 700))
-        try box.write("p.jsonl", #"{"annotator":"adj","guideline":"v3.3","id":"s00001","label":"spam","text":"edited"}"# + "\n"
-                      + #"{"id":"s00002","_delete":true}"# + "\n")
+        // The patch: a relabel, a removal, a row rewritten as it was, a text edit, a metadata edit,
+        // a multi-label and an escaped annotator (both of which take the general decoding path),
+        // and a new sample.
+        try box.write("p.jsonl", [
+            #"{"annotator":"adj","guideline":"v3.3","id":"s00001","label":"spam","text":"edited"}"#,
+            #"{"id":"s00002","_delete":true}"#,
+            #"{"annotator":"ann_3","confidence":0.53,"guideline":"v3.1","id":"s00003","label":"harassment","severity":3,"text":"sample text number 3 with some words"}"#,
+            #"{"annotator":"ann_4","confidence":0.54,"guideline":"v3.1","id":"s00004","label":"spam","severity":0,"text":"a new text"}"#,
+            #"{"annotator":"ann_0","confidence":0.99,"guideline":"v3.1","id":"s00005","label":"minor_safety.dangerous_acts","severity":1,"text":"sample text number 5 with some words"}"#,
+            #"{"annotator":"ann_1","confidence":0.56,"guideline":"v3.1","id":"s00006","label":["self_harm","spam"],"severity":2,"text":"sample text number 6 with some words"}"#,
+            #"{"annotator":"ann \"x\"","confidence":0.57,"guideline":"v3.1","id":"s00007","label":"safe","severity":3,"text":"sample text number 7 with some words"}"#,
+            #"{"annotator":"ann_2","guideline":"v3.3","id":"n00001","label":"safe","text":"new"}"#,
+        ].joined(separator: "\n") + "\n")
         try box.ok("init")
         try box.ok("commit", "v1.jsonl", "-m", "v1")
         try box.ok("model", "register", "m1", "HEAD", "--meta", "run=r1")
@@ -32,7 +43,7 @@ final class IndexTests: XCTestCase {
 
         let counts = try box.run("/usr/bin/env", ["sqlite3", box.store + "/index.sqlite",
                                                   "SELECT kind, COUNT(*) FROM changes GROUP BY kind ORDER BY kind"]).stdout
-        XCTAssertEqual(counts, "added|123\nrelabeled|13\nremoved|6\n")
+        XCTAssertEqual(counts, "added|124\ncontent-changed|1\nmetadata-changed|2\nrelabeled|14\nremoved|6\n")
         let events = try box.run("/usr/bin/env", ["sqlite3", box.store + "/index.sqlite",
                                                   "SELECT from_label, to_label, annotator, guideline FROM label_events WHERE sample_id = 's00001'"]).stdout
         XCTAssertEqual(events, "safe|spam|adj|v3.3\n")
@@ -40,7 +51,7 @@ final class IndexTests: XCTestCase {
         XCTAssertTrue(incremental.contains("m1|"), incremental)
 
         let reindex = try box.ok("reindex")
-        XCTAssertTrue(reindex.stdout.contains("Reindexed 3 commits: 142 sample changes, 13 label events"), reindex.stdout)
+        XCTAssertTrue(reindex.stdout.contains("Reindexed 3 commits: 147 sample changes, 14 label events"), reindex.stdout)
         XCTAssertEqual(try dump(box), incremental, "reindex rebuilds the same rows from git alone")
 
         // An index deleted by hand is rebuilt the same way.

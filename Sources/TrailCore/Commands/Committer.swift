@@ -95,11 +95,16 @@ public struct Committer {
             guard let parentSnapshot else {
                 throw TrailError("there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
             }
-            plan = try patchPlan(input, parent: parentSnapshot)
+            // The index takes the rows of added samples while the old records are read, and the
+            // others as soon as they are.
+            plan = try patchPlan(input, parent: parentSnapshot, added: { added in
+                indexer = CommitIndexer.beginPatch(store: store, parent: parentSnapshot.commit, added: added,
+                                                   time: request.author.time, config: store.config)
+            }, replaced: { indexer?.supply($0) })
         } else {
             plan = try fullPlan(input, parent: parentSnapshot)
         }
-        Trace.mark("plan built: \(plan.objects.count) objects, \(plan.changes.count) changes")
+        Trace.mark("plan built: \(plan.objects.count) objects, \(plan.added + plan.modified + plan.removed) changes")
         let branchName = branch.replacingOccurrences(of: "refs/heads/", with: "")
         if let parentSnapshot, plan.tree.root == parentSnapshot.tree {
             return (CommitResult(committed: false, commit: parent?.hex, parent: (try? repo.commit(parentSnapshot.commit))?.parents.first?.hex,
@@ -107,8 +112,9 @@ public struct Committer {
                                  objectsWritten: 0, packBytes: 0), Leftovers([input, plan]))
         }
 
-        if indexer == nil {
-            indexer = CommitIndexer.begin(store: store, parent: parent, changes: plan.changes, time: request.author.time, config: store.config)
+        if indexer == nil && !request.isPatch {
+            indexer = CommitIndexer.begin(store: store, parent: parent, changes: plan.changes,
+                                          time: request.author.time, config: store.config)
         }
 
         // The content ref: every content blob stays reachable from it, not from the snapshot.
@@ -117,7 +123,8 @@ public struct Committer {
         // New content: blobs of new records that the store lacks (the rest are already in the
         // content tree). A first commit into an empty store skips the lookups.
         let storeIsEmpty = parent == nil && oldContentRoot == nil
-        var freshBlobs = storeIsEmpty ? plan.contentBlobs : plan.contentBlobs.filter { !repo.contains($0.id) }
+        var freshBlobs = storeIsEmpty ? plan.contentBlobs
+            : plan.contentBlobs.filter { !plan.presentContent.contains($0.id) && !repo.contains($0.id) }
         // A pack holds each object once. Records, trees and content are each distinct already;
         // only a text that is byte for byte a record or a root file (JSON) could repeat one.
         if freshBlobs.contains(where: { $0.data.first == UInt8(ascii: "{") }) {
@@ -125,6 +132,7 @@ public struct Committer {
             freshBlobs.removeAll { planned.contains($0.id) }
         }
         plan.newContent = freshBlobs.map(\.id)
+        Trace.mark("new content found: \(freshBlobs.count) blobs")
         if !plan.newContent.isEmpty {
             if let oldContentRoot {
                 var changes: [ObjectID: ObjectID?] = [:]
@@ -186,8 +194,11 @@ public struct Committer {
         var newContent: [ObjectID] = []
         var summary: SnapshotSummary
         var added = 0, removed = 0, modified = 0
-        /// Every changed sample: its parent record (nil when added) and its new version (nil when removed).
+        /// Every changed sample of a full manifest: its parent record (nil when added) and its new
+        /// version (nil when removed). A patch hands its index rows over as it plans instead.
         var changes: [(before: ObjectID?, after: BuiltSample?)] = []
+        /// Content blobs known to be in the store already (named by the records a patch replaced).
+        var presentContent: Set<ObjectID> = []
     }
 
     private func rootFiles(config: DatasetConfig, summary: SnapshotSummary) -> (entries: [TreeEntry], objects: [PendingObject]) {
@@ -234,36 +245,43 @@ public struct Committer {
     }
 
     /// A patch: change only the listed samples, reading only the subtrees they live in.
-    private func patchPlan(_ input: ManifestInput, parent: Snapshot) throws -> WritePlan {
+    /// `added` gets the index rows of the added samples as soon as they are known, `replaced`
+    /// those of the removed and modified ones.
+    private func patchPlan(_ input: ManifestInput, parent: Snapshot, added: ([ChangeRow]) -> Void,
+                           replaced: ([ChangeRow]) -> Void) throws -> WritePlan {
         let repo = store.repository
         var changes: [ObjectID: ObjectID?] = [:]
         for sample in input.samples { changes[sample.key] = .some(sample.record.id) }
         for deletion in input.deletions { changes[deletion.key] = .some(nil) }
         var (tree, previous) = try ShardedTree.update(repo, oldRoot: parent.tree, changes: changes)
+        Trace.mark("tree updated")
         for deletion in input.deletions where previous[deletion.key] == nil {
             throw InputError(file: input.file, line: deletion.line, field: store.config.idField,
                              message: "cannot delete sample '\(deletion.id)': HEAD does not hold it",
                              hint: "remove this line, or check the id")
         }
-        // Counts: take out what the changed samples were, put in what they are.
+        added(input.samples.filter { previous[$0.key] == nil }.map { .added(record: $0.record.data, id: $0.record.id) })
+        var touched: [(before: ObjectID, after: BuiltSample?)] = input.deletions.map { (previous[$0.key]!, nil) }
+        for sample in input.samples { if let old = previous[sample.key] { touched.append((old, sample)) } }
+        let old = try ReplacedRecords.read(touched, oldConfig: try parent.config(), newConfig: store.config,
+                                           repositoryPath: repo.path)
+        Trace.mark("old records read: \(touched.count)")
+        replaced(old.rows.compactMap { $0 })
         var summary = try parent.summary()
-        let roles = FieldRoles(try parent.config())
-        for (_, oldRecord) in previous {
-            summary.count(try SampleRecord.countedFields(repo.read(oldRecord, as: .blob), roles: roles), roles: roles, sign: -1)
-        }
+        summary.merge(old.uncounted)
         summary.merge(input.summary)
         let files = rootFiles(config: store.config, summary: summary)
         tree.finish(rootFiles: files.entries)
         var plan = WritePlan(tree: tree, objects: files.objects, summary: summary)
+        plan.presentContent = old.content
         var seen = Set<ObjectID>()
-        for deletion in input.deletions { plan.changes.append((previous[deletion.key], nil)) }
         for sample in input.samples {
-            switch previous[sample.key] {
-            case nil: plan.added += 1
-            case sample.record.id?: continue
-            default: plan.modified += 1
+            if let before = previous[sample.key] {
+                guard before != sample.record.id else { continue }  // rewritten as it was
+                plan.modified += 1
+            } else {
+                plan.added += 1
             }
-            plan.changes.append((previous[sample.key], sample))
             plan.objects.append(sample.record)
             for blob in sample.contentBlobs where seen.insert(blob.id).inserted { plan.contentBlobs.append(blob) }
         }
@@ -277,6 +295,7 @@ public struct Committer {
         do {
             let writer = try PackWriter(objectsDirectory: store.repository.objectsDirectory, expectedCount: objects.count)
             try writer.append(objects)
+            Trace.mark("pack compressed")
             let name = try writer.finish()
             let attributes = try? FileManager.default.attributesOfItem(atPath: store.repository.objectsDirectory + "/pack/\(name).pack")
             return (attributes?[.size] as? Int) ?? 0

@@ -37,6 +37,7 @@ public struct HistoryReader {
         let key = SampleKey.of(id)
         let start = try Revisions(store: store).resolve(revision ?? "HEAD")
         let commits = try CommitWalk.oldestFirst(from: start, in: repo)
+        Trace.mark("history: \(commits.count) commits")
 
         // The record each model's data holds for this sample.
         var modelRecords: [(name: String, record: ObjectID?)] = []
@@ -45,6 +46,7 @@ public struct HistoryReader {
             modelRecords.append((model.name, try Snapshot(repository: repo, commit: commit).recordID(forKey: key)))
         }
 
+        Trace.mark("history: models read")
         var versions: [SampleVersion] = []
         var previous: ObjectID?
         var previousRecord: SampleRecord?

@@ -117,11 +117,10 @@ public struct Differ {
     /// Reads both records of each changed sample (on every core) and says what changed.
     static func classify(_ entries: [TreeDiff.Entry], oldConfig: DatasetConfig, newConfig: DatasetConfig,
                           repositoryPath: String) throws -> [SampleChange] {
-        let all = try LineageUpdater.parallelMap(entries, repositoryPath: repositoryPath) { repo, entry in
-            let before = try entry.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-            let after = try entry.after.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-            return SampleChange.between(before, after, oldConfig: oldConfig, newConfig: newConfig,
-                                        recordBefore: entry.before, recordAfter: entry.after)
+        let all = try Parallel.map(entries, repositoryPath: repositoryPath) { repo, entry in
+            try SampleChange.between(recordBytes: entry.before.map { ($0, try repo.read($0, as: .blob)) },
+                                     entry.after.map { ($0, try repo.read($0, as: .blob)) },
+                                     oldConfig: oldConfig, newConfig: newConfig)
         }
         // In canonical (UTF-8 byte) order of ids; sorting indices over ready byte keys moves no
         // changes around and converts no strings in the comparisons.
@@ -160,37 +159,7 @@ extension SampleChange {
     /// An added sample read straight from its canonical record bytes (no value tree); nil when
     /// a value needs the general path (escapes, arrays, nesting).
     static func added(recordBytes bytes: [UInt8], recordID: ObjectID, config: DatasetConfig) -> SampleChange? {
-        guard let layout = RowSplicer.layout(bytes),
-              let members = RowSplicer.members(bytes, layout.fieldsStart, bytes.count - #","format":1}"#.utf8.count) else { return nil }
-        var id: String?, annotator: String?, guideline: String?
-        var labels: [String: String] = [:]
-        for m in members {
-            let key = bytes[m.keyStart..<m.keyEnd]
-            let value = bytes[m.valueStart..<m.valueEnd]
-            let isLabel = config.labelFields.contains { $0.utf8.elementsEqual(key) }
-            let isID = config.idField.utf8.elementsEqual(key)
-            let isAnnotator = config.annotatorField.utf8.elementsEqual(key)
-            let isGuideline = config.guidelineField.utf8.elementsEqual(key)
-            guard isLabel || isID || isAnnotator || isGuideline else { continue }
-            let text: String?
-            if value.first == UInt8(ascii: "\"") {
-                guard !value.contains(UInt8(ascii: "\\")) else { return nil }
-                text = String(decoding: value.dropFirst().dropLast(), as: UTF8.self)
-            } else if value.elementsEqual("null".utf8) {
-                text = nil
-            } else if isID, value.first.map({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) }) == true {
-                text = String(decoding: value, as: UTF8.self)
-            } else {
-                return nil
-            }
-            if isID { id = text }
-            if isAnnotator { annotator = text }
-            if isGuideline { guideline = text }
-            if isLabel { labels[String(decoding: key, as: UTF8.self)] = text ?? "(none)" }
-        }
-        guard let id else { return nil }
-        return SampleChange(id: id, kind: .added, labelsBefore: [:], labelsAfter: labels, annotator: annotator,
-                            guideline: guideline, recordBefore: nil, recordAfter: recordID.hex)
+        plain(nil, (recordID, bytes, PlainRecordFields(bytes, keys: .init(config))))
     }
 
     /// The label fields a record has, as text.

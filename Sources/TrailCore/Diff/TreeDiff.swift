@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import Git
 
 /// The samples whose records differ between two snapshots, found by reading only the
@@ -18,23 +16,16 @@ struct TreeDiff {
         for e in old?.shardFolders ?? [] { oldMids[e.name] = e.id }
         for e in new.shardFolders { newMids[e.name] = e.id }
         let names = Set(oldMids.keys).union(newMids.keys).filter { oldMids[$0] != newMids[$0] }.sorted()
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, names.count))
-        var parts = [Result<[Entry], Error>](repeating: .success([]), count: workers)
-        parts.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                base[w] = Result {
-                    let repo = try Repository(openBare: repositoryPath)
-                    var entries: [Entry] = []
-                    for k in stride(from: w, to: names.count, by: workers) {
-                        try diffMid(oldMids[names[k]], newMids[names[k]], repo: repo, into: &entries)
-                    }
-                    return entries
-                }
+        let workers = Parallel.workerCount(items: names.count)
+        let parts = try Parallel.perform(workers: workers, repositoryPath: repositoryPath) { w, repo in
+            var entries: [Entry] = []
+            for k in stride(from: w, to: names.count, by: workers) {
+                try diffMid(oldMids[names[k]], newMids[names[k]], repo: repo, into: &entries)
             }
+            return entries
         }
         var all: [Entry] = []
-        for part in parts { all += try part.get() }
+        for part in parts { all += part }
         all.sort { $0.key < $1.key }
         return all
     }

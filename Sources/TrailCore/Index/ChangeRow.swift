@@ -8,6 +8,14 @@ enum ChangeRow {
     case added(record: [UInt8], id: ObjectID)
     /// A change worked out from the records on both sides.
     case change(SampleChange)
+
+    /// The row of one change between two records (either absent): an added sample as its record
+    /// bytes; anything else worked out in full from both records.
+    static func of(before: (id: ObjectID, bytes: [UInt8])?, after: (id: ObjectID, bytes: [UInt8])?,
+                   oldConfig: DatasetConfig, newConfig: DatasetConfig) throws -> ChangeRow {
+        if before == nil, let after { return .added(record: after.bytes, id: after.id) }
+        return .change(try SampleChange.between(recordBytes: before, after, oldConfig: oldConfig, newConfig: newConfig))
+    }
 }
 
 /// Binds change rows to the `changes` INSERT, whose parameters 2 to 9 are sample_id, kind,

@@ -13,6 +13,8 @@ import Git
 final class CommitIndexer {
     private let done = DispatchSemaphore(value: 0)
     private let go = DispatchSemaphore(value: 0)
+    private let more = DispatchSemaphore(value: 0)
+    private var supplied: [ChangeRow]?
     /// Set by `finish` before `go` is signalled; nil then means cancelled.
     private var commit: (row: LineageIndex.CommitRow, ref: String, models: [ModelInfo])?
     private var failure: Error?
@@ -43,15 +45,34 @@ final class CommitIndexer {
     /// the parent (else the next catch-up indexes the whole gap).
     static func begin(store: Store, parent: ObjectID?, changes: [(before: ObjectID?, after: BuiltSample?)],
                       time: Int64, config: DatasetConfig) -> CommitIndexer? {
+        let repositoryPath = store.repository.path
+        return begin(store: store, parent: parent, time: time, config: config) { _ in
+            try Parallel.map(changes, repositoryPath: repositoryPath) { repo, change in
+                try ChangeRow.of(before: change.before.map { ($0, try repo.read($0, as: .blob)) },
+                                 after: change.after.map { ($0.record.id, $0.record.data) }, oldConfig: config, newConfig: config)
+            }
+        }
+    }
+
+    /// Starts indexing a patch: `added` (rows that need no old record) go in at once, the rest
+    /// when the caller has read the old records and calls `supply`.
+    static func beginPatch(store: Store, parent: ObjectID, added: [ChangeRow], time: Int64,
+                           config: DatasetConfig) -> CommitIndexer? {
+        begin(store: store, parent: parent, time: time, config: config, first: added) { indexer in try indexer.awaitRows() }
+    }
+
+    /// Inserts `first`, then the rows `rest` gives, in one transaction that `finish` commits.
+    private static func begin(store: Store, parent: ObjectID?, time: Int64, config: DatasetConfig, first: [ChangeRow] = [],
+                              rest: @escaping (CommitIndexer) throws -> [ChangeRow]) -> CommitIndexer? {
         guard let index = try? store.openIndex(),
               (try? parent.map { try index.contains($0) } ?? index.isEmpty()) == true,
               (try? index.deferCheckpoints()) != nil else { return nil }
-        let repositoryPath = store.repository.path
         return CommitIndexer { indexer in
-            let rows = try Self.rows(changes, repositoryPath: repositoryPath, config: config)
-            Trace.mark("index rows prepared: \(rows.count)")
             try index.transaction {
                 let seq = try index.nextSeq()
+                try index.insertChanges(first, seq: seq, time: time, config: config)
+                let rows = try rest(indexer)
+                Trace.mark("index rows prepared: \(first.count + rows.count)")
                 try index.insertChanges(rows, seq: seq, time: time, config: config)
                 try indexer.awaitCommit { commit in
                     try index.insertCommit(commit.row, seq: seq)
@@ -61,28 +82,17 @@ final class CommitIndexer {
         }
     }
 
-    /// The rows of `changes`: added samples as their record bytes; the others (a relabel round:
-    /// thousands, not millions) worked out in full, reading the old records on every core.
-    private static func rows(_ changes: [(before: ObjectID?, after: BuiltSample?)], repositoryPath: String,
-                             config: DatasetConfig) throws -> [ChangeRow] {
-        let modified = changes.filter { $0.before != nil }
-        let worked = try LineageUpdater.parallelMap(modified, repositoryPath: repositoryPath) { repo, change in
-            let before = try change.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-            let after = try change.after.map { try SampleRecord.decode($0.record.data) }
-            return ChangeRow.change(SampleChange.between(before, after, oldConfig: config, newConfig: config,
-                                                         recordBefore: change.before, recordAfter: change.after?.record.id))
-        }
-        var rows: [ChangeRow] = []
-        rows.reserveCapacity(changes.count)
-        var next = worked.makeIterator()
-        for change in changes {
-            if change.before == nil, let after = change.after {
-                rows.append(.added(record: after.record.data, id: after.record.id))
-            } else if let row = next.next() {
-                rows.append(row)
-            }
-        }
-        return rows
+    /// Hands the indexing thread the rest of a patch's rows (see `beginPatch`).
+    func supply(_ rows: [ChangeRow]) {
+        supplied = rows
+        more.signal()
+    }
+
+    /// On the indexing thread: waits for `supply`, or throws when cancelled first.
+    private func awaitRows() throws -> [ChangeRow] {
+        more.wait()
+        guard let supplied else { throw CancellationError() }
+        return supplied
     }
 
     private init(_ work: @escaping (CommitIndexer) throws -> Void) {
@@ -114,6 +124,7 @@ final class CommitIndexer {
     func cancel() {
         guard !settled else { return }
         settled = true
+        more.signal()
         go.signal()
         done.wait()
     }

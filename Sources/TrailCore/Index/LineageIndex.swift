@@ -6,10 +6,16 @@ import Git
 public final class LineageIndex {
     let db: Connection
 
+    /// Page size of a new index. A commit's changes land on index pages all over the file (by
+    /// sample id), and each touched page goes to the WAL whole: large pages mean far fewer page
+    /// writes, and inserting a 40k-change patch into a million-row index took half the time
+    /// with 64 KiB pages as with the default 4 KiB (measured with the sqlite3 CLI).
+    static let pageSize = 65536
+
     /// Opens (creating if needed) the index at `path` and brings its schema up to date.
     public init(path: String, mode: Connection.Mode = .shared) throws {
         do {
-            db = try Connection(path: path, mode: mode)
+            db = try Connection(path: path, mode: mode, pageSize: Self.pageSize)
             try Migrator(migrations: SchemaMigrations.all).migrate(db)
         } catch let error as SQLiteError {
             throw TrailError("cannot open the index \(path): \(error.message)",
@@ -197,5 +203,7 @@ public enum SchemaMigrations {
     public static let all: [Migration] = [
         Migration(version: 1, name: "sync_state", sql: String(decoding: PackageResources._01_sync_state_sql, as: UTF8.self)),
         Migration(version: 2, name: "lineage", sql: String(decoding: PackageResources._02_lineage_sql, as: UTF8.self)),
+        Migration(version: 3, name: "lean_label_events",
+                  sql: String(decoding: PackageResources._03_lean_label_events_sql, as: UTF8.self)),
     ]
 }

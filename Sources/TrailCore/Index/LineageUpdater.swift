@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Git
 
@@ -36,30 +35,6 @@ public struct LineageUpdater {
         return added
     }
 
-    /// `transform` applied to every item, in order, on every core (each worker with its own
-    /// repository handle, as libgit2 handles are not shared between threads).
-    static func parallelMap<T, R>(_ items: [T], repositoryPath: String,
-                                  _ transform: (Repository, T) throws -> R) throws -> [R] {
-        guard !items.isEmpty else { return [] }
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 512 + 1))
-        var parts = [Result<[R], Error>](repeating: .success([]), count: workers)
-        parts.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                base[w] = Result {
-                    let repo = try Repository(openBare: repositoryPath)
-                    let chunk = (items.count + workers - 1) / workers
-                    return try items[min(w * chunk, items.count)..<min((w + 1) * chunk, items.count)].map { try transform(repo, $0) }
-                }
-            }
-        }
-        var all: [R] = []
-        all.reserveCapacity(items.count)
-        for part in parts { all += try part.get() }
-        return all
-    }
-
-
     /// Refreshes the `models` table (after a registration).
     func refreshModels() throws {
         try store.openIndex().replaceModels(try Models(store: store).list())
@@ -81,14 +56,10 @@ public struct LineageUpdater {
         let config = try snapshot.config()
         let oldConfig = try parent?.config() ?? config
         Trace.mark("index: \(entries.count) changes in \(info.id.abbreviated())")
-        let rows = try Self.parallelMap(entries, repositoryPath: repo.path) { repo, entry -> ChangeRow in
-            if entry.before == nil, let after = entry.after {
-                return .added(record: try repo.read(after, as: .blob), id: after)
-            }
-            let before = try entry.before.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-            let after = try entry.after.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-            return .change(SampleChange.between(before, after, oldConfig: oldConfig, newConfig: config,
-                                                recordBefore: entry.before, recordAfter: entry.after))
+        let rows = try Parallel.map(entries, repositoryPath: repo.path) { repo, entry in
+            try ChangeRow.of(before: entry.before.map { ($0, try repo.read($0, as: .blob)) },
+                             after: entry.after.map { ($0, try repo.read($0, as: .blob)) },
+                             oldConfig: oldConfig, newConfig: config)
         }
         Trace.mark("index: records read")
         try index.insert(Self.row(info, samples: try snapshot.summary().samples), changes: rows, config: config)

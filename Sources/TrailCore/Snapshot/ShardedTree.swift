@@ -72,66 +72,58 @@ struct ShardedTree {
             var id: ObjectID?
             var previous: [(ObjectID, ObjectID)] = []
         }
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, groups.count))
-        var parts = [Result<[(Int, MidResult)], Error>](repeating: .success([]), count: workers)
-        let path = repo.path
-        parts.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                base[w] = Result {
-                    let reader = workers == 1 ? repo : try Repository(openBare: path)
-                    var results: [(Int, MidResult)] = []
-                    for g in stride(from: w, to: groups.count, by: workers) {
-                        var mid = MidResult()
-                        let run = sorted[groups[g]]
-                        var midEntries: [String: ObjectID] = [:]
-                        if let old = rootDirs[hexByte(run.first!.key.firstByte)] {
-                            for e in try reader.readTree(old) { midEntries[e.name] = e.id }
-                        }
-                        var i = run.startIndex
-                        while i < run.endIndex {
-                            let b1 = run[i].key.secondByte
-                            var j = i
-                            while j < run.endIndex && run[j].key.secondByte == b1 { j += 1 }
-                            let leafName = hexByte(b1)
-                            let old = try midEntries[leafName].map { try TreeFormat.decodeHexNamed(reader.read($0, as: .tree)) } ?? []
-                            // Merge the sorted old entries with the sorted changes.
-                            var merged: [(key: ObjectID, id: ObjectID)] = []
-                            merged.reserveCapacity(old.count + j - i)
-                            var o = 0
-                            for change in run[i..<j] {
-                                while o < old.count && old[o].key < change.key { merged.append(old[o]); o += 1 }
-                                if o < old.count && old[o].key == change.key {
-                                    mid.previous.append((change.key, old[o].id))
-                                    o += 1
-                                }
-                                if let value = change.value { merged.append((change.key, value)) }
-                            }
-                            merged.append(contentsOf: old[o...])
-                            if merged.isEmpty {
-                                midEntries[leafName] = nil
-                            } else {
-                                let leaf = PendingObject(type: .tree, data: TreeFormat.encodeHexNamedBlobs(merged))
-                                mid.trees.append(leaf)
-                                midEntries[leafName] = leaf.id
-                            }
-                            i = j
-                        }
-                        if !midEntries.isEmpty {
-                            let object = PendingObject(type: .tree, data: TreeFormat.encode(midEntries.map { TreeEntry(mode: .tree, name: $0.key, id: $0.value) }))
-                            mid.trees.append(object)
-                            mid.id = object.id
-                        }
-                        results.append((g, mid))
-                    }
-                    return results
+        let workers = Parallel.workerCount(items: groups.count)
+        let parts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader in
+            var results: [(Int, MidResult)] = []
+            for g in stride(from: w, to: groups.count, by: workers) {
+                var mid = MidResult()
+                let run = sorted[groups[g]]
+                var midEntries: [String: ObjectID] = [:]
+                if let old = rootDirs[hexByte(run.first!.key.firstByte)] {
+                    for e in try reader.readTree(old) { midEntries[e.name] = e.id }
                 }
+                var i = run.startIndex
+                while i < run.endIndex {
+                    let b1 = run[i].key.secondByte
+                    var j = i
+                    while j < run.endIndex && run[j].key.secondByte == b1 { j += 1 }
+                    let leafName = hexByte(b1)
+                    let old = try midEntries[leafName].map { try TreeFormat.decodeHexNamed(reader.read($0, as: .tree)) } ?? []
+                    // Merge the sorted old entries with the sorted changes.
+                    var merged: [(key: ObjectID, id: ObjectID)] = []
+                    merged.reserveCapacity(old.count + j - i)
+                    var o = 0
+                    for change in run[i..<j] {
+                        while o < old.count && old[o].key < change.key { merged.append(old[o]); o += 1 }
+                        if o < old.count && old[o].key == change.key {
+                            mid.previous.append((change.key, old[o].id))
+                            o += 1
+                        }
+                        if let value = change.value { merged.append((change.key, value)) }
+                    }
+                    merged.append(contentsOf: old[o...])
+                    if merged.isEmpty {
+                        midEntries[leafName] = nil
+                    } else {
+                        let leaf = PendingObject(type: .tree, data: TreeFormat.encodeHexNamedBlobs(merged))
+                        mid.trees.append(leaf)
+                        midEntries[leafName] = leaf.id
+                    }
+                    i = j
+                }
+                if !midEntries.isEmpty {
+                    let object = PendingObject(type: .tree, data: TreeFormat.encode(midEntries.map { TreeEntry(mode: .tree, name: $0.key, id: $0.value) }))
+                    mid.trees.append(object)
+                    mid.id = object.id
+                }
+                results.append((g, mid))
             }
+            return results
         }
         var result = ShardedTree()
         var previous: [ObjectID: ObjectID] = [:]
         for part in parts {
-            for (g, mid) in try part.get() {
+            for (g, mid) in part {
                 result.newTrees.append(contentsOf: mid.trees)
                 for (key, old) in mid.previous { previous[key] = old }
                 rootDirs[hexByte(sorted[groups[g].startIndex].key.firstByte)] = mid.id

@@ -40,15 +40,25 @@ public struct SnapshotSummary: Codable, Equatable, Sendable {
         }
     }
 
-    /// Adds another summary's counts (columns are appended in order, without repeats).
+    /// Adds another summary's counts, which may be negative (counts that reach zero are
+    /// dropped; columns are appended in order, without repeats).
     mutating func merge(_ other: SnapshotSummary) {
         samples += other.samples
         for (field, counts) in other.labels {
-            labels[field, default: [:]].merge(counts, uniquingKeysWith: +)
+            var merged = labels.removeValue(forKey: field) ?? [:]
+            Self.add(counts, to: &merged)
+            if !merged.isEmpty { labels[field] = merged }
         }
-        annotators.merge(other.annotators, uniquingKeysWith: +)
-        guidelines.merge(other.guidelines, uniquingKeysWith: +)
+        Self.add(other.annotators, to: &annotators)
+        Self.add(other.guidelines, to: &guidelines)
         addColumns(other.columns)
+    }
+
+    private static func add(_ counts: [String: Int], to total: inout [String: Int]) {
+        for (key, n) in counts {
+            let sum = total[key, default: 0] + n
+            total[key] = sum == 0 ? nil : sum
+        }
     }
 
     /// Appends column names not yet known.
