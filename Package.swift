@@ -26,7 +26,8 @@ let package = Package(
         .target(name: "TrailCore", dependencies: ["Git", "SQLite"],
                 exclude: ["schema/record.schema.json"],
                 resources: [.embedInCode("schema/001_sync_state.sql"), .embedInCode("schema/002_lineage.sql"),
-                            .embedInCode("schema/003_lean_label_events.sql")]),
+                            .embedInCode("schema/003_lean_label_events.sql"),
+                            .embedInCode("schema/004_erasures.sql")]),
         // The command line: parses arguments, formats values.
         .executableTarget(name: "trail", dependencies: [
             "TrailCore",

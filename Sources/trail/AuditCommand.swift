@@ -43,6 +43,11 @@ struct AuditCommand: ParsableCommand {
                 print("Guideline versions:")
                 printCounts(audit.guidelines, total: audit.samples)
                 print("")
+                if !audit.erased.isEmpty {
+                    print("Trained on \(audit.erased.count) sample\(audit.erased.count == 1 ? "" : "s") erased since (labels kept, content gone):")
+                    for line in erasedLines(audit.erased) { print("  " + line) }
+                    print("")
+                }
                 guard let previous = audit.previousModel, let diff = audit.sincePrevious else {
                     return print("No model was registered before it.")
                 }

@@ -107,6 +107,11 @@ struct DiffCommand: ParsableCommand {
                 print("  \(s.id)  \(s.kind.rawValue)  \(labels)  \(s.annotator ?? "")")
             }
         }
+        if !diff.erased.isEmpty {
+            print("")
+            print("Erased since (\(diff.erased.count) sample\(diff.erased.count == 1 ? "" : "s") of these versions; labels kept, content gone):")
+            for line in erasedLines(diff.erased) { print("  " + line) }
+        }
     }
 }
 

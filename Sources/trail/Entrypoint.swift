@@ -25,7 +25,7 @@ struct Trail: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, CommitCommand.self, LogCommand.self, ShowCommand.self, DiffCommand.self, HistoryCommand.self, AuditCommand.self, ExportCommand.self, ReindexCommand.self,
+            InitCommand.self, CommitCommand.self, LogCommand.self, ShowCommand.self, DiffCommand.self, HistoryCommand.self, AuditCommand.self, ExportCommand.self, EraseCommand.self, VerifyCommand.self, ReindexCommand.self,
             BranchCommand.self, CheckoutCommand.self, TagCommand.self, ModelCommand.self,
         ])
 

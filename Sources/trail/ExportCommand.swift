@@ -36,6 +36,10 @@ struct ExportCommand: ParsableCommand {
             }
             let snapshot = try Revisions(store: store).snapshot(revision)
             let result = try Exporter(store: store).export(snapshot, to: out, format: exportFormat)
+            if !result.erased.isEmpty && !output.json {
+                note("note: \(result.erased.count) sample\(result.erased.count == 1 ? " was" : "s were") erased from this version since and \(result.erased.count == 1 ? "is" : "are") left out:")
+                for line in erasedLines(result.erased) { note("  " + line) }
+            }
             if out == "-" { return }
             if output.json { return try printJSON(result) }
             let media = result.mediaFiles > 0 ? " and \(result.mediaFiles) media files" : ""

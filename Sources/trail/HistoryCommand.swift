@@ -40,6 +40,11 @@ struct HistoryCommand: ParsableCommand {
                     print("  models:    \(v.models.isEmpty ? "(none)" : v.models.joined(separator: ", "))")
                 }
             }
+            if let e = history.erasure {
+                print("")
+                print("Content erased \(e.date) by \(e.erasedBy) (erasure \(e.sequence)): \(e.reason)")
+                print("  Every version above keeps its labels and metadata; its text and media are gone from the store.")
+            }
         }
     }
 }

@@ -43,15 +43,27 @@ struct ShowCommand: ParsableCommand {
                         if let path = c.path { members.append(JSONMember("path", .string(path))) }
                         return .object(members)
                     }
-                    return print(prettyJSON(.object([
+                    var members = [
                         JSONMember("commit", .string(view.commit.hex)), JSONMember("content", .array(content)),
                         JSONMember("record", .string(view.record.hex)), JSONMember("sample", .object(view.row)),
-                    ])))
+                    ]
+                    if let e = view.erasure {
+                        members.append(JSONMember("erased", .object([
+                            JSONMember("date", .string(e.date)), JSONMember("erasedBy", .string(e.erasedBy)),
+                            JSONMember("erasure", .number(String(e.sequence))), JSONMember("reason", .string(e.reason)),
+                        ])))
+                    }
+                    return print(prettyJSON(.object(members)))
                 }
                 print("sample \(sample) in commit \(view.commit.hex)")
                 print("record \(view.record.hex)")
+                let erased = Set(view.erasure?.content ?? [])
                 for content in view.content {
-                    print("content \(content.field): blob \(content.blob.hex), \(content.size) bytes\(content.path.map { ", file \($0)" } ?? "")")
+                    let gone = erased.contains(content.blob.hex) ? " (erased)" : ""
+                    print("content \(content.field): blob \(content.blob.hex), \(content.size) bytes\(content.path.map { ", file \($0)" } ?? "")\(gone)")
+                }
+                if let e = view.erasure {
+                    print("erased  \(e.date) by \(e.erasedBy) (erasure \(e.sequence)): \(e.reason)")
                 }
                 print("")
                 print(String(decoding: view.json, as: UTF8.self))

@@ -12,6 +12,8 @@ public struct ModelAudit: Codable, Equatable {
     /// The model registered before this one, if any, and the diff from its data to this one's.
     public var previousModel: String?
     public var sincePrevious: SnapshotDiff?
+    /// Samples of its data whose content was erased after it trained on them.
+    public var erased: [ErasedSample] = []
 }
 
 /// The relabels between two versions, grouped by annotator and guideline version.
@@ -86,7 +88,8 @@ public struct Auditor {
         let snapshot = try revisions.snapshot(Store.modelRefPrefix.dropFirst("refs/".count) + name)
         let summary = try snapshot.summary()
         var audit = ModelAudit(model: model, samples: summary.samples, labels: summary.labels, annotators: summary.annotators,
-                               guidelines: summary.guidelines, previousModel: nil, sincePrevious: nil)
+                               guidelines: summary.guidelines, previousModel: nil, sincePrevious: nil,
+                               erased: try ErasureLog.erasedSamples(in: snapshot, store: store))
         if index > 0 {
             let previous = models[index - 1]
             audit.previousModel = previous.name
@@ -177,7 +180,7 @@ public struct Auditor {
 
     /// The index, brought up to date with every branch, tag and model first.
     private func caughtUpIndex() throws -> LineageIndex {
-        try store.withWriteLock { try LineageUpdater(store: store).catchUp() }
+        _ = try store.withWriteLock { try LineageUpdater(store: store).catchUp() }
         return try store.openIndex()
     }
 

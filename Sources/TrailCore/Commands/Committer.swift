@@ -14,6 +14,9 @@ public struct CommitRequest {
     public var author: Signature
     /// True when the manifest lists changes only: upserts by id, and `{"id": …, "_delete": true}` removals.
     public var isPatch: Bool
+    /// Set by erasure instead of a manifest: the samples to remove (each held by the branch),
+    /// the branch to commit to, and the erasure record's number for the commit's trailers.
+    var erasure: (removals: [String], branch: String, sequence: Int)?
 
     public init(manifestPath: String, format: ManifestFormat? = nil, mediaRoot: String? = nil,
                 message: String, author: Signature, isPatch: Bool = false) {
@@ -71,9 +74,16 @@ public struct Committer {
         }
     }
 
+    /// Commits while the caller already holds the store lock (erasure commits on several branches).
+    func commitHoldingLock(_ request: CommitRequest) throws -> CommitResult {
+        let (result, leftovers) = try commitLocked(request)
+        leftovers.freeInBackground()
+        return result
+    }
+
     private func commitLocked(_ request: CommitRequest) throws -> (CommitResult, Leftovers) {
         let repo = store.repository
-        guard let branch = try store.currentBranchRef() else {
+        guard let branch = try request.erasure?.branch ?? store.currentBranchRef() else {
             throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
         }
         let parent = try repo.reference(branch)
@@ -83,7 +93,8 @@ public struct Committer {
         let checkpoint = DispatchGroup()
         DispatchQueue.global(qos: .utility).async(group: checkpoint) { [store] in try? store.openIndex().checkpoint() }
         defer { checkpoint.wait() }
-        let input = try ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
+        let input = try request.erasure.map { ManifestInput(removing: $0.removals) }
+            ?? ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
         Trace.mark("manifest opened")
         // The index is built while the commit is planned and written (see CommitIndexer); a first
         // import's as soon as its records exist.
@@ -163,7 +174,7 @@ public struct Committer {
 
 
         Trace.mark("content tree built")
-        let packBytes = try writePack(objects)
+        let packBytes = try store.writePack(objects)
         Trace.mark("pack written: \(objects.count) objects")
         try repo.refreshObjects()
         if let contentTree {
@@ -291,22 +302,6 @@ public struct Committer {
 
     // MARK: - Writing
 
-    private func writePack(_ objects: [PendingObject]) throws -> Int {
-        do {
-            let writer = try PackWriter(objectsDirectory: store.repository.objectsDirectory, expectedCount: objects.count)
-            try writer.append(objects)
-            Trace.mark("pack compressed")
-            let name = try writer.finish()
-            let attributes = try? FileManager.default.attributesOfItem(atPath: store.repository.objectsDirectory + "/pack/\(name).pack")
-            return (attributes?[.size] as? Int) ?? 0
-        } catch let error as GitError {
-            let full = error.message.contains("No space") || error.message.contains("too large") || error.message.contains("quota")
-            throw TrailError("could not write the new objects: \(error.description)",
-                             hint: full ? "free some disk space (or raise the file-size limit) and commit again; the store is unchanged"
-                                        : "the store is unchanged; check the store folder's permissions and free space")
-        }
-    }
-
     private func moveRef(_ name: String, to id: ObjectID, from old: ObjectID?, message: String) throws {
         do {
             try store.repository.updateReference(name, to: id, expected: old, message: message)
@@ -320,8 +315,12 @@ public struct Committer {
         var message = request.message.trimmingCharacters(in: .whitespacesAndNewlines)
         let oldGuidelines: [String: Int] = (try? parent?.summary().guidelines) ?? [:]
         let grown = plan.summary.guidelines.filter { $0.value > (oldGuidelines[$0.key] ?? 0) }.keys.sorted()
-        message += "\n\nTrail-Manifest: \((request.manifestPath as NSString).lastPathComponent)\n"
-        message += "Trail-Mode: \(request.isPatch ? "patch" : "full")\n"
+        if let erasure = request.erasure {
+            message += "\n\nTrail-Mode: erase\nTrail-Erasure: \(erasure.sequence)\n"
+        } else {
+            message += "\n\nTrail-Manifest: \((request.manifestPath as NSString).lastPathComponent)\n"
+            message += "Trail-Mode: \(request.isPatch ? "patch" : "full")\n"
+        }
         message += "Trail-Samples: \(plan.summary.samples)\n"
         if !grown.isEmpty { message += "Trail-Guidelines: \(grown.joined(separator: ", "))\n" }
         return message

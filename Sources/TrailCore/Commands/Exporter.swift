@@ -27,6 +27,8 @@ public struct ExportResult: Codable, Equatable {
     public var path: String
     public var samples: Int
     public var mediaFiles: Int
+    /// Samples of this version whose content was erased since: left out of the export.
+    public var erased: [ErasedSample] = []
 }
 
 /// Writes a snapshot back out as the user gave it: same samples, same values.
@@ -43,8 +45,10 @@ public struct Exporter {
     public func export(_ snapshot: Snapshot, to path: String, format: ExportFormat? = nil) throws -> ExportResult {
         let format = format ?? ExportFormat.from(path: path)
         let config = try snapshot.config()
-        let rows = try readRows(snapshot, config: config)
-        var result = ExportResult(commit: snapshot.commit.hex, format: format, path: path, samples: rows.count, mediaFiles: 0)
+        let erasures = try ErasureLog.read(store.repository)
+        let rows = try readRows(snapshot, config: config, erased: Set(erasures.byContent.keys))
+        var result = ExportResult(commit: snapshot.commit.hex, format: format, path: path, samples: rows.count, mediaFiles: 0,
+                                  erased: erasures.records.isEmpty ? [] : try erasures.erasedSamples(in: snapshot))
         switch format {
         case .jsonl:
             try writeAtomically(path) { out in
@@ -82,7 +86,8 @@ public struct Exporter {
     /// Every row of the snapshot, sorted by id. Two stages run at once: one thread reads
     /// records and their texts through libgit2 (whose pack reads serialise on a global lock, so a
     /// second reader only adds contention), while another splices them into rows.
-    private func readRows(_ snapshot: Snapshot, config: DatasetConfig) throws -> [Row] {
+    /// Records naming `erased` content are left out: their content is gone.
+    private func readRows(_ snapshot: Snapshot, config: DatasetConfig, erased: Set<ObjectID>) throws -> [Row] {
         let folders = snapshot.shardFolders
         let path = store.repository.path
         let queue = HandOff<[RawRecord]>()
@@ -99,6 +104,9 @@ public struct Exporter {
                         for recordID in try Snapshot.recordIDs(in: folder.id, repository: repo) {
                             let bytes = try repo.read(recordID, as: .blob)
                             let layout = RowSplicer.layout(bytes)
+                            if !erased.isEmpty, try (layout?.content ?? SampleRecord.decode(bytes).content).contains(where: { erased.contains($0.blob) }) {
+                                continue
+                            }
                             let texts = try layout?.content.filter { $0.path == nil }.map { try repo.read($0.blob, as: .blob) } ?? []
                             chunk.append(RawRecord(bytes: bytes, layout: layout, texts: texts))
                             if chunk.count == 4096 {

@@ -4,11 +4,13 @@ import Git
 /// media fields their path.
 struct RowRestorer {
     let repository: Repository
+    /// Content blobs erased since: their fields are left out of the row.
+    var erased: Set<ObjectID> = []
 
     /// The sample as the user gave it, keys in canonical order.
     func row(_ record: SampleRecord) throws -> [JSONMember] {
         var members = record.fields
-        for content in record.content {
+        for content in record.content where !erased.contains(content.blob) {
             if let path = content.path {
                 members.append(JSONMember(content.field, .string(path)))
             } else {
@@ -27,6 +29,8 @@ public struct SampleView: Equatable {
     /// The sample as the user gave it.
     public let row: [JSONMember]
     public let content: [SampleRecord.Content]
+    /// The erasure that removed this sample's content since (the row then lacks those fields).
+    public let erasure: ErasureRecord?
 
     /// The row as one line of canonical JSON.
     public var json: [UInt8] { CanonicalJSON.encode(.object(row)) }
@@ -35,7 +39,9 @@ public struct SampleView: Equatable {
     public static func read(_ id: String, in snapshot: Snapshot) throws -> SampleView? {
         guard let recordID = try snapshot.recordID(forKey: SampleKey.of(id)) else { return nil }
         let record = try SampleRecord.decode(snapshot.repository.read(recordID, as: .blob))
-        let row = try RowRestorer(repository: snapshot.repository).row(record)
-        return SampleView(commit: snapshot.commit, record: recordID, row: row, content: record.content)
+        let log = try ErasureLog.read(snapshot.repository)
+        let row = try RowRestorer(repository: snapshot.repository, erased: Set(log.byContent.keys)).row(record)
+        return SampleView(commit: snapshot.commit, record: recordID, row: row, content: record.content,
+                          erasure: log.erasure(of: record) ?? log.bySample[id])
     }
 }

@@ -22,6 +22,8 @@ public struct SampleVersion: Codable, Equatable, Sendable {
 public struct SampleHistory: Codable, Equatable, Sendable {
     public var id: String
     public var versions: [SampleVersion]
+    /// The erasure that removed the sample's content from every version, if one did.
+    public var erasure: ErasureRecord?
 }
 
 /// Walks the history behind a revision and reports each change of one sample.
@@ -73,6 +75,14 @@ public struct HistoryReader {
             throw TrailError("sample '\(id)' is not in the history of \(revision ?? "HEAD")",
                              hint: "check the id (ids are case-sensitive); `trail export \(revision ?? "HEAD") --out -` lists the samples")
         }
-        return SampleHistory(id: id, versions: versions)
+        let log = try ErasureLog.read(repo)
+        var erasure = log.bySample[id]
+        if erasure == nil && !log.records.isEmpty {
+            for v in versions {
+                guard let hex = v.record, let recordID = ObjectID(hex: hex) else { continue }
+                if let hit = log.erasure(of: try SampleRecord.decode(repo.read(recordID, as: .blob))) { erasure = hit; break }
+            }
+        }
+        return SampleHistory(id: id, versions: versions, erasure: erasure)
     }
 }

@@ -56,6 +56,8 @@ public struct SnapshotDiff: Codable, Equatable, Sendable {
     public var relabelsByGuideline: [String: Int]
     /// Every changed sample, by id (only when asked for).
     public var samples: [SampleChange]?
+    /// Samples of either version whose content was erased since (their labels still count).
+    public var erased: [ErasedSample] = []
 }
 
 /// Computes label-aware diffs.
@@ -108,10 +110,16 @@ public struct Differ {
         }
         labelCounts.sort { ($0.field, -$0.after, $0.label) < ($1.field, -$1.after, $1.label) }
 
+        var erased: [ErasedSample] = []
+        let log = try ErasureLog.read(store.repository)
+        if !log.records.isEmpty {
+            let inOld = try log.erasedSamples(in: old), inNew = try log.erasedSamples(in: new)
+            erased = inOld + inNew.filter { e in !inOld.contains { $0.sample == e.sample } }
+        }
         return SnapshotDiff(from: fromName, to: toName, samplesBefore: before.samples, samplesAfter: after.samples,
                             counts: counts, transitions: flat, labels: labelCounts,
                             relabelsByAnnotator: byAnnotator, relabelsByGuideline: byGuideline,
-                            samples: includeSamples ? changes : nil)
+                            samples: includeSamples ? changes : nil, erased: erased)
     }
 
     /// Reads both records of each changed sample (on every core) and says what changed.

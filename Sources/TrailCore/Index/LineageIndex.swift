@@ -176,6 +176,22 @@ public final class LineageIndex {
         }
     }
 
+    /// Replaces the erasure tables with `log`'s records.
+    func replaceErasures(_ log: ErasureLog) throws {
+        try db.transaction {
+            for table in ["erasures", "erased_samples", "erased_content"] { try db.execute("DELETE FROM \(table)") }
+            let sample = try db.prepare("INSERT INTO erased_samples(erasure, sample_id) VALUES (?, ?)")
+            let content = try db.prepare("INSERT INTO erased_content(erasure, blob) VALUES (?, ?)")
+            for r in log.records {
+                let seq = SQLValue.integer(Int64(r.sequence))
+                try db.run("INSERT INTO erasures(sequence, erased_by, time, reason) VALUES (?,?,?,?)",
+                           [seq, .text(r.erasedBy), .integer(r.time), .text(r.reason)])
+                for id in r.samples { sample.reset(); try sample.bind([seq, .text(id)]); try sample.run() }
+                for blob in r.content { content.reset(); try content.bind([seq, .text(blob)]); try content.run() }
+            }
+        }
+    }
+
     /// Rows of a query, for reports and tests.
     public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
         try db.rows(sql, arguments)
@@ -205,5 +221,6 @@ public enum SchemaMigrations {
         Migration(version: 2, name: "lineage", sql: String(decoding: PackageResources._02_lineage_sql, as: UTF8.self)),
         Migration(version: 3, name: "lean_label_events",
                   sql: String(decoding: PackageResources._03_lean_label_events_sql, as: UTF8.self)),
+        Migration(version: 4, name: "erasures", sql: String(decoding: PackageResources._04_erasures_sql, as: UTF8.self)),
     ]
 }

@@ -32,6 +32,11 @@ public struct LineageUpdater {
         }
         for tip in tips where tip.ref.hasPrefix("refs/heads/") { try index.markSynced(ref: tip.ref, commit: tip.commit) }
         try index.replaceModels(try Models(store: store).list())
+        let erasures = try ErasureLog.read(repo)
+        if let tip = erasures.tip, try index.syncedCommit(ref: ErasureLog.ref) != tip {
+            try index.replaceErasures(erasures)
+            try index.markSynced(ref: ErasureLog.ref, commit: tip)
+        }
         return added
     }
 
@@ -46,6 +51,12 @@ public struct LineageUpdater {
         var added = 0
         try LineageIndex.build(replacing: store.indexPath) { added = try catchUp(into: $0) }
         return added
+    }
+
+    /// Builds a separate index of the whole history at `path` (for `trail verify`), leaving the
+    /// store's own index alone.
+    func buildCopy(at path: String) throws {
+        _ = try catchUp(into: LineageIndex(path: path, mode: .bulkLoad))
     }
 
     private func add(_ info: Repository.CommitInfo, to index: LineageIndex) throws {

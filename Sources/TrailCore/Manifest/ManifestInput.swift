@@ -21,6 +21,12 @@ struct ManifestInput {
     /// Counts over `samples` (with the manifest's columns).
     private(set) var summary = SnapshotSummary()
 
+    /// A patch that only removes `ids` (erasure), as if each were a `_delete` line.
+    init(removing ids: [String]) {
+        file = "(erasure)"
+        deletions = ids.enumerated().map { Deletion(key: SampleKey.of($0.element), id: $0.element, line: $0.offset + 1) }
+    }
+
     init(request: CommitRequest, config: DatasetConfig, isPatch: Bool) throws {
         let path = request.manifestPath
         file = path

@@ -15,6 +15,8 @@ public final class Store {
     public static let defaultBranch = "main"
     /// The reference that keeps every content blob reachable (a tree, replaced on each change, no history).
     public static let contentRef = "refs/trail/content"
+    /// The reference holding the erasure records (see `ErasureLog`).
+    public static let erasuresRef = ErasureLog.ref
     /// Where model references live.
     public static let modelRefPrefix = "refs/models/"
 
@@ -95,7 +97,10 @@ public final class Store {
                              hint: "restore it, or copy it from the last commit: git --git-dir \(path) show HEAD:dataset.json > \(path)/dataset.json")
         }
         let config = try DatasetConfig.decode([UInt8](data))
-        return Store(path: path, repository: repository, config: config)
+        let store = Store(path: path, repository: repository, config: config)
+        // An erasure a killed process left half done is finished before anything is read.
+        try store.finishInterruptedErasure()
+        return store
     }
 
     /// Runs `body` holding the store's write lock, after removing temporary files a crashed
@@ -143,5 +148,25 @@ public final class Store {
     /// Opens the lineage index, applying pending migrations.
     public func openIndex() throws -> LineageIndex {
         try LineageIndex(path: indexPath)
+    }
+
+    // MARK: - Writing objects
+
+    /// Writes `objects` as one new pack and returns its size in bytes; a full disk or a file-size
+    /// limit becomes an error that says the store is unchanged (the pack appears only when complete).
+    func writePack(_ objects: [PendingObject]) throws -> Int {
+        do {
+            let writer = try PackWriter(objectsDirectory: repository.objectsDirectory, expectedCount: objects.count)
+            try writer.append(objects)
+            Trace.mark("pack compressed")
+            let name = try writer.finish()
+            let attributes = try? FileManager.default.attributesOfItem(atPath: repository.objectsDirectory + "/pack/\(name).pack")
+            return (attributes?[.size] as? Int) ?? 0
+        } catch let error as GitError {
+            let full = error.message.contains("No space") || error.message.contains("too large") || error.message.contains("quota")
+            throw TrailError("could not write the new objects: \(error.description)",
+                             hint: full ? "free some disk space (or raise the file-size limit) and commit again; the store is unchanged"
+                                        : "the store is unchanged; check the store folder's permissions and free space")
+        }
     }
 }

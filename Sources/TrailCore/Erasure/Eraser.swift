@@ -1,0 +1,238 @@
+import Foundation
+import Git
+
+/// What to erase.
+public struct ErasureRequest {
+    /// The sample ids whose content must go.
+    public var samples: [String]
+    public var reason: String
+    public var author: Signature
+    /// Also erase samples whose content is byte for byte the same as an erased sample's
+    /// (otherwise such sharing is an error that names them).
+    public var includeShared: Bool
+
+    public init(samples: [String], reason: String, author: Signature, includeShared: Bool = false) {
+        self.samples = samples
+        self.reason = reason
+        self.author = author
+        self.includeShared = includeShared
+    }
+}
+
+/// What an erasure did.
+public struct ErasureResult: Codable, Equatable {
+    /// The record appended to `refs/trail/erasures` (nil when `finish` had nothing new to record).
+    public var record: ErasureRecord?
+    /// Samples erased because they shared content with the requested ones (`includeShared`).
+    public var shared: [String] = []
+    /// Samples that an earlier erasure had already covered, left as they were.
+    public var alreadyErased: [String] = []
+    /// The commits that removed the samples from branch tips, one per branch that held them.
+    public var commits: [BranchCommit] = []
+    /// Content blobs taken out of the content ref, and copies of them deleted from the object store.
+    public var contentUnlisted = 0
+    public var copiesDeleted = 0
+    /// Packs rewritten without the erased content.
+    public var packsRewritten = 0
+
+    /// A commit that removed erased samples from a branch.
+    public struct BranchCommit: Codable, Equatable {
+        public var branch: String
+        public var commit: String
+        public var removed: Int
+    }
+}
+
+/// Erases samples' content from every version, without rewriting history.
+///
+/// Records name their content by blob id as data, not as tree entries, so the content can be
+/// deleted while every commit, tree, record, tag and model keeps its id. An erasure:
+/// 1. appends a record (who, when, why, sample ids, content ids) to `refs/trail/erasures`:
+///    from then on the erasure is decided;
+/// 2. then *finishes* it: commits the samples' removal on every branch whose tip holds them,
+///    takes the content out of `refs/trail/content`, and rewrites every pack that holds it.
+/// A marker file (`erasure-in-progress`) spans both steps; a store opened with the marker
+/// present and no writer running finishes the interrupted erasure before anything else.
+/// Finishing is idempotent: it makes the store agree with every record of the log.
+public struct Eraser {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// The marker a running erasure keeps beside the git files.
+    var markerPath: String { store.path + "/erasure-in-progress" }
+
+    /// Erases `request.samples` (see the type's documentation). Nothing is written when a
+    /// sample is unknown or shares content with samples not being erased.
+    public func erase(_ request: ErasureRequest, onWaitForLock: () -> Void = {}) throws -> ErasureResult {
+        let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw TrailError("an erasure needs a reason", hint: "pass --reason \"...\" (e.g. the request or legal basis); it is kept in the erasure record", exitCode: 2)
+        }
+        var ids: [String] = []
+        var seen = Set<String>()
+        for id in request.samples where seen.insert(id).inserted { ids.append(id) }
+        guard !ids.isEmpty else { throw TrailError("no sample ids to erase", hint: "name them as arguments or with --from-file FILE", exitCode: 2) }
+
+        return try store.withWriteLock(onWait: onWaitForLock) {
+            let repo = store.repository
+            let log = try ErasureLog.read(repo)
+            let finder = try SampleVersions(store: store)
+            var result = ErasureResult()
+            // Unknown ids are an error before anything is written.
+            let versions = try finder.records(of: ids)
+            let unknown = ids.filter { versions[$0] == nil }
+            if !unknown.isEmpty {
+                throw TrailError("\(unknown.count == 1 ? "sample" : "samples") \(Self.list(unknown)) \(unknown.count == 1 ? "is" : "are") in no version of this store",
+                                 hint: "check the ids (they are case-sensitive); `trail history ID` shows a sample's versions. Nothing was erased")
+            }
+            var perSample: [String: Set<ObjectID>] = [:]
+            for id in ids { perSample[id] = try finder.content(of: versions[id] ?? []) }
+            // Samples erased before whose content is gone already need nothing new.
+            result.alreadyErased = ids.filter { id in
+                log.bySample[id] != nil && perSample[id, default: []].allSatisfy { log.byContent[$0] != nil }
+            }
+            var erasedIDs = ids.filter { !result.alreadyErased.contains($0) }
+            if erasedIDs.isEmpty { return try finish(result) }
+            var content = Set(erasedIDs.flatMap { perSample[$0] ?? [] })
+            // Content that other samples of a branch tip also hold.
+            while true {
+                let sharing = try finder.samplesSharing(content, except: Set(erasedIDs.map(SampleKey.of)))
+                if sharing.isEmpty { break }
+                guard request.includeShared else {
+                    let shown = sharing.prefix(10).map { "'\($0.sample)' (same \($0.field) as an erased sample, on \($0.branch))" }
+                    throw TrailError("the content to erase is also the content of \(sharing.count) other sample\(sharing.count == 1 ? "" : "s"): \(shown.joined(separator: ", "))\(sharing.count > 10 ? ", ..." : "")",
+                                     hint: "erase them too: list their ids, or pass --include-shared. Nothing was erased")
+                }
+                let more = Array(Set(sharing.map(\.sample))).sorted()
+                result.shared += more
+                erasedIDs += more
+                let moreVersions = try finder.records(of: more)
+                content.formUnion(try finder.content(of: more.flatMap { moreVersions[$0] ?? [] }))
+            }
+
+            try startMarker()
+            let record = ErasureRecord(sequence: 0, erasedBy: "\(request.author.name) <\(request.author.email)>",
+                                       date: isoDate(Signature(name: "", email: "", time: request.author.time)),
+                                       time: request.author.time, reason: reason, samples: erasedIDs.sorted(),
+                                       content: content.map(\.hex).sorted())
+            let (_, appended) = try log.appending(record, by: request.author, in: repo)
+            result.record = appended
+            Trace.mark("erase: record \(appended.sequence) appended")
+            result = try finishLocked(result, author: request.author)
+            return result
+        }
+    }
+
+    /// Completes every erasure of the log (after an interrupted `erase`, or after a pull brought
+    /// in a record): removes erased samples from branch tips, unlists their content and deletes
+    /// every copy of it. Cheap when there is nothing left to do.
+    public func finish(onWaitForLock: () -> Void = {}) throws -> ErasureResult {
+        try store.withWriteLock(onWait: onWaitForLock) { try finish(ErasureResult()) }
+    }
+
+    private func finish(_ result: ErasureResult) throws -> ErasureResult {
+        let author = store.repository.defaultSignature() ?? Signature(name: "Trail", email: "trail@localhost", time: Int64(Date().timeIntervalSince1970))
+        return try finishLocked(result, author: author)
+    }
+
+    /// Finishes an erasure a killed process left behind, when no writer holds the lock.
+    func finishIfInterrupted() throws {
+        guard FileManager.default.fileExists(atPath: markerPath) else { return }
+        do {
+            _ = try store.withWriteLock(timeout: 0) {
+                // Another process may have finished it between the check and the lock.
+                guard FileManager.default.fileExists(atPath: markerPath) else { return ErasureResult() }
+                return try finish(ErasureResult())
+            }
+        } catch let error as TrailError where error.exitCode == 75 {
+            // A writer is running (maybe the erasure itself): the store is consistent for readers.
+        }
+    }
+
+    private func finishLocked(_ start: ErasureResult, author: Signature) throws -> ErasureResult {
+        var result = start
+        let repo = store.repository
+        let log = try ErasureLog.read(repo)
+        if !log.records.isEmpty {
+            try startMarker()
+            // 1. No branch tip keeps an erased sample.
+            for (branch, tip) in try repo.references(matching: "refs/heads/*") {
+                let snapshot = try Snapshot(repository: repo, commit: tip)
+                var held: [String] = []
+                var sequence = 0
+                for record in log.records {
+                    for id in record.samples where try snapshot.recordID(forKey: SampleKey.of(id)) != nil {
+                        if !held.contains(id) { held.append(id) }
+                        sequence = max(sequence, record.sequence)
+                    }
+                }
+                guard !held.isEmpty, let record = log.records.first(where: { $0.sequence == sequence }) else { continue }
+                var request = CommitRequest(manifestPath: "(erasure)", message: "Erase \(held.count) sample\(held.count == 1 ? "" : "s"): \(record.reason)",
+                                            author: Signature.now(name: author.name, email: author.email), isPatch: true)
+                request.erasure = (held, branch, sequence)
+                let commit = try Committer(store: store).commitHoldingLock(request)
+                result.commits.append(.init(branch: String(branch.dropFirst("refs/heads/".count)), commit: commit.commit ?? "", removed: held.count))
+                Trace.mark("erase: \(held.count) samples removed from \(branch)")
+            }
+            // 2. The content ref no longer lists erased content.
+            let erased = Set(log.byContent.keys)
+            if let root = try repo.reference(Store.contentRef) {
+                var changes: [ObjectID: ObjectID?] = [:]
+                for id in erased { changes[id] = .some(nil) }
+                var (tree, previous) = try ShardedTree.update(repo, oldRoot: root, changes: changes)
+                if !previous.isEmpty {
+                    tree.finish(rootFiles: [])
+                    let fresh = tree.newTrees.filter { !repo.contains($0.id) }
+                    if !fresh.isEmpty { _ = try store.writePack(uniqueByID(fresh)) }
+                    try repo.refreshObjects()
+                    do {
+                        try repo.updateReference(Store.contentRef, to: tree.root, expected: root, message: "trail erase")
+                    } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
+                        throw TrailError("\(Store.contentRef) was moved by another process", hint: "run `trail erase --finish` to complete the erasure")
+                    }
+                    result.contentUnlisted += previous.count
+                }
+            }
+            Trace.mark("erase: content ref updated")
+            // 3. No copy of erased content stays in the object store.
+            let stored = erased.filter { repo.contains($0) }
+            if !stored.isEmpty {
+                do {
+                    let pruned = try ObjectPruner.remove(Set(stored), from: repo)
+                    result.copiesDeleted += pruned.copiesRemoved
+                    result.packsRewritten += pruned.packsRewritten
+                } catch let error as GitError {
+                    throw TrailError("could not delete the erased content from the object store: \(error.description)",
+                                     hint: "the erasure is recorded; free disk space if needed and run `trail erase --finish` to complete it")
+                }
+            }
+            Trace.mark("erase: object store pruned")
+            try? LineageUpdater(store: store).catchUp()
+        }
+        try? FileManager.default.removeItem(atPath: markerPath)
+        return result
+    }
+
+    private func startMarker() throws {
+        guard !FileManager.default.fileExists(atPath: markerPath) else { return }
+        guard FileManager.default.createFile(atPath: markerPath, contents: Data("erasure in progress; trail finishes it when the store is next opened\n".utf8)) else {
+            throw TrailError("cannot write \(markerPath)", hint: "check that you can write to the store; nothing was erased")
+        }
+    }
+
+    private func uniqueByID(_ objects: [PendingObject]) -> [PendingObject] {
+        var seen = Set<ObjectID>()
+        return objects.filter { seen.insert($0.id).inserted }
+    }
+
+    static func list(_ ids: [String]) -> String {
+        let shown = ids.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+        return ids.count > 5 ? shown + " and \(ids.count - 5) more" : shown
+    }
+}
+
+extension Store {
+    /// Finishes an erasure that a killed process left half done (see `Eraser`).
+    func finishInterruptedErasure() throws { try Eraser(store: self).finishIfInterrupted() }
+}

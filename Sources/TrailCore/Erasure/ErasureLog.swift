@@ -1,0 +1,125 @@
+import Foundation
+import Git
+
+/// One erasure: who removed which samples' content, when, and why.
+///
+/// Stored as `NNNNNN.json` (canonical JSON, `sequence` zero-padded) in the tree of
+/// `refs/trail/erasures`, a commit whose tree holds every erasure so far and whose parent is
+/// the previous erasure: `git log refs/trail/erasures` lists them, newest first.
+public struct ErasureRecord: Codable, Equatable, Sendable {
+    /// 1 for the store's first erasure, then 2, 3, ...
+    public var sequence: Int
+    /// `Name <email>` of the person who erased.
+    public var erasedBy: String
+    /// When, as ISO 8601 (UTC), and as seconds since 1970.
+    public var date: String
+    public var time: Int64
+    public var reason: String
+    /// The sample ids whose content was erased, as given, sorted.
+    public var samples: [String]
+    /// The content and media blob ids removed from the store (every version of those samples).
+    public var content: [String]
+    public var format = 1
+}
+
+/// The erasure records of a store, read from `refs/trail/erasures`.
+public struct ErasureLog: Sendable {
+    /// The reference that holds the erasure records.
+    public static let ref = "refs/trail/erasures"
+
+    /// Every record, oldest first.
+    public let records: [ErasureRecord]
+    /// The commit `refs/trail/erasures` points at (nil before the first erasure).
+    public let tip: ObjectID?
+    /// The record that erased each sample id (the first, if several did).
+    public let bySample: [String: ErasureRecord]
+    /// The record that erased each content blob.
+    public let byContent: [ObjectID: ErasureRecord]
+
+    /// An empty log.
+    public static let empty = ErasureLog(records: [], tip: nil)
+
+    init(records: [ErasureRecord], tip: ObjectID?) {
+        self.records = records
+        self.tip = tip
+        var bySample: [String: ErasureRecord] = [:], byContent: [ObjectID: ErasureRecord] = [:]
+        for record in records {
+            for id in record.samples where bySample[id] == nil { bySample[id] = record }
+            for hex in record.content { if let id = ObjectID(hex: hex), byContent[id] == nil { byContent[id] = record } }
+        }
+        self.bySample = bySample
+        self.byContent = byContent
+    }
+
+    /// Reads the log of `repository`. Cheap when nothing was ever erased (one reference lookup).
+    public static func read(_ repository: Repository) throws -> ErasureLog {
+        guard let tip = try repository.reference(ref) else { return .empty }
+        let commit = try repository.commit(tip)
+        var records: [ErasureRecord] = []
+        for entry in try repository.readTree(commit.tree) where entry.mode == .blob && entry.name.hasSuffix(".json") {
+            let bytes = try repository.read(entry.id, as: .blob)
+            do {
+                records.append(try JSONDecoder().decode(ErasureRecord.self, from: Data(bytes)))
+            } catch {
+                throw TrailError("the erasure record \(entry.name) in \(ref) is malformed: \(error)",
+                                 hint: "inspect it with `git --git-dir <store> cat-file -p \(ref):\(entry.name)`")
+            }
+        }
+        records.sort { $0.sequence < $1.sequence }
+        return ErasureLog(records: records, tip: tip)
+    }
+
+    /// The record covering any of `record`'s content, when some of it was erased.
+    public func erasure(of record: SampleRecord) -> ErasureRecord? {
+        for content in record.content { if let hit = byContent[content.blob] { return hit } }
+        return nil
+    }
+
+    /// Appends `record` (its `sequence` is set here): writes its blob, the new tree and commit as
+    /// loose objects, then moves the reference with compare-and-swap. The caller holds the lock.
+    func appending(_ record: ErasureRecord, by author: Signature, in repository: Repository) throws -> (ErasureLog, ErasureRecord) {
+        var record = record
+        record.sequence = (records.last?.sequence ?? 0) + 1
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let blob = try repository.write(.blob, Array(try encoder.encode(record)) + [0x0a])
+        var entries = try tip.map { try repository.readTree(try repository.commit($0).tree) } ?? []
+        entries.append(TreeEntry(mode: .blob, name: String(format: "%06d.json", record.sequence), id: blob))
+        let tree = try repository.write(.tree, TreeFormat.encode(entries))
+        var message = "Erasure \(record.sequence): \(record.samples.count) sample\(record.samples.count == 1 ? "" : "s")\n\n"
+        message += record.reason + "\n"
+        let commit = try repository.write(.commit, CommitFormat.encodeCommit(
+            tree: tree, parents: tip.map { [$0] } ?? [], author: author, committer: author, message: message))
+        do {
+            try repository.updateReference(Self.ref, to: commit, expected: tip, message: "trail erase")
+        } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
+            throw TrailError("\(Self.ref) was moved by another process", hint: "run the erasure again; nothing was erased yet")
+        }
+        return (ErasureLog(records: records + [record], tip: commit), record)
+    }
+}
+
+/// A sample of some version whose content was erased since, with the erasure that did it.
+public struct ErasedSample: Codable, Equatable, Sendable {
+    public var sample: String
+    /// The erasure record's number, date and reason.
+    public var erasure: Int
+    public var date: String
+    public var reason: String
+}
+
+extension ErasureLog {
+    /// The erased samples that `snapshot` holds, by id (a few tree reads per erased sample).
+    public func erasedSamples(in snapshot: Snapshot) throws -> [ErasedSample] {
+        var found: [ErasedSample] = []
+        for (id, record) in bySample.sorted(by: { $0.key < $1.key }) where try snapshot.recordID(forKey: SampleKey.of(id)) != nil {
+            found.append(ErasedSample(sample: id, erasure: record.sequence, date: record.date, reason: record.reason))
+        }
+        return found
+    }
+
+    /// The erased samples of `snapshot`, for a store's `Repository`.
+    static func erasedSamples(in snapshot: Snapshot, store: Store) throws -> [ErasedSample] {
+        try read(store.repository).erasedSamples(in: snapshot)
+    }
+}

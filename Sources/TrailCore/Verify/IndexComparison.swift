@@ -1,0 +1,68 @@
+import Foundation
+import Git
+import SQLite
+
+/// Compares the lineage index with one rebuilt from the git objects alone, table by table,
+/// commits named by id (their `seq` numbers depend on the order they were indexed in).
+enum IndexComparison {
+    /// Each table as rows that mean the same in any index of the same history.
+    private static let tables: [(name: String, sql: (String) -> String)] = [
+        ("commits", { "SELECT id, parent, author, email, time, subject, samples FROM \($0).commits" }),
+        ("changes", { """
+            SELECT m.id, c.sample_id, c.kind, c.record_before, c.record_after, c.labels_before, c.labels_after, c.annotator, c.guideline
+            FROM \($0).changes c JOIN \($0).commits m ON m.seq = c.seq
+            """ }),
+        ("label_events", { """
+            SELECT m.id, e.sample_id, e.field, e.from_label, e.to_label, e.annotator, e.guideline, e.time
+            FROM \($0).label_events e JOIN \($0).commits m ON m.seq = e.seq
+            """ }),
+        ("models", { "SELECT name, commit_id, tag, registered_by, registered_at, meta FROM \($0).models" }),
+        ("erasures", { "SELECT sequence, erased_by, time, reason FROM \($0).erasures" }),
+        ("erased_samples", { "SELECT erasure, sample_id FROM \($0).erased_samples" }),
+        ("erased_content", { "SELECT erasure, blob FROM \($0).erased_content" }),
+    ]
+
+    /// The number of rows compared, and a message for each difference (at most a few per table).
+    static func run(store: Store) throws -> (rows: Int, differences: [String]) {
+        // The live index first takes in whatever git has that it lacks, as every command does.
+        _ = try store.withWriteLock { try LineageUpdater(store: store).catchUp() }
+        let fresh = NSTemporaryDirectory() + "trail-verify-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
+        defer { for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: fresh + suffix) } }
+        try LineageUpdater(store: store).buildCopy(at: fresh)
+        let index = try store.openIndex()
+        try index.db.run("ATTACH DATABASE ? AS fresh", [.text(fresh)])
+        defer { try? index.db.execute("DETACH DATABASE fresh") }
+        var rows = 0
+        var differences: [String] = []
+        for (name, sql) in tables {
+            let live = try count(index, "SELECT COUNT(*) FROM (\(sql("main")))")
+            let rebuilt = try count(index, "SELECT COUNT(*) FROM (\(sql("fresh")))")
+            rows += live
+            let extra = try index.rows("\(sql("main")) EXCEPT \(sql("fresh")) LIMIT 5")
+            let lacking = try index.rows("\(sql("fresh")) EXCEPT \(sql("main")) LIMIT 5")
+            for row in extra { differences.append("\(name): the index has a row that git does not give: \(describe(row)); run `trail reindex` to rebuild it") }
+            for row in lacking { differences.append("\(name): the index lacks a row that git gives: \(describe(row)); run `trail reindex` to rebuild it") }
+            if extra.isEmpty && lacking.isEmpty && live != rebuilt {
+                differences.append("\(name): the index has \(live) rows where git gives \(rebuilt) (duplicated rows); run `trail reindex` to rebuild it")
+            }
+        }
+        return (rows, differences)
+    }
+
+    private static func count(_ index: LineageIndex, _ sql: String) throws -> Int {
+        if case .integer(let n)? = try index.rows(sql).first?.first { return Int(n) }
+        return 0
+    }
+
+    private static func describe(_ row: [SQLValue]) -> String {
+        "(" + row.map { value -> String in
+            switch value {
+            case .null: return "NULL"
+            case .integer(let n): return String(n)
+            case .real(let d): return String(d)
+            case .text(let s): return "'\(s)'"
+            case .blob(let b): return "x'\(b.map { String(format: "%02x", $0) }.joined())'"
+            }
+        }.joined(separator: ", ") + ")"
+    }
+}

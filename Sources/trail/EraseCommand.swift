@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import TrailCore
+
+struct EraseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase",
+        abstract: "Erase samples' content from every version, keeping history verifiable.",
+        discussion: """
+            For a deletion request or content that may not be kept. Trail removes the samples from every branch (a new commit on each branch that holds them), deletes their text and media from the object store (every pack that holds them is rewritten), and appends an erasure record (who, when, why, sample ids, content ids) to refs/trail/erasures. Every earlier commit, record, tag and model keeps its id: old versions still list the samples' labels and metadata, and report their content as erased.
+
+            Content that another sample shares byte for byte is refused unless that sample is erased too (name it, or pass --include-shared). An interrupted erasure is finished the next time the store is opened; `trail erase --finish` does it explicitly.
+
+            Examples:
+              trail erase s000123 --reason "GDPR art. 17 request #4411"
+              trail erase --from-file takedown.txt --reason "Legal hold released"
+              trail erase --finish
+              trail verify                     # prove it: every erased byte is gone
+            See docs/compliance.md.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The ids of the samples to erase.")
+    var samples: [String] = []
+    @Option(name: .long, help: ArgumentHelp("A file with one sample id per line (blank lines and lines starting with # are skipped).", valueName: "file"))
+    var fromFile: String?
+    @Option(name: .long, help: ArgumentHelp("Why (the request, the legal basis); kept in the erasure record.", valueName: "text"))
+    var reason: String?
+    @Flag(name: .long, help: "Also erase samples whose content is the same bytes as an erased sample's.")
+    var includeShared = false
+    @Flag(name: .long, help: "Only complete erasures already recorded (after an interruption or a pull).")
+    var finish = false
+    @Option(name: .long, help: ArgumentHelp("Who erases, as \"Name <email>\" (default: TRAIL_AUTHOR, else git config).", valueName: "author"))
+    var author: String?
+
+    func validate() throws {
+        if finish {
+            guard samples.isEmpty, fromFile == nil else { throw ValidationError("--finish takes no sample ids") }
+            return
+        }
+        guard !samples.isEmpty || fromFile != nil else {
+            throw ValidationError("name the samples to erase: trail erase ID... --reason TEXT, or --from-file FILE")
+        }
+        guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ValidationError("an erasure needs --reason TEXT (the request or legal basis; it is kept in the erasure record)")
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let store = try storeOptions.open()
+            let wait = { note("Waiting for another trail process to finish writing to this store...") }
+            let result: ErasureResult
+            if finish {
+                result = try Eraser(store: store).finish(onWaitForLock: wait)
+            } else {
+                var ids = samples
+                if let fromFile { ids += try readIDs(fromFile) }
+                let request = ErasureRequest(samples: ids, reason: reason ?? "", author: try resolveAuthor(author, store: store),
+                                             includeShared: includeShared)
+                result = try Eraser(store: store).erase(request, onWaitForLock: wait)
+            }
+            if output.json { return try printJSON(result) }
+            if let record = result.record {
+                print("Erasure \(record.sequence): \(record.samples.count) sample\(record.samples.count == 1 ? "" : "s"), \(record.content.count) content blob\(record.content.count == 1 ? "" : "s") (\(record.reason))")
+            }
+            if !result.shared.isEmpty { print("  also erased (same content): \(result.shared.joined(separator: ", "))") }
+            if !result.alreadyErased.isEmpty { print("  already erased before: \(result.alreadyErased.joined(separator: ", "))") }
+            for commit in result.commits {
+                print("  [\(commit.branch) \(commit.commit.prefix(10))] removed \(commit.removed) sample\(commit.removed == 1 ? "" : "s")")
+            }
+            print("  content unlisted: \(result.contentUnlisted); copies deleted: \(result.copiesDeleted) (\(result.packsRewritten) pack\(result.packsRewritten == 1 ? "" : "s") rewritten)")
+            if result.record == nil && result.commits.isEmpty && result.copiesDeleted == 0 && result.contentUnlisted == 0 {
+                print("Nothing left to do: every recorded erasure is complete.")
+            }
+        }
+    }
+
+    /// Sample ids from a file, one a line.
+    private func readIDs(_ path: String) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrailError("cannot read \(path)", hint: "check the path given to --from-file", exitCode: 1)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: path, line: nil, message: "the file is not UTF-8 text", hint: "write one sample id per line")
+        }
+        return text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+}

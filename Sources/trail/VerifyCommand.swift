@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import TrailCore
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the store: objects, refs, every record's content, erasures and the index.",
+        discussion: """
+            Checks every pack and its index against their checksums and every loose object against its id (with --full: every object, one by one); that branches, tags, models, refs/trail/content and refs/trail/erasures point at what they must; that every record of every version names content that is in the store or covered by an erasure record, and that no erased content is left; and that the lineage index holds exactly the rows a rebuild from git gives.
+
+            Each problem is named on its own line. Exit codes: 0 when the store is sound, 1 when a problem was found (or the check could not run).
+
+            Examples:
+              trail verify
+              trail verify --full --json
+              git --git-dir .trail fsck --strict     # git's own check, which Trail's complements
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: "Also re-hash every object in every pack (slower: reads and inflates everything).")
+    var full = false
+
+    func run() throws {
+        try runReportingErrors {
+            let store = try storeOptions.open()
+            let interactive = isatty(2) == 1 && !output.json
+            let report = try Verifier(store: store).verify(full: full, progress: { if interactive { note("verify: \($0)...") } })
+            if output.json {
+                try printJSON(report)
+            } else {
+                print("Checked \(report.packs) pack\(report.packs == 1 ? "" : "s") and \(report.looseObjects) loose object\(report.looseObjects == 1 ? "" : "s") (\(report.objectsHashed) objects re-hashed), \(report.refs) refs, \(report.commits) commits, \(report.records) records, \(report.contentBlobs) content blobs, \(report.erasures) erasure\(report.erasures == 1 ? "" : "s"), \(report.indexRows) index rows.")
+                for p in report.problems { print("problem (\(p.kind)): \(p.message)") }
+                print(report.ok ? "OK: no problems found." : "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found.")
+            }
+            if !report.ok { throw ExitCode(1) }
+        }
+    }
+}
