@@ -23,7 +23,8 @@ public enum ObjectPruner {
 
     /// Removes every copy of `ids` from `repository`'s object folder. Objects that share a pack
     /// with them are copied into its replacement whole (deltas resolved), so nothing else is lost.
-    public static func remove(_ ids: Set<ObjectID>, from repository: Repository) throws -> Result {
+    /// `onPackReplaced` runs each time a replacement pack is visible and the old one not yet deleted.
+    public static func remove(_ ids: Set<ObjectID>, from repository: Repository, onPackReplaced: () -> Void = {}) throws -> Result {
         var result = Result()
         guard !ids.isEmpty else { return result }
         let inventory = ObjectInventory(repository)
@@ -49,6 +50,7 @@ public enum ObjectPruner {
                 let name = try writer.finish()
                 // Same objects, same pack name: it was already written without the ids (a rerun).
                 if pack.name == name { continue }
+                onPackReplaced()
             }
             try deletePack(pack)
             result.packsRewritten += 1

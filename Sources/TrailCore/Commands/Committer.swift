@@ -96,6 +96,7 @@ public struct Committer {
         let input = try request.erasure.map { ManifestInput(removing: $0.removals) }
             ?? ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
         Trace.mark("manifest opened")
+        try refuseErasedContent(input)
         // The index is built while the commit is planned and written (see CommitIndexer); a first
         // import's as soon as its records exist.
         var indexer = parent == nil && !request.isPatch ? CommitIndexer.beginImport(store: store, samples: input.samples, config: store.config) : nil
@@ -190,6 +191,21 @@ public struct Committer {
                                   samples: plan.summary.samples, added: plan.added, removed: plan.removed,
                                   modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes)
         return (result, Leftovers([input, plan, objects, freshBlobs, contentTree as Any]))
+    }
+
+    /// Content an erasure removed may not come back through a manifest that still holds it.
+    private func refuseErasedContent(_ input: ManifestInput) throws {
+        let log = try ErasureLog.read(store.repository)
+        guard !log.records.isEmpty else { return }
+        for sample in input.samples {
+            for blob in sample.contentBlobs {
+                guard let erasure = log.byContent[blob.id] else { continue }
+                let field = (try? SampleRecord.decode(sample.record.data))?.content.first { $0.blob == blob.id }?.field
+                throw InputError(file: input.file, line: sample.line, field: field,
+                                 message: "this content was erased (erasure \(erasure.sequence), \(erasure.date.prefix(10)): \(erasure.reason)) and cannot be committed again",
+                                 hint: "remove the row from the manifest, or give the sample other content")
+            }
+        }
     }
 
     // MARK: - Plans

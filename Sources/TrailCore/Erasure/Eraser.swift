@@ -119,6 +119,7 @@ public struct Eraser {
             let (_, appended) = try log.appending(record, by: request.author, in: repo)
             result.record = appended
             Trace.mark("erase: record \(appended.sequence) appended")
+            FaultInjection.reached("erase-recorded")
             result = try finishLocked(result, author: request.author)
             return result
         }
@@ -136,17 +137,20 @@ public struct Eraser {
         return try finishLocked(result, author: author)
     }
 
-    /// Finishes an erasure a killed process left behind, when no writer holds the lock.
-    func finishIfInterrupted() throws {
-        guard FileManager.default.fileExists(atPath: markerPath) else { return }
+    /// Finishes an erasure a killed process left behind, when no writer holds the lock. True when
+    /// it did (the caller should reopen the repository: its handle may still see deleted packs).
+    func finishIfInterrupted() throws -> Bool {
+        guard FileManager.default.fileExists(atPath: markerPath) else { return false }
         do {
-            _ = try store.withWriteLock(timeout: 0) {
+            return try store.withWriteLock(timeout: 0) {
                 // Another process may have finished it between the check and the lock.
-                guard FileManager.default.fileExists(atPath: markerPath) else { return ErasureResult() }
-                return try finish(ErasureResult())
+                guard FileManager.default.fileExists(atPath: markerPath) else { return false }
+                _ = try finish(ErasureResult())
+                return true
             }
         } catch let error as TrailError where error.exitCode == 75 {
             // A writer is running (maybe the erasure itself): the store is consistent for readers.
+            return false
         }
     }
 
@@ -175,6 +179,7 @@ public struct Eraser {
                 result.commits.append(.init(branch: String(branch.dropFirst("refs/heads/".count)), commit: commit.commit ?? "", removed: held.count))
                 Trace.mark("erase: \(held.count) samples removed from \(branch)")
             }
+            if !result.commits.isEmpty { FaultInjection.reached("erase-committed") }
             // 2. The content ref no longer lists erased content.
             let erased = Set(log.byContent.keys)
             if let root = try repo.reference(Store.contentRef) {
@@ -195,11 +200,12 @@ public struct Eraser {
                 }
             }
             Trace.mark("erase: content ref updated")
+            if result.contentUnlisted > 0 { FaultInjection.reached("erase-unlisted") }
             // 3. No copy of erased content stays in the object store.
             let stored = erased.filter { repo.contains($0) }
             if !stored.isEmpty {
                 do {
-                    let pruned = try ObjectPruner.remove(Set(stored), from: repo)
+                    let pruned = try ObjectPruner.remove(Set(stored), from: repo, onPackReplaced: { FaultInjection.reached("erase-pack-replaced") })
                     result.copiesDeleted += pruned.copiesRemoved
                     result.packsRewritten += pruned.packsRewritten
                 } catch let error as GitError {
@@ -233,6 +239,6 @@ public struct Eraser {
 }
 
 extension Store {
-    /// Finishes an erasure that a killed process left half done (see `Eraser`).
-    func finishInterruptedErasure() throws { try Eraser(store: self).finishIfInterrupted() }
+    /// Finishes an erasure that a killed process left half done (see `Eraser`); true when it did.
+    func finishInterruptedErasure() throws -> Bool { try Eraser(store: self).finishIfInterrupted() }
 }

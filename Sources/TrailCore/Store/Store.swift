@@ -98,8 +98,9 @@ public final class Store {
         }
         let config = try DatasetConfig.decode([UInt8](data))
         let store = Store(path: path, repository: repository, config: config)
-        // An erasure a killed process left half done is finished before anything is read.
-        try store.finishInterruptedErasure()
+        // An erasure a killed process left half done is finished before anything is read, and
+        // the store opened again so that no handle still sees the deleted packs.
+        if try store.finishInterruptedErasure() { return try open(at: path) }
         return store
     }
 
