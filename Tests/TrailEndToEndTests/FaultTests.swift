@@ -55,38 +55,53 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(try box.git("show-ref").stdout, "")
     }
 
+    /// Runs `trail args` and kills it with SIGKILL after `delay` microseconds (or lets it finish).
+    private func runKilled(_ box: Sandbox, _ args: [String], after delay: UInt32) throws {
+        let process = Process()
+        process.executableURL = Sandbox.productsDirectory.appendingPathComponent("trail")
+        process.arguments = args
+        process.currentDirectoryURL = box.root
+        process.environment = box.environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(delay)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// After a kill: git and Trail both find the store sound, and the index has caught up.
+    private func assertSound(_ box: Sandbox, _ context: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(try box.git("fsck", "--strict").status, 0, context, file: file, line: line)
+        let verify = try box.trail(["verify"])
+        XCTAssertEqual(verify.status, 0, "\(context): \(verify.stdout)\(verify.stderr)", file: file, line: line)
+        let indexed = try box.run("/usr/bin/env", ["sqlite3", box.store + "/index.sqlite", "SELECT COUNT(*) FROM commits"]).stdout
+        XCTAssertEqual(indexed, try box.git("rev-list", "--count", "--branches", "--tags", "--glob=refs/models/*").stdout,
+                       "\(context): the index caught up with every commit", file: file, line: line)
+    }
+
     func testKillDuringCommitLeavesTheLastGoodCommit() throws {
         let box = try Sandbox()
         try box.write("v1.jsonl", Sandbox.dataset(200))
-        try box.write("big.jsonl", Sandbox.dataset(20000, relabelEvery: 2))
+        try box.write("big.jsonl", Sandbox.dataset(12000, relabelEvery: 2))
         try box.ok("init")
         try box.ok("commit", "v1.jsonl", "-m", "last good")
         let good = try box.git("rev-parse", "HEAD").stdout
         let goodExport = try box.ok("export", "HEAD", "--out", "-").stdout
-        let trail = Sandbox.productsDirectory.appendingPathComponent("trail").path
         var generator = SplitMix(seed: 11)
         var landed = 0
-        for _ in 0..<8 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: trail)
-            process.arguments = ["commit", "big.jsonl", "-m", "interrupted"]
-            process.currentDirectoryURL = box.root
-            process.environment = box.environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(useconds_t(50_000 + generator.next() % 1_500_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-
+        for trial in 0..<20 {
+            try runKilled(box, ["commit", "big.jsonl", "-m", "interrupted"], after: UInt32(20_000 + generator.next() % 700_000))
             let head = try box.git("rev-parse", "HEAD").stdout
-            XCTAssertEqual(try box.git("fsck", "--strict").status, 0)
             if head == good {
-                XCTAssertEqual(try box.ok("export", "HEAD", "--out", "-").stdout, goodExport)
+                XCTAssertEqual(try box.ok("export", "HEAD", "--out", "-").stdout, goodExport, "trial \(trial)")
             } else {
                 landed += 1
-                XCTAssertEqual(try box.git("rev-parse", "HEAD~1").stdout, good, "only a complete commit can land")
+                XCTAssertEqual(try box.git("rev-parse", "HEAD~1").stdout, good, "trial \(trial): only a complete commit can land")
                 XCTAssertEqual(try box.ok("show", "HEAD", "--json").status, 0)
+            }
+            try assertSound(box, "commit trial \(trial)")
+            if head != good {
                 _ = try box.run("/usr/bin/env", ["git", "--git-dir", box.store, "update-ref", "refs/heads/main", good.trimmingCharacters(in: .whitespacesAndNewlines)])
             }
         }
@@ -94,7 +109,62 @@ final class FaultTests: XCTestCase {
         try box.ok("commit", "big.jsonl", "-m", "finally")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: box.store + "/objects/pack").filter { $0.hasPrefix("tmp_") }
         XCTAssertEqual(leftovers, [])
-        XCTAssertEqual(try box.git("fsck", "--strict").status, 0)
-        _ = landed
+        try assertSound(box, "after the last commit")
+        print("commit kill trials: \(landed) of 20 landed")
+    }
+
+    /// kill -9 at random moments of an erasure: the store holds the erasure whole or not at all
+    /// (the next command finishes one that was recorded), and verifies.
+    func testKillDuringEraseLeavesTheStoreWholeOrErased() throws {
+        let box = try Sandbox()
+        try box.write("v1.jsonl", Sandbox.dataset(4000))
+        try box.ok("init")
+        try box.ok("commit", "v1.jsonl", "-m", "v1")
+        try box.ok("model", "register", "m1", "HEAD")
+        let pristine = box.root.appendingPathComponent("pristine").path
+        try FileManager.default.copyItem(atPath: box.store, toPath: pristine)
+        let ids = (100..<150).map { String(format: "s%05d", $0) }
+        var generator = SplitMix(seed: 23)
+        var outcomes = [0, 0]
+        for trial in 0..<20 {
+            try? FileManager.default.removeItem(atPath: box.store)
+            try FileManager.default.copyItem(atPath: pristine, toPath: box.store)
+            try runKilled(box, ["erase"] + ids + ["--reason", "trial \(trial)"], after: UInt32(generator.next() % 300_000))
+            try assertSound(box, "erase trial \(trial)")
+            let exported = try box.ok("export", "m1", "--out", "-").stdout.split(separator: "\n").count
+            let objects = try box.git("cat-file", "--batch-all-objects", "--batch").stdout
+            if try box.git("show-ref", "--verify", "--quiet", "refs/trail/erasures").status == 0 {
+                outcomes[1] += 1
+                XCTAssertEqual(exported, 3950, "trial \(trial): erased samples are left out")
+                XCTAssertFalse(objects.contains("sample text number 120 with"), "trial \(trial): erased content is gone")
+                XCTAssertEqual(try box.ok("export", "HEAD", "--out", "-").stdout.split(separator: "\n").count, 3950)
+            } else {
+                outcomes[0] += 1
+                XCTAssertEqual(exported, 4000, "trial \(trial)")
+                XCTAssertTrue(objects.contains("sample text number 120 with"), "trial \(trial): nothing was erased")
+            }
+        }
+        XCTAssertEqual(outcomes.reduce(0, +), 20)
+        print("erase kill trials: \(outcomes[0]) left the store as it was, \(outcomes[1]) erased")
+    }
+
+    /// A commit started while an erasure runs waits for it, and both land.
+    func testCommitWhileEraseRuns() throws {
+        let box = try Sandbox()
+        try box.write("v1.jsonl", Sandbox.dataset(10000))
+        try box.write("more.jsonl", Sandbox.dataset(500, relabelEvery: 5, start: 20000))
+        try box.ok("init")
+        try box.ok("commit", "v1.jsonl", "-m", "v1")
+        let trail = Sandbox.productsDirectory.appendingPathComponent("trail").path
+        var results: [Sandbox.Result?] = [nil, nil]
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            if k == 1 { usleep(30_000) }
+            results[k] = try? box.run(trail, k == 0 ? ["erase"] + (0..<200).map { String(format: "s%05d", $0) } + ["--reason", "bulk takedown"]
+                                                    : ["commit", "--patch", "more.jsonl", "-m", "new reports"])
+        }
+        for r in results { XCTAssertEqual(r?.status, 0, r?.stderr ?? "did not run") }
+        XCTAssertEqual(try box.git("rev-list", "--count", "HEAD").stdout, "3\n", "an erasure commit and the patch, one after the other")
+        XCTAssertEqual(try box.ok("export", "HEAD", "--out", "-").stdout.split(separator: "\n").count, 10000 - 200 + 500)
+        try assertSound(box, "commit while erase runs")
     }
 }

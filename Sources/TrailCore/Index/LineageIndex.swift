@@ -91,6 +91,27 @@ public final class LineageIndex {
         try !db.rows("SELECT 1 FROM commits WHERE id = ?", [.text(commit.hex)]).isEmpty
     }
 
+    /// Every indexed commit.
+    func commitIDs() throws -> Set<ObjectID> {
+        var ids = Set<ObjectID>()
+        for row in try db.rows("SELECT id FROM commits") {
+            if case .text(let hex) = row[0], let id = ObjectID(hex: hex) { ids.insert(id) }
+        }
+        return ids
+    }
+
+    /// Removes commits and their rows (commits no ref reaches any more).
+    func removeCommits(_ ids: Set<ObjectID>) throws {
+        try db.transaction {
+            for id in ids {
+                let seq = try db.rows("SELECT seq FROM commits WHERE id = ?", [.text(id.hex)])
+                guard case .integer(let n)? = seq.first?.first else { continue }
+                for table in ["changes", "label_events"] { try db.run("DELETE FROM \(table) WHERE seq = ?", [.integer(n)]) }
+                try db.run("DELETE FROM commits WHERE seq = ?", [.integer(n)])
+            }
+        }
+    }
+
     /// Adds a commit and its sample changes, in one transaction.
     func insert(_ commit: CommitRow, changes: [ChangeRow], config: DatasetConfig) throws {
         try db.transaction {

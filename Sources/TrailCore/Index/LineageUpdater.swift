@@ -30,6 +30,13 @@ public struct LineageUpdater {
                 added += 1
             }
         }
+        // Commits no ref reaches any more (a deleted branch, a reset with git) leave the index.
+        var reachable = Set<ObjectID>()
+        for tip in tips where !reachable.contains(tip.commit) {
+            for info in try CommitWalk.oldestFirst(from: tip.commit, in: repo, stopAt: { reachable.contains($0) }) { reachable.insert(info.id) }
+        }
+        let stale = try index.commitIDs().subtracting(reachable)
+        if !stale.isEmpty { try index.removeCommits(stale) }
         for tip in tips where tip.ref.hasPrefix("refs/heads/") { try index.markSynced(ref: tip.ref, commit: tip.commit) }
         try index.replaceModels(try Models(store: store).list())
         let erasures = try ErasureLog.read(repo)
