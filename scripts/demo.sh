@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing, builds Trail, and runs its main job on a
 # generated moderation dataset: commit, relabel under a new guideline, register models, then log,
-# show, diff the two models' data, one sample's history, an audit of the second model, and
-# export. Each trail command is printed before it runs.
+# show, diff the two models' data, one sample's history, an audit of the second model, export,
+# and an erasure with its proof (verify). Each trail command is printed before it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
@@ -42,6 +42,11 @@ trail diff clf-v1 clf-v2
 trail history "$relabeled"
 trail audit model clf-v2
 trail export clf-v1 --out clf-v1-training-data
+# A deletion request: the sample's text and media leave every version; history keeps its ids.
+erased=$(sed -n 's/.*"id":"\([^"]*\)".*"media".*/\1/p' v1.jsonl | grep -vx "$relabeled" | head -1)
+trail erase "$erased" --reason "Deletion request #1042 (demo)"
+trail history "$erased"
+trail verify
 echo
 echo "\$ git --git-dir .trail fsck --strict && git --git-dir .trail log --oneline"
 git --git-dir .trail fsck --strict 2>&1 | grep -v '^dangling' || true

@@ -20,8 +20,12 @@ struct Trail: ParsableCommand {
               trail show HEAD                             # counts, labels, annotators
               trail model register clf-v4 HEAD --meta run=2026-11-20
               trail export clf-v4 --out train.jsonl       # the exact data a model saw
+              trail diff clf-v3 clf-v4                    # what changed, label by label
+              trail history s000123                       # every version of one sample
+              trail erase s000123 --reason "GDPR #4411"   # its content out of every version
+              trail verify                                # prove the store is sound
 
-            Every command takes --store PATH (or TRAIL_STORE) to name the store. Exit codes: 0 success, 1 error, 2 usage error, 3 no store found, 75 store busy.
+            Every command takes --store PATH (or TRAIL_STORE) to name the store. Exit codes: 0 success, 1 error (for verify: a problem found), 2 usage error, 3 no store found, 75 store busy.
             """,
         version: "0.1.0",
         subcommands: [
