@@ -37,14 +37,7 @@ struct CommitCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let store = try storeOptions.open()
-            var manifestFormat: ManifestFormat?
-            if let format {
-                guard let f = ManifestFormat(rawValue: format.lowercased()) else {
-                    throw TrailError("unknown format '\(format)'", hint: "use jsonl or csv", exitCode: 2)
-                }
-                manifestFormat = f
-            }
-            let request = CommitRequest(manifestPath: manifest, format: manifestFormat, mediaRoot: mediaRoot,
+            let request = CommitRequest(manifestPath: manifest, format: try manifestFormat(format), mediaRoot: mediaRoot,
                                         message: message, author: try resolveAuthor(author, store: store), isPatch: patch)
             let result = try Committer(store: store).commit(request, onWaitForLock: {
                 note("Waiting for another trail process to finish writing to this store...")
@@ -60,6 +53,15 @@ struct CommitCommand: ParsableCommand {
                   + " \(result.objectsWritten) objects written (\(formatBytes(result.packBytes)))")
         }
     }
+}
+
+/// The manifest format `--format` names (nil: go by the file's extension).
+func manifestFormat(_ name: String?) throws -> ManifestFormat? {
+    guard let name else { return nil }
+    guard let format = ManifestFormat(rawValue: name.lowercased()) else {
+        throw TrailError("unknown format '\(name)'", hint: "use jsonl or csv", exitCode: 2)
+    }
+    return format
 }
 
 /// "1.2 MB"-style sizes.

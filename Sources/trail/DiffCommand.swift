@@ -61,59 +61,61 @@ struct DiffCommand: ParsableCommand {
             if exitCode && changed > 0 { throw ExitCode(1) }
         }
     }
+}
 
-    private func printDiff(_ diff: SnapshotDiff, old: String, new: String) {
-        print("\(diff.from) (\(old)) → \(diff.to) (\(new)): \(diff.samplesBefore) → \(diff.samplesAfter) samples")
-        print("  " + ChangeKind.allCases.map { "\($0.rawValue) \(diff.counts[$0.rawValue] ?? 0)" }.joined(separator: ", "))
-        for field in Set(diff.transitions.map(\.field)).sorted() {
-            let rows = diff.transitions.filter { $0.field == field }
-            print("")
-            print("Label transitions (\(field)), \(rows.reduce(0) { $0 + $1.count }) relabels:")
-            let width = rows.map { $0.from.count + $0.to.count + 3 }.max() ?? 0
-            for t in rows.prefix(25) {
-                let pair = "\(t.from) → \(t.to)"
-                print("  \(pair.padding(toLength: max(width, pair.count), withPad: " ", startingAt: 0))  \(t.count)")
-            }
-            if rows.count > 25 { print("  ... and \(rows.count - 25) more (see --json)") }
+/// Prints a diff the way `trail diff` shows it (also used by `trail status`).
+func printDiff(_ diff: SnapshotDiff, old: String, new: String) {
+    print("\(diff.from) (\(old)) → \(diff.to) (\(new)): \(diff.samplesBefore) → \(diff.samplesAfter) samples")
+    print("  " + ChangeKind.allCases.map { "\($0.rawValue) \(diff.counts[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+    for field in Set(diff.transitions.map(\.field)).sorted() {
+        let rows = diff.transitions.filter { $0.field == field }
+        print("")
+        print("Label transitions (\(field)), \(rows.reduce(0) { $0 + $1.count }) relabels:")
+        let width = rows.map { $0.from.count + $0.to.count + 3 }.max() ?? 0
+        for t in rows.prefix(25) {
+            let pair = "\(t.from) → \(t.to)"
+            print("  \(pair.padding(toLength: max(width, pair.count), withPad: " ", startingAt: 0))  \(t.count)")
         }
-        for field in Set(diff.labels.map(\.field)).sorted() {
-            let rows = diff.labels.filter { $0.field == field }
-            print("")
-            let width = max(rows.map(\.label.count).max() ?? 0, 5)
-            print("Labels (\(field)):".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "    before     after     delta")
-            for r in rows {
-                let delta = r.delta > 0 ? "+\(r.delta)" : "\(r.delta)"
-                print("  " + r.label.padding(toLength: width, withPad: " ", startingAt: 0)
-                      + rightAligned(String(r.before), 10) + rightAligned(String(r.after), 10) + rightAligned(delta, 10))
-            }
-        }
-        if !diff.relabelsByAnnotator.isEmpty {
-            print("")
-            print("Relabels by annotator:")
-            printCounts(diff.relabelsByAnnotator, total: diff.relabelsByAnnotator.values.reduce(0, +), limit: 15)
-            print("")
-            print("Relabels by guideline version:")
-            printCounts(diff.relabelsByGuideline, total: diff.relabelsByGuideline.values.reduce(0, +))
-        }
-        if let samples = diff.samples {
-            print("")
-            print("Samples (\(samples.count)):")
-            for s in samples {
-                let fields = Set(s.labelsBefore.keys).union(s.labelsAfter.keys).sorted()
-                let labels = fields.map { f -> String in
-                    let a = s.labelsBefore[f] ?? "(none)", b = s.labelsAfter[f] ?? "(none)"
-                    return a == b ? a : "\(a) → \(b)"
-                }.joined(separator: "; ")
-                print("  \(s.id)  \(s.kind.rawValue)  \(labels)  \(s.annotator ?? "")")
-            }
-        }
-        if !diff.erased.isEmpty {
-            print("")
-            print("Erased since (\(diff.erased.count) sample\(diff.erased.count == 1 ? "" : "s") of these versions; labels kept, content gone):")
-            for line in erasedLines(diff.erased) { print("  " + line) }
+        if rows.count > 25 { print("  ... and \(rows.count - 25) more (see --json)") }
+    }
+    for field in Set(diff.labels.map(\.field)).sorted() {
+        let rows = diff.labels.filter { $0.field == field }
+        print("")
+        let width = max(rows.map(\.label.count).max() ?? 0, 5)
+        print("Labels (\(field)):".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "    before     after     delta")
+        for r in rows {
+            let delta = r.delta > 0 ? "+\(r.delta)" : "\(r.delta)"
+            print("  " + r.label.padding(toLength: width, withPad: " ", startingAt: 0)
+                  + rightAligned(String(r.before), 10) + rightAligned(String(r.after), 10) + rightAligned(delta, 10))
         }
     }
+    if !diff.relabelsByAnnotator.isEmpty {
+        print("")
+        print("Relabels by annotator:")
+        printCounts(diff.relabelsByAnnotator, total: diff.relabelsByAnnotator.values.reduce(0, +), limit: 15)
+        print("")
+        print("Relabels by guideline version:")
+        printCounts(diff.relabelsByGuideline, total: diff.relabelsByGuideline.values.reduce(0, +))
+    }
+    if let samples = diff.samples {
+        print("")
+        print("Samples (\(samples.count)):")
+        for s in samples {
+            let fields = Set(s.labelsBefore.keys).union(s.labelsAfter.keys).sorted()
+            let labels = fields.map { f -> String in
+                let a = s.labelsBefore[f] ?? "(none)", b = s.labelsAfter[f] ?? "(none)"
+                return a == b ? a : "\(a) → \(b)"
+            }.joined(separator: "; ")
+            print("  \(s.id)  \(s.kind.rawValue)  \(labels)  \(s.annotator ?? "")")
+        }
+    }
+    if !diff.erased.isEmpty {
+        print("")
+        print("Erased since (\(diff.erased.count) sample\(diff.erased.count == 1 ? "" : "s") of these versions; labels kept, content gone):")
+        for line in erasedLines(diff.erased) { print("  " + line) }
+    }
 }
+
 
 /// `text` padded on the left to `width` characters.
 func rightAligned(_ text: String, _ width: Int) -> String {

@@ -194,7 +194,7 @@ public struct Committer {
     }
 
     /// Content an erasure removed may not come back through a manifest that still holds it.
-    private func refuseErasedContent(_ input: ManifestInput) throws {
+    func refuseErasedContent(_ input: ManifestInput) throws {
         let log = try ErasureLog.read(store.repository)
         guard !log.records.isEmpty else { return }
         for sample in input.samples {
@@ -236,7 +236,7 @@ public struct Committer {
     }
 
     /// A full manifest: build the whole tree, then write only what differs from the parent's.
-    private func fullPlan(_ input: ManifestInput, parent: Snapshot?) throws -> WritePlan {
+    func fullPlan(_ input: ManifestInput, parent: Snapshot?) throws -> WritePlan {
         let samples = input.samples
         var summary = input.summary
         if let parent {
@@ -274,7 +274,7 @@ public struct Committer {
     /// A patch: change only the listed samples, reading only the subtrees they live in.
     /// `added` gets the index rows of the added samples as soon as they are known, `replaced`
     /// those of the removed and modified ones.
-    private func patchPlan(_ input: ManifestInput, parent: Snapshot, added: ([ChangeRow]) -> Void,
+    func patchPlan(_ input: ManifestInput, parent: Snapshot, added: ([ChangeRow]) -> Void,
                            replaced: ([ChangeRow]) -> Void) throws -> WritePlan {
         let repo = store.repository
         var changes: [ObjectID: ObjectID?] = [:]

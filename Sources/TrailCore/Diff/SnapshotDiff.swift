@@ -75,7 +75,20 @@ public struct Differ {
         let oldConfig = try old.config(), newConfig = try new.config()
         let changes = try Differ.classify(entries, oldConfig: oldConfig, newConfig: newConfig, repositoryPath: path)
         Trace.mark("diff: records read and classified")
+        var diff = Differ.summarize(changes, before: try old.summary(), after: try new.summary(), fromName: fromName, toName: toName,
+                                    includeSamples: includeSamples)
+        let log = try ErasureLog.read(store.repository)
+        if !log.records.isEmpty {
+            let inOld = try log.erasedSamples(in: old), inNew = try log.erasedSamples(in: new)
+            diff.erased = inOld + inNew.filter { e in !inOld.contains { $0.sample == e.sample } }
+        }
+        return diff
+    }
 
+    /// The counts, transitions and label deltas of `changes` (sorted by id), between two
+    /// versions whose summaries are `before` and `after`.
+    static func summarize(_ changes: [SampleChange], before: SnapshotSummary, after: SnapshotSummary,
+                          fromName: String, toName: String, includeSamples: Bool) -> SnapshotDiff {
         var counts: [String: Int] = [:]
         for kind in ChangeKind.allCases { counts[kind.rawValue] = 0 }
         var transitions: [String: [String: [String: Int]]] = [:]
@@ -99,7 +112,6 @@ public struct Differ {
         }
         flat.sort { ($0.count, $1.field, $1.from, $1.to) > ($1.count, $0.field, $0.from, $0.to) }
 
-        let before = try old.summary(), after = try new.summary()
         var labelCounts: [SnapshotDiff.LabelCount] = []
         for field in Set(before.labels.keys).union(after.labels.keys).sorted() {
             let b = before.labels[field] ?? [:], a = after.labels[field] ?? [:]
@@ -110,16 +122,10 @@ public struct Differ {
         }
         labelCounts.sort { ($0.field, -$0.after, $0.label) < ($1.field, -$1.after, $1.label) }
 
-        var erased: [ErasedSample] = []
-        let log = try ErasureLog.read(store.repository)
-        if !log.records.isEmpty {
-            let inOld = try log.erasedSamples(in: old), inNew = try log.erasedSamples(in: new)
-            erased = inOld + inNew.filter { e in !inOld.contains { $0.sample == e.sample } }
-        }
         return SnapshotDiff(from: fromName, to: toName, samplesBefore: before.samples, samplesAfter: after.samples,
                             counts: counts, transitions: flat, labels: labelCounts,
                             relabelsByAnnotator: byAnnotator, relabelsByGuideline: byGuideline,
-                            samples: includeSamples ? changes : nil, erased: erased)
+                            samples: includeSamples ? changes : nil)
     }
 
     /// Reads both records of each changed sample (on every core) and says what changed.

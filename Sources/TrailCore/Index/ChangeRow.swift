@@ -46,9 +46,7 @@ struct ChangeRowBinder {
             return change
         case .added(let record, let id):
             if try bindPlain(record, id: id, to: statement) { return nil }
-            let change = try SampleChange.added(recordBytes: record, recordID: id, config: config)
-                ?? SampleChange.between(nil, SampleRecord.decode(record), oldConfig: config, newConfig: config,
-                                        recordBefore: nil, recordAfter: id)
+            let change = try row.sampleChange(config: config)
             try bind(change, to: statement)
             return change
         }

@@ -1,0 +1,67 @@
+import Foundation
+import Git
+
+/// What committing a manifest would change, worked out without writing anything.
+public struct CommitPreview: Codable, Equatable {
+    /// The branch HEAD names and the commit it points at (nil before the first commit).
+    public var branch: String
+    public var head: String?
+    /// True when committing would write nothing (the manifest matches HEAD).
+    public var unchanged: Bool
+    /// The diff from HEAD to the snapshot the manifest would make.
+    public var diff: SnapshotDiff
+}
+
+extension Committer {
+    /// The diff from HEAD to what `request` would commit: the same checks and the same plan as
+    /// `commit`, without the lock, the pack or a ref update. Bad input fails the same way.
+    public func preview(_ request: CommitRequest) throws -> CommitPreview {
+        let repo = store.repository
+        guard let branch = try store.currentBranchRef() else {
+            throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
+        }
+        let parent = try repo.reference(branch)
+        let parentSnapshot = try parent.map { try Snapshot(repository: repo, commit: $0) }
+        let input = try ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
+        try refuseErasedContent(input)
+        let oldConfig = try parentSnapshot?.config() ?? store.config
+        var changes: [SampleChange] = []
+        let summary: SnapshotSummary
+        if request.isPatch {
+            guard let parentSnapshot else {
+                throw TrailError("there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
+            }
+            var rows: [ChangeRow] = []
+            let plan = try patchPlan(input, parent: parentSnapshot, added: { rows += $0 }, replaced: { rows += $0 })
+            changes = try rows.map { try $0.sampleChange(config: store.config) }
+            summary = plan.summary
+        } else {
+            let plan = try fullPlan(input, parent: parentSnapshot)
+            changes = try Parallel.map(plan.changes, repositoryPath: repo.path) { reader, change in
+                try SampleChange.between(recordBytes: change.before.map { ($0, try reader.read($0, as: .blob)) },
+                                         change.after.map { ($0.record.id, $0.record.data) },
+                                         oldConfig: oldConfig, newConfig: store.config)
+            }
+            summary = plan.summary
+        }
+        let keys = changes.map { Array($0.id.utf8) }
+        changes = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { changes[$0] }
+        let before = try parentSnapshot?.summary() ?? SnapshotSummary()
+        let diff = Differ.summarize(changes, before: before, after: summary, fromName: "HEAD",
+                                    toName: (request.manifestPath as NSString).lastPathComponent, includeSamples: true)
+        return CommitPreview(branch: String(branch.dropFirst("refs/heads/".count)), head: parent?.hex,
+                             unchanged: changes.isEmpty && parentSnapshot != nil, diff: diff)
+    }
+}
+
+extension ChangeRow {
+    /// The row as a change with labels worked out (an added sample's record is decoded).
+    func sampleChange(config: DatasetConfig) throws -> SampleChange {
+        switch self {
+        case .change(let change): return change
+        case .added(let record, let id):
+            return try SampleChange.added(recordBytes: record, recordID: id, config: config)
+                ?? SampleChange.between(nil, SampleRecord.decode(record), oldConfig: config, newConfig: config, recordBefore: nil, recordAfter: id)
+        }
+    }
+}
