@@ -50,6 +50,8 @@ public final class PackWriter {
     /// zlib and libdeflate spend 5-8 µs on every object whatever its size (measured on
     /// 50-200 byte inputs), which for a million 300-byte records was most of a commit's time,
     /// to save a quarter of their size; larger objects (trees, long texts, media) are compressed.
+    /// Called after each batch is written, with the number of objects written so far.
+    public var onProgress: ((Int) -> Void)?
     public var storeBelow = 8192 {
         didSet { precondition(storeBelow <= 0xffff, "stored objects must fit one deflate block") }
     }
@@ -99,6 +101,7 @@ public final class PackWriter {
                 }
                 try write(chunk.bytes)
             }
+            onProgress?(index.count)
             first = last
         }
     }

@@ -20,6 +20,7 @@ struct CommitCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
 
     @Argument(help: "The manifest file (.jsonl or .csv).")
     var manifest: String
@@ -39,9 +40,11 @@ struct CommitCommand: ParsableCommand {
             let store = try storeOptions.open()
             let request = CommitRequest(manifestPath: manifest, format: try manifestFormat(format), mediaRoot: mediaRoot,
                                         message: message, author: try resolveAuthor(author, store: store), isPatch: patch)
+            progress.start(json: output.json)
             let result = try Committer(store: store).commit(request, onWaitForLock: {
                 note("Waiting for another trail process to finish writing to this store...")
             })
+            progress.finish()
             Trace.mark("commit returned")
             if output.json { return try printJSON(result) }
             guard result.committed, let commit = result.commit else {

@@ -21,6 +21,7 @@ struct EraseCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
     @Argument(help: "The ids of the samples to erase.")
     var samples: [String] = []
     @Option(name: .long, help: ArgumentHelp("A file with one sample id per line (blank lines and lines starting with # are skipped).", valueName: "file"))
@@ -51,6 +52,7 @@ struct EraseCommand: ParsableCommand {
         try runReportingErrors {
             let store = try storeOptions.open()
             let wait = { note("Waiting for another trail process to finish writing to this store...") }
+            progress.start(json: output.json)
             let result: ErasureResult
             if finish {
                 result = try Eraser(store: store).finish(onWaitForLock: wait)
@@ -61,6 +63,7 @@ struct EraseCommand: ParsableCommand {
                                              includeShared: includeShared)
                 result = try Eraser(store: store).erase(request, onWaitForLock: wait)
             }
+            progress.finish()
             if output.json { return try printJSON(result) }
             if let record = result.record {
                 print("Erasure \(record.sequence): \(record.samples.count) sample\(record.samples.count == 1 ? "" : "s"), \(record.content.count) content blob\(record.content.count == 1 ? "" : "s") (\(record.reason))")

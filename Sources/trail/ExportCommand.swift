@@ -17,6 +17,7 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
     @Argument(help: "A branch, tag, model or commit.")
     var revision: String = "HEAD"
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write: FILE.jsonl, FILE.csv, a folder, or - for stdout.", valueName: "path"))
@@ -35,7 +36,9 @@ struct ExportCommand: ParsableCommand {
                 exportFormat = f
             }
             let snapshot = try Revisions(store: store).snapshot(revision)
+            progress.start(json: output.json)
             let result = try Exporter(store: store).export(snapshot, to: out, format: exportFormat)
+            progress.finish()
             if !result.erased.isEmpty && !output.json {
                 note("note: \(result.erased.count) sample\(result.erased.count == 1 ? " was" : "s were") erased from this version since and \(result.erased.count == 1 ? "is" : "are") left out:")
                 for line in erasedLines(result.erased) { note("  " + line) }

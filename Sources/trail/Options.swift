@@ -50,6 +50,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 }
 
 func printError(_ message: String, hint: String?) {
+    ProgressBar.endLine()
     var text = "error: \(message)\n"
     if let hint { text += "hint: \(hint)\n" }
     FileHandle.standardError.write(Data(text.utf8))

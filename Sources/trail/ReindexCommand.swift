@@ -16,6 +16,7 @@ struct ReindexCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
 
     struct Report: Encodable {
         let commits: Int
@@ -28,9 +29,11 @@ struct ReindexCommand: ParsableCommand {
         try runReportingErrors {
             let store = try storeOptions.open()
             let started = Date()
+            progress.start(json: output.json)
             let commits = try store.withWriteLock(onWait: { note("Waiting for another trail process to finish writing...") }) {
                 try LineageUpdater(store: store).rebuild()
             }
+            progress.finish()
             let index = try store.openIndex()
             func count(_ table: String) throws -> Int {
                 if case .integer(let n)? = try index.rows("SELECT COUNT(*) FROM \(table)").first?.first { return Int(n) }

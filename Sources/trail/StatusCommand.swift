@@ -21,6 +21,7 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
     @Argument(help: "The manifest file (.jsonl or .csv).")
     var manifest: String
     @Flag(name: .long, help: "The manifest lists changes only (upserts and {\"_delete\": true} rows).")
@@ -39,7 +40,9 @@ struct StatusCommand: ParsableCommand {
             let store = try storeOptions.open()
             let request = CommitRequest(manifestPath: manifest, format: try manifestFormat(format), mediaRoot: mediaRoot,
                                         message: "", author: Signature.now(name: "status", email: "status"), isPatch: patch)
+            progress.start(json: output.json)
             var preview = try Committer(store: store).preview(request)
+            progress.finish()
             if !samples { preview.diff.samples = nil }
             if output.json {
                 try printJSON(preview)

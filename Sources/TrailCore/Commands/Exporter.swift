@@ -91,6 +91,7 @@ public struct Exporter {
         let folders = snapshot.shardFolders
         let path = store.repository.path
         let queue = HandOff<[RawRecord]>()
+        let progress = ProgressReport.isActive ? ProgressCounter("Reading samples", total: try snapshot.summary().samples, unit: "samples") : nil
         var readError: Error?
         var parts = [Result<[Row], Error>](repeating: .success([]), count: 1)
         DispatchQueue.concurrentPerform(iterations: 2) { role in
@@ -110,11 +111,13 @@ public struct Exporter {
                             let texts = try layout?.content.filter { $0.path == nil }.map { try repo.read($0.blob, as: .blob) } ?? []
                             chunk.append(RawRecord(bytes: bytes, layout: layout, texts: texts))
                             if chunk.count == 4096 {
+                                progress?.add(chunk.count)
                                 queue.put(chunk)
                                 chunk.removeAll(keepingCapacity: true)
                             }
                         }
                     }
+                    progress?.add(chunk.count)
                     if !chunk.isEmpty { queue.put(chunk) }
                 } catch {
                     readError = error

@@ -74,8 +74,11 @@ public struct LineageUpdater {
         let config = try snapshot.config()
         let oldConfig = try parent?.config() ?? config
         Trace.mark("index: \(entries.count) changes in \(info.id.abbreviated())")
+        let progress = ProgressReport.isActive && entries.count >= 10_000
+            ? ProgressCounter("Indexing \(info.id.abbreviated())", total: entries.count, unit: "changes") : nil
         let rows = try Parallel.map(entries, repositoryPath: repo.path) { repo, entry in
-            try ChangeRow.of(before: entry.before.map { ($0, try repo.read($0, as: .blob)) },
+            progress?.add(1)
+            return try ChangeRow.of(before: entry.before.map { ($0, try repo.read($0, as: .blob)) },
                              after: entry.after.map { ($0, try repo.read($0, as: .blob)) },
                              oldConfig: oldConfig, newConfig: config)
         }

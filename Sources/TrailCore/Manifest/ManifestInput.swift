@@ -57,10 +57,16 @@ struct ManifestInput {
         }
 
         var results = [ChunkResult](repeating: ChunkResult(), count: chunks.count)
+        let weights = chunks.map { chunk -> Int in
+            switch chunk { case .jsonl(let bytes, _): return bytes.count; case .rows(let rows): return rows.count }
+        }
+        let progress = ProgressReport.isActive && mapped.bytes.count > 4 << 20
+            ? ProgressCounter("Reading \((path as NSString).lastPathComponent)", total: weights.reduce(0, +), unit: format == .jsonl ? "bytes" : "rows") : nil
         results.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
                 base[k] = ChunkResult.build(chunks[k], builder: builder, config: config, isPatch: isPatch)
+                progress?.add(weights[k])
             }
         }
         withExtendedLifetime(mapped) {}

@@ -158,6 +158,11 @@ public final class Store {
     func writePack(_ objects: [PendingObject]) throws -> Int {
         do {
             let writer = try PackWriter(objectsDirectory: repository.objectsDirectory, expectedCount: objects.count)
+            if ProgressReport.isActive && objects.count >= 10_000 {
+                let total = objects.count
+                ProgressReport.report("Writing objects", done: 0, total: total, unit: "objects")
+                writer.onProgress = { ProgressReport.report("Writing objects", done: $0, total: total, unit: "objects") }
+            }
             try writer.append(objects)
             Trace.mark("pack compressed")
             let name = try writer.finish()
