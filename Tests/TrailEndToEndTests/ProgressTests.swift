@@ -28,3 +28,16 @@ final class ProgressTests: XCTestCase {
         XCTAssertEqual(reindexed.stderr, "")
     }
 }
+
+/// Shell completions come from the binary itself and know every command.
+final class CompletionTests: XCTestCase {
+    func testCompletionScriptsNameEveryCommand() throws {
+        let box = try Sandbox()
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try box.ok("--generate-completion-script", shell).stdout
+            for command in ["commit", "status", "diff", "history", "audit", "erase", "verify", "export", "model"] {
+                XCTAssertTrue(script.contains(command), "\(shell) completion lacks \(command)")
+            }
+        }
+    }
+}
