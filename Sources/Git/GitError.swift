@@ -45,6 +45,12 @@ public enum GitLibrary {
     public static func prepareInBackground() {
         Thread.detachNewThread { _ = Libgit2.initialized }
     }
+
+    /// Waits for that setup to end. Called before the process exits: exiting while another
+    /// thread is inside libgit2's (and OpenSSL's) initialisation can crash in their teardown.
+    public static func finishSetup() {
+        _ = Libgit2.initialized
+    }
 }
 
 /// Turns a negative libgit2 return code into a `GitError` carrying `git_error_last()`'s message.

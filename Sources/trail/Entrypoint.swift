@@ -38,11 +38,18 @@ struct Trail: ParsableCommand {
     static func main() {
         Trace.mark("started")
         GitLibrary.prepareInBackground()
+        if let typo = unknownCommand(Array(CommandLine.arguments.dropFirst())) {
+            FileHandle.standardError.write(Data((typo + "\n").utf8))
+            GitLibrary.finishSetup()
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
+            GitLibrary.finishSetup()
             Trace.mark("finished")
         } catch {
+            GitLibrary.finishSetup()
             let code = exitCode(for: error)
             if code == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
@@ -51,4 +58,32 @@ struct Trail: ParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// "'comit' is not a trail command. Did you mean 'commit'?" for a first argument that names no
+/// command, as git says it; nil when it does (or is an option).
+func unknownCommand(_ arguments: [String]) -> String? {
+    guard let word = arguments.first, !word.hasPrefix("-") else { return nil }
+    let names = Trail.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+    guard !names.contains(word) else { return nil }
+    let close = names.map { ($0, editDistance($0, word)) }.filter { $0.1 <= max(1, $0.0.count / 3) }.sorted { $0.1 < $1.1 }
+    var text = "error: '\(word)' is not a trail command."
+    if let best = close.first { text += " Did you mean '\(best.0)'?" }
+    return text + "\nhint: `trail --help` lists the commands: " + names.filter { $0 != "help" }.joined(separator: ", ")
+}
+
+/// Levenshtein distance, for command suggestions.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var previous = row[0]
+        row[0] = i
+        for j in stride(from: 1, through: b.count, by: 1) {
+            let current = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+            previous = current
+        }
+    }
+    return row[b.count]
 }

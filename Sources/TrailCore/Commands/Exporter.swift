@@ -43,6 +43,11 @@ public struct Exporter {
 
     /// Exports `snapshot` to `path` (`-` for standard output, JSON Lines only).
     public func export(_ snapshot: Snapshot, to path: String, format: ExportFormat? = nil) throws -> ExportResult {
+        let ext = (path as NSString).pathExtension
+        if format == nil, ExportFormat.from(path: path) == .folder, !ext.isEmpty, !path.hasSuffix("/") {
+            throw TrailError("cannot tell the export format from '\(path)' (.\(ext) is not one Trail writes)",
+                             hint: "name it .jsonl or .csv, give a folder path without an extension, or pass --format jsonl|csv|folder", exitCode: 2)
+        }
         let format = format ?? ExportFormat.from(path: path)
         let config = try snapshot.config()
         let erasures = try ErasureLog.read(store.repository)

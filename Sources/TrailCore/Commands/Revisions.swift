@@ -26,8 +26,12 @@ public struct Revisions {
         do {
             return try repo.resolveCommit(spec)
         } catch let error as GitError {
-            if spec == "HEAD", try store.headCommit() == nil {
+            if spec.hasPrefix("HEAD"), try store.headCommit() == nil {
                 throw TrailError("there are no commits yet", hint: "commit a manifest first: trail commit FILE -m MESSAGE")
+            }
+            if spec.contains("~") || spec.contains("^"), error.message.contains("does not exist") {
+                throw TrailError("'\(spec)' goes back further than the history holds",
+                                 hint: "`trail log` lists the commits; a first commit has no parent")
             }
             throw TrailError("unknown revision '\(spec)' (\(error.message))",
                              hint: "use a branch, tag or model name (see `trail branch`, `trail tag`, `trail model list`) or a commit id from `trail log`")
