@@ -7,7 +7,7 @@ import Foundation
 /// references are read and updated through libgit2 (with compare-and-swap), and many
 /// objects are written at once with `PackWriter`.
 public final class Repository {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     private let odb: OpaquePointer
     /// The repository's folder (the git dir).
     public let path: String

@@ -26,6 +26,11 @@ public enum ProgressReport {
         return handler != nil
     }
 
+    /// Reports a step from outside the core (a transfer's callback). Same as `report`.
+    public static func forward(_ phase: String, done: Int, total: Int?, unit: String = "") {
+        report(phase, done: done, total: total, unit: unit)
+    }
+
     /// Reports a step; cheap when nobody listens. Callable from any thread.
     static func report(_ phase: String, done: Int, total: Int?, unit: String = "") {
         lock.lock()

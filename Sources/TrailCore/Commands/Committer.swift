@@ -130,7 +130,8 @@ public struct Committer {
         }
 
         // The content ref: every content blob stays reachable from it, not from the snapshot.
-        let oldContentRoot = try repo.reference(Store.contentRef)
+        let oldContent = try ContentRef.read(repo)
+        let oldContentRoot = oldContent?.tree
         var contentTree: ShardedTree?
         // New content: blobs of new records that the store lacks (the rest are already in the
         // content tree). A first commit into an empty store skips the lookups.
@@ -169,7 +170,8 @@ public struct Committer {
         objects.append(contentsOf: freshBlobs)
         // A full manifest rebuilds every tree; only those the store lacks are written.
         objects.append(contentsOf: storeIsEmpty || request.isPatch ? plan.tree.newTrees : plan.tree.newTrees.filter { !repo.contains($0.id) })
-        if let contentTree { objects.append(contentsOf: contentTree.newTrees) }
+        let contentCommit = contentTree.map { ContentRef.wrapper(for: $0.root) }
+        if let contentTree, let contentCommit { objects.append(contentsOf: contentTree.newTrees); objects.append(contentCommit) }
         let commitObject = PendingObject(type: .commit, data: commitBytes)
         objects.append(commitObject)
 
@@ -178,8 +180,8 @@ public struct Committer {
         let packBytes = try store.writePack(objects)
         Trace.mark("pack written: \(objects.count) objects")
         try repo.refreshObjects()
-        if let contentTree {
-            try moveRef(Store.contentRef, to: contentTree.root, from: oldContentRoot, message: "trail: content")
+        if let contentCommit {
+            try moveRef(Store.contentRef, to: contentCommit.id, from: oldContent?.target, message: "trail: content")
         }
         try moveRef(branch, to: commitObject.id, from: parent, message: "trail commit")
         // The commit has landed; the index follows, from what this commit already knows. If this

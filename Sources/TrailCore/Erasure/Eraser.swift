@@ -154,14 +154,21 @@ public struct Eraser {
         }
     }
 
-    private func finishLocked(_ start: ErasureResult, author: Signature) throws -> ErasureResult {
+    func finishLocked(_ start: ErasureResult, author: Signature) throws -> ErasureResult {
         var result = start
         let repo = store.repository
         let log = try ErasureLog.read(repo)
         if !log.records.isEmpty {
             try startMarker()
             // 1. No branch tip keeps an erased sample.
+            let remoteTips = try repo.references(matching: "refs/remotes/*")
             for (branch, tip) in try repo.references(matching: "refs/heads/*") {
+                // A branch that its remote copy is ahead of gets that copy's removal commit with
+                // the next pull (a fast-forward); one of its own would make the two diverge.
+                let name = String(branch.dropFirst("refs/heads/".count))
+                if try remoteTips.contains(where: { try $0.name.hasSuffix("/" + name) && $0.target != tip && repo.isDescendant($0.target, of: tip) }) {
+                    continue
+                }
                 let snapshot = try Snapshot(repository: repo, commit: tip)
                 var held: [String] = []
                 var sequence = 0
@@ -182,17 +189,18 @@ public struct Eraser {
             if !result.commits.isEmpty { FaultInjection.reached("erase-committed") }
             // 2. The content ref no longer lists erased content.
             let erased = Set(log.byContent.keys)
-            if let root = try repo.reference(Store.contentRef) {
+            if let content = try ContentRef.read(repo) {
                 var changes: [ObjectID: ObjectID?] = [:]
                 for id in erased { changes[id] = .some(nil) }
-                var (tree, previous) = try ShardedTree.update(repo, oldRoot: root, changes: changes)
+                var (tree, previous) = try ShardedTree.update(repo, oldRoot: content.tree, changes: changes)
                 if !previous.isEmpty {
                     tree.finish(rootFiles: [])
-                    let fresh = tree.newTrees.filter { !repo.contains($0.id) }
+                    let wrapper = ContentRef.wrapper(for: tree.root)
+                    let fresh = (tree.newTrees + [wrapper]).filter { !repo.contains($0.id) }
                     if !fresh.isEmpty { _ = try store.writePack(uniqueByID(fresh)) }
                     try repo.refreshObjects()
                     do {
-                        try repo.updateReference(Store.contentRef, to: tree.root, expected: root, message: "trail erase")
+                        try repo.updateReference(Store.contentRef, to: wrapper.id, expected: content.target, message: "trail erase")
                     } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
                         throw TrailError("\(Store.contentRef) was moved by another process", hint: "run `trail erase --finish` to complete the erasure")
                     }

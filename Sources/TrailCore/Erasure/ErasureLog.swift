@@ -54,6 +54,11 @@ public struct ErasureLog: Sendable {
     /// Reads the log of `repository`. Cheap when nothing was ever erased (one reference lookup).
     public static func read(_ repository: Repository) throws -> ErasureLog {
         guard let tip = try repository.reference(ref) else { return .empty }
+        return try read(repository, at: tip)
+    }
+
+    /// Reads the log whose tip is the commit `tip` (e.g. a remote's).
+    static func read(_ repository: Repository, at tip: ObjectID) throws -> ErasureLog {
         let commit = try repository.commit(tip)
         var records: [ErasureRecord] = []
         for entry in try repository.readTree(commit.tree) where entry.mode == .blob && entry.name.hasSuffix(".json") {
@@ -73,6 +78,35 @@ public struct ErasureLog: Sendable {
     public func erasure(of record: SampleRecord) -> ErasureRecord? {
         for content in record.content { if let hit = byContent[content.blob] { return hit } }
         return nil
+    }
+
+    /// Merges a log that diverged from this one (both sides erased): a commit with both tips as
+    /// parents whose tree holds every record of both, theirs that are new here renumbered after
+    /// ours. The caller holds the lock.
+    func merging(_ theirs: ErasureLog, in repository: Repository) throws -> ErasureLog {
+        func identity(_ r: ErasureRecord) -> String { "\(r.erasedBy)\u{0}\(r.time)\u{0}\(r.reason)\u{0}\(r.samples.joined(separator: "\u{0}"))" }
+        let known = Set(records.map(identity))
+        var all = records
+        for record in theirs.records where !known.contains(identity(record)) {
+            var renumbered = record
+            renumbered.sequence = (all.last?.sequence ?? 0) + 1
+            all.append(renumbered)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var entries: [TreeEntry] = []
+        for record in all {
+            let blob = try repository.write(.blob, Array(try encoder.encode(record)) + [0x0a])
+            entries.append(TreeEntry(mode: .blob, name: String(format: "%06d.json", record.sequence), id: blob))
+        }
+        let tree = try repository.write(.tree, TreeFormat.encode(entries))
+        let parents = [tip, theirs.tip].compactMap { $0 }
+        let author = repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
+        let commit = try repository.write(.commit, CommitFormat.encodeCommit(
+            tree: tree, parents: parents, author: author, committer: author,
+            message: "Merge erasure records (\(all.count - records.count) new here)\n"))
+        try repository.updateReference(Self.ref, to: commit, expected: tip, message: "trail fetch: merge erasures")
+        return ErasureLog(records: all, tip: commit)
     }
 
     /// Appends `record` (its `sequence` is set here): writes its blob, the new tree and commit as

@@ -171,7 +171,11 @@ public struct Verifier {
             }
             return commitProblem(tag.target)
         case Store.contentRef:
-            return object.type == .tree ? nil : "\(name) points at a \(object.type.name), not a tree"
+            guard object.type == .commit || object.type == .tree else { return "\(name) points at a \(object.type.name), not a commit" }
+            guard let tree = try? ContentRef.tree(of: target, in: repo), (try? repo.readTree(tree)) != nil else {
+                return "\(name): the content tree cannot be read"
+            }
+            return nil
         case ErasureLog.ref:
             return object.type == .commit ? nil : "\(name) points at a \(object.type.name), not a commit"
         default:
@@ -182,7 +186,7 @@ public struct Verifier {
     /// The ids the content ref lists (nil when the store has no content ref).
     private func contentRefIDs() throws -> Set<ObjectID>? {
         let repo = store.repository
-        guard let root = try repo.reference(Store.contentRef), (try? repo.read(root).type) == .tree else { return nil }
+        guard let root = try? ContentRef.read(repo)?.tree else { return nil }
         var ids = Set<ObjectID>()
         for mid in try repo.readTree(root) where mid.mode == .tree {
             for leaf in try repo.readTree(mid.id) where leaf.mode == .tree {

@@ -1,0 +1,58 @@
+import Foundation
+import Git
+
+/// Where credentials for a remote come from, in the order git users expect: `TRAIL_USERNAME`
+/// and `TRAIL_PASSWORD` in the environment, else git's own credential helpers
+/// (`git credential fill`, which reads `credential.helper` from git's configuration).
+public enum CredentialSource {
+    /// A provider that asks once: a rejected credential is not offered again (and is reported
+    /// to the helper with `git credential reject`), so a wrong password fails at once.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> CredentialProvider {
+        var offered: [String: String]?
+        return { url, username, attempt in
+            if attempt > 1 {
+                if let offered { _ = runCredential("reject", offered, environment: environment) }
+                return nil
+            }
+            if let user = environment["TRAIL_USERNAME"], let password = environment["TRAIL_PASSWORD"] {
+                return Credentials(username: user, password: password)
+            }
+            guard let parts = URLComponents(string: url), let scheme = parts.scheme, let host = parts.host else { return nil }
+            var request = ["protocol": scheme, "host": parts.port.map { "\(host):\($0)" } ?? host]
+            if !parts.path.isEmpty { request["path"] = String(parts.path.drop { $0 == "/" }) }
+            if let username { request["username"] = username }
+            guard let answer = runCredential("fill", request, environment: environment),
+                  let user = answer["username"], let password = answer["password"] else { return nil }
+            offered = answer
+            return Credentials(username: user, password: password)
+        }
+    }
+
+    /// Runs `git credential ACTION` with `fields` on its input; its answer's fields, or nil.
+    private static func runCredential(_ action: String, _ fields: [String: String], environment: [String: String]) -> [String: String]? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "credential", action]
+        var env = environment
+        // Without a terminal, git must not wait for a password typed there.
+        if isatty(0) != 1 { env["GIT_TERMINAL_PROMPT"] = "0" }
+        process.environment = env
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        do { try process.run() } catch { return nil }
+        let text = fields.map { "\($0.key)=\($0.value)\n" }.sorted().joined() + "\n"
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try? input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        var answer: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            answer[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        return answer
+    }
+}

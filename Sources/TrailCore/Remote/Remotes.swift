@@ -1,0 +1,346 @@
+import Foundation
+import Git
+
+/// What a fetch brought in.
+public struct FetchResult: Codable, Equatable {
+    public var remote: String
+    /// Remote branches and the commits they point at now (as `refs/remotes/<remote>/<branch>`).
+    public var branches: [RefInfo] = []
+    /// Tags and models that were new here.
+    public var newTags: [String] = []
+    public var newModels: [String] = []
+    /// Tags or models the remote holds under a name this store uses for something else (kept as they are here).
+    public var conflicts: [String] = []
+    /// Erasure records that came in (and were carried out here).
+    public var newErasures = 0
+    /// Content blobs the content ref gained.
+    public var contentAdded = 0
+    public var objectsReceived = 0
+    public var bytesReceived = 0
+}
+
+/// What a push sent.
+public struct PushResult: Codable, Equatable {
+    public var remote: String
+    public var branch: String
+    public var commit: String
+}
+
+/// Remotes: any git server or path. Trail talks to it through libgit2 and keeps, besides
+/// branches, the refs git does not know about: models, the content ref and the erasure log.
+///
+/// Fetching brings everything into `refs/remotes/<remote>/...` first, then reconciles:
+/// tags and models are added when new (they never move), the content ref becomes the union of
+/// both sides (less what was erased), and the erasure logs are merged and carried out, so
+/// erasure travels with the data.
+public struct Remotes {
+    let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// The configured remotes.
+    public func list() throws -> [Repository.RemoteInfo] { try store.repository.remotes() }
+
+    /// Adds a remote.
+    public func add(_ name: String, url: String) throws {
+        guard Repository.isValidReferenceName("refs/remotes/\(name)/x"), !name.contains("/") else {
+            throw TrailError("'\(name)' is not a valid remote name", hint: "use letters, digits, '-' and '_', e.g. origin", exitCode: 2)
+        }
+        try store.withWriteLock {
+            if try store.repository.remotes().contains(where: { $0.name == name }) {
+                throw TrailError("remote '\(name)' already exists", hint: "`trail remote list` shows it; remove it first with `trail remote remove \(name)`")
+            }
+            try store.repository.addRemote(name, url: url)
+        }
+    }
+
+    /// Removes a remote and what was fetched from it.
+    public func remove(_ name: String) throws {
+        try store.withWriteLock {
+            guard try store.repository.remotes().contains(where: { $0.name == name }) else {
+                throw TrailError("no remote named '\(name)'", hint: "`trail remote list` shows the remotes")
+            }
+            try store.repository.removeRemote(name)
+            for ref in try store.repository.references(matching: "refs/remotes/\(name)/*") {
+                try? store.repository.deleteReference(ref.name)
+            }
+        }
+    }
+
+    /// The refspecs of a fetch from `remote`: everything into its own namespace.
+    static func fetchRefspecs(_ remote: String) -> [String] {
+        ["+refs/heads/*:refs/remotes/\(remote)/*",
+         "+refs/tags/*:refs/remotes/\(remote)/trail-tags/*",
+         "+refs/models/*:refs/remotes/\(remote)/trail-models/*",
+         "+\(Store.contentRef):refs/remotes/\(remote)/trail/content",
+         "+\(ErasureLog.ref):refs/remotes/\(remote)/trail/erasures"]
+    }
+
+    /// Fetches from `remote` and reconciles (see the type's documentation). Takes the lock.
+    public func fetch(_ remote: String, credentials: CredentialProvider?,
+                      progress: ((TransferProgress) -> Void)? = nil) throws -> FetchResult {
+        try store.withWriteLock { try fetchLocked(remote, credentials: credentials, progress: progress).0 }
+    }
+
+    /// Fetches and reconciles; also returns the remote's content ref as fetched (its tracking
+    /// ref is dropped once merged: it may name content erased here, which `git fsck` would
+    /// then report as missing).
+    func fetchLocked(_ remote: String, credentials: CredentialProvider?,
+                     progress: ((TransferProgress) -> Void)?) throws -> (FetchResult, remoteContent: ObjectID?) {
+        let repo = store.repository
+        guard try repo.remotes().contains(where: { $0.name == remote }) else {
+            throw TrailError("no remote named '\(remote)'", hint: "add it with `trail remote add \(remote) URL`")
+        }
+        var result = FetchResult(remote: remote)
+        let stats = try transfer("fetch from \(remote)") {
+            try repo.fetch(from: remote, refspecs: Self.fetchRefspecs(remote), credentials: credentials, progress: progress)
+        }
+        result.objectsReceived = stats.receivedObjects
+        result.bytesReceived = stats.receivedBytes
+        try repo.refreshObjects()
+        let prefix = "refs/remotes/\(remote)/"
+        for ref in try repo.references(matching: prefix + "*") {
+            let name = String(ref.name.dropFirst(prefix.count))
+            if name.hasPrefix("trail-tags/") || name.hasPrefix("trail-models/") || name.hasPrefix("trail/") { continue }
+            result.branches.append(RefInfo(name: "\(remote)/\(name)", commit: ref.target.hex, current: false))
+        }
+        // Tags and models never move: new ones are added, a clash is reported and left alone.
+        for (kind, local) in [("trail-tags/", "refs/tags/"), ("trail-models/", Store.modelRefPrefix)] {
+            for ref in try repo.references(matching: prefix + kind + "*") {
+                let name = String(ref.name.dropFirst((prefix + kind).count))
+                if let mine = try repo.reference(local + name) {
+                    if mine != ref.target { result.conflicts.append(local.dropFirst("refs/".count) + name) }
+                    continue
+                }
+                try repo.updateReference(local + name, to: ref.target, expected: nil, message: "trail fetch")
+                if kind == "trail-tags/" { result.newTags.append(name) } else { result.newModels.append(name) }
+            }
+        }
+        result.newErasures = try mergeErasures(from: repo.reference(prefix + "trail/erasures"))
+        let remoteContent = try repo.reference(prefix + "trail/content")
+        result.contentAdded = try mergeContent(from: remoteContent)
+        if remoteContent != nil { try repo.deleteReference(prefix + "trail/content") }
+        // Erasures that came in are carried out here; content erased here that came back goes again.
+        _ = try Eraser(store: store).finishLocked(ErasureResult(), author: try eraseAuthor())
+        try LineageUpdater(store: store).catchUp()
+        return (result, remoteContent)
+    }
+
+    /// Pushes `branch` (default: the current one) with every tag, model, the content ref and the
+    /// erasure log. Fetches first, so that the content ref sent is the union of both sides; the
+    /// push is refused if the remote's content ref moved in between (another push), and retried.
+    public func push(_ remote: String, branch: String?, credentials: CredentialProvider?) throws -> PushResult {
+        try store.withWriteLock {
+            let repo = store.repository
+            guard let branchRef = try branch.map({ "refs/heads/" + $0 }) ?? store.currentBranchRef(),
+                  let tip = try repo.reference(branchRef) else {
+                throw TrailError("nothing to push: \(branch.map { "no branch named '\($0)'" } ?? "the current branch has no commits")",
+                                 hint: "`trail branch` lists the branches")
+            }
+            var lastError: Error?
+            for _ in 0..<3 {
+                let seenContent = try fetchLocked(remote, credentials: credentials, progress: nil).remoteContent
+                // libgit2 pushes no globs: every tag and model by name (those the remote has are no-ops).
+                var specs = ["\(branchRef):\(branchRef)"]
+                for prefix in ["refs/tags/", Store.modelRefPrefix] {
+                    specs += try repo.references(matching: prefix + "*").map { "\($0.name):\($0.name)" }
+                }
+                if try repo.reference(Store.contentRef) != nil { specs.append("+\(Store.contentRef):\(Store.contentRef)") }
+                if try repo.reference(ErasureLog.ref) != nil { specs.append("\(ErasureLog.ref):\(ErasureLog.ref)") }
+                do {
+                    try transfer("push to \(remote)") {
+                        try repo.push(to: remote, refspecs: specs, credentials: credentials, negotiate: { updates in
+                            // The content ref is replaced, not fast-forwarded: send it only over what was merged.
+                            guard let content = updates.first(where: { $0.destination == Store.contentRef }) else { return nil }
+                            return content.remoteOld == seenContent ? nil : "the remote's content ref moved during the push"
+                        })
+                    }
+                    return PushResult(remote: remote, branch: String(branchRef.dropFirst("refs/heads/".count)), commit: tip.hex)
+                } catch let error as TrailError where error.message.contains("content ref moved") {
+                    lastError = error
+                    continue
+                }
+            }
+            throw lastError!
+        }
+    }
+
+    /// Runs a transfer, turning libgit2's errors into ones a user can act on.
+    private func transfer<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as GitError {
+            if error.code == -16 {
+                throw TrailError("\(what): \(error.message)",
+                                 hint: "give a user name and password (or token) through a git credential helper (`git config --global credential.helper store`), or TRAIL_USERNAME and TRAIL_PASSWORD")
+            }
+            if error.code == -11 || error.message.contains("non-fast-forward") || error.message.contains("fetch first") {
+                throw TrailError("\(what) was rejected: \(error.message)",
+                                 hint: "the remote has commits this store lacks: `trail pull` first, then push again")
+            }
+            if error.message.contains("content ref moved") { throw TrailError("\(what): \(error.message)") }
+            throw TrailError("\(what) failed: \(error.message)", hint: "check the remote's URL (`trail remote list`) and that the server is reachable")
+        }
+    }
+
+    private func eraseAuthor() throws -> Signature {
+        store.repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
+    }
+
+    /// Merges the remote's erasure log into ours; returns how many records are new here.
+    private func mergeErasures(from remoteTip: ObjectID?) throws -> Int {
+        let repo = store.repository
+        guard let remoteTip else { return 0 }
+        let local = try ErasureLog.read(repo)
+        guard let localTip = local.tip else {
+            try repo.updateReference(ErasureLog.ref, to: remoteTip, expected: nil, message: "trail fetch: erasures")
+            return try ErasureLog.read(repo).records.count
+        }
+        if try localTip == remoteTip || repo.isDescendant(localTip, of: remoteTip) { return 0 }
+        let before = local.records.count
+        if try repo.isDescendant(remoteTip, of: localTip) {
+            try repo.updateReference(ErasureLog.ref, to: remoteTip, expected: localTip, message: "trail fetch: erasures")
+            return try ErasureLog.read(repo).records.count - before
+        }
+        // Both sides erased: a merge commit whose tree holds every record (new ones renumbered).
+        let theirs = try ErasureLog.read(repo, at: remoteTip)
+        let merged = try local.merging(theirs, in: repo)
+        return merged.records.count - before
+    }
+
+    /// Makes the content ref the union of ours and the remote's (`remoteTarget`, a commit or a
+    /// bare tree); returns how many blobs it gained.
+    private func mergeContent(from remoteTarget: ObjectID?) throws -> Int {
+        let repo = store.repository
+        guard let remoteTarget else { return 0 }
+        let remoteRoot = try ContentRef.tree(of: remoteTarget, in: repo)
+        let local = try ContentRef.read(repo)
+        let missing = try local.map { try ContentTree.idsOnlyIn(remoteRoot, comparedWith: $0.tree, in: repo) }
+            ?? ContentTree.ids(remoteRoot, in: repo)
+        guard !missing.isEmpty else { return 0 }
+        var changes: [ObjectID: ObjectID?] = [:]
+        for id in missing { changes[id] = .some(id) }
+        var (tree, _) = try ShardedTree.update(repo, oldRoot: local?.tree, changes: changes)
+        tree.finish(rootFiles: [])
+        let wrapper = ContentRef.wrapper(for: tree.root)
+        var seen = Set<ObjectID>()
+        let fresh = (tree.newTrees + [wrapper]).filter { !repo.contains($0.id) && seen.insert($0.id).inserted }
+        if !fresh.isEmpty { _ = try store.writePack(fresh) }
+        try repo.refreshObjects()
+        try repo.updateReference(Store.contentRef, to: wrapper.id, expected: local?.target, message: "trail fetch: content")
+        return missing.count
+    }
+}
+
+/// Reading the content ref's tree (sharded like a snapshot, keyed by blob id).
+enum ContentTree {
+    /// Every blob id the tree at `root` lists.
+    static func ids(_ root: ObjectID, in repo: Repository) throws -> [ObjectID] {
+        var ids: [ObjectID] = []
+        for mid in try repo.readTree(root) where mid.mode == .tree {
+            for leaf in try repo.readTree(mid.id) where leaf.mode == .tree {
+                ids += try TreeFormat.decodeHexNamed(repo.read(leaf.id, as: .tree)).map(\.id)
+            }
+        }
+        return ids
+    }
+
+    /// The ids `root` lists that `other` does not, reading only the subtrees whose ids differ.
+    static func idsOnlyIn(_ root: ObjectID, comparedWith other: ObjectID, in repo: Repository) throws -> [ObjectID] {
+        var theirs: [String: ObjectID] = [:]
+        for e in try repo.readTree(other) where e.mode == .tree { theirs[e.name] = e.id }
+        var result: [ObjectID] = []
+        for mid in try repo.readTree(root) where mid.mode == .tree && theirs[mid.name] != mid.id {
+            var otherLeaves: [String: ObjectID] = [:]
+            if let otherMid = theirs[mid.name] { for e in try repo.readTree(otherMid) { otherLeaves[e.name] = e.id } }
+            for leaf in try repo.readTree(mid.id) where otherLeaves[leaf.name] != leaf.id {
+                let known = Set(try otherLeaves[leaf.name].map { try TreeFormat.decodeHexNamed(repo.read($0, as: .tree)).map(\.key) } ?? [])
+                result += try TreeFormat.decodeHexNamed(repo.read(leaf.id, as: .tree)).map(\.key).filter { !known.contains($0) }
+            }
+        }
+        return result
+    }
+}
+
+/// What a pull did to the current branch.
+public struct PullResult: Codable, Equatable {
+    public enum Outcome: String, Codable { case upToDate = "up-to-date", fastForward = "fast-forward", created, ahead }
+    public var fetch: FetchResult
+    public var branch: String
+    public var outcome: Outcome
+    public var commit: String
+}
+
+extension Remotes {
+    /// Fetches `remote` and brings the current branch up to its remote branch when that is a
+    /// fast-forward. Branches that both moved need a sample-level merge, which this version
+    /// does not do: the pull then stops with an error and changes no branch.
+    public func pull(_ remote: String, credentials: CredentialProvider?) throws -> PullResult {
+        try store.withWriteLock {
+            let repo = store.repository
+            guard let branchRef = try store.currentBranchRef() else {
+                throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
+            }
+            let fetched = try fetchLocked(remote, credentials: credentials, progress: nil).0
+            let name = String(branchRef.dropFirst("refs/heads/".count))
+            guard let theirs = try repo.reference("refs/remotes/\(remote)/\(name)") else {
+                throw TrailError("\(remote) has no branch '\(name)'", hint: "push it with `trail push \(remote) \(name)`")
+            }
+            var result = PullResult(fetch: fetched, branch: name, outcome: .upToDate, commit: theirs.hex)
+            guard let ours = try repo.reference(branchRef) else {
+                try repo.updateReference(branchRef, to: theirs, expected: nil, message: "trail pull")
+                result.outcome = .created
+                try LineageUpdater(store: store).catchUp()
+                return result
+            }
+            if ours == theirs { return result }
+            if try repo.isDescendant(ours, of: theirs) {
+                result.outcome = .ahead
+                result.commit = ours.hex
+                return result
+            }
+            guard try repo.isDescendant(theirs, of: ours) else {
+                throw TrailError("\(name) and \(remote)/\(name) have both moved on; they need a sample-level merge, which this version of Trail cannot do yet",
+                                 hint: "nothing was changed; `trail diff \(name) \(remote)/\(name)` shows how they differ")
+            }
+            try repo.updateReference(branchRef, to: theirs, expected: ours, message: "trail pull: fast-forward")
+            result.outcome = .fastForward
+            try LineageUpdater(store: store).catchUp()
+            return result
+        }
+    }
+
+    /// Clones the store at `url` into a new store at `path`: every branch as a remote branch of
+    /// `origin`, `main` (or the first branch) checked out, tags, models, content and erasures,
+    /// and the index built. Nothing is left behind if it fails.
+    public static func clone(_ url: String, into path: String, credentials: CredentialProvider?,
+                             progress: ((TransferProgress) -> Void)? = nil) throws -> (Store, FetchResult) {
+        let fm = FileManager.default
+        let existed = fm.fileExists(atPath: path)
+        do {
+            var store = try Store.create(at: path, config: DatasetConfig())
+            try store.repository.addRemote("origin", url: url)
+            let fetched = try store.withWriteLock { try Remotes(store: store).fetchLocked("origin", credentials: credentials, progress: progress).0 }
+            let branches = fetched.branches.map { String($0.name.dropFirst("origin/".count)) }
+            guard let branch = branches.contains(Store.defaultBranch) ? Store.defaultBranch : branches.first,
+                  let tip = try store.repository.reference("refs/remotes/origin/\(branch)") else {
+                throw TrailError("\(url) holds no Trail branches", hint: "check the URL; an empty remote is filled with `trail push`")
+            }
+            try store.repository.updateReference("refs/heads/" + branch, to: tip, expected: nil, message: "trail clone")
+            try store.repository.setSymbolicReference("HEAD", to: "refs/heads/" + branch, message: "trail clone")
+            // The field configuration travels in every commit; the store's copy comes from HEAD's.
+            let config = try Snapshot(repository: store.repository, commit: tip).config()
+            try Data(config.encoded()).write(to: URL(fileURLWithPath: store.path + "/dataset.json"), options: .atomic)
+            store = try Store.open(at: path)
+            _ = try store.withWriteLock { try LineageUpdater(store: store).catchUp() }
+            return (store, fetched)
+        } catch {
+            if !existed {
+                try? fm.removeItem(atPath: path)
+            } else {
+                for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] { try? fm.removeItem(atPath: path + "/" + name) }
+            }
+            throw error
+        }
+    }
+}

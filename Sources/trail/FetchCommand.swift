@@ -1,0 +1,30 @@
+import ArgumentParser
+import TrailCore
+
+struct FetchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Bring in a remote's branches, tags, models, content and erasures.",
+        discussion: """
+            Branches arrive as REMOTE/BRANCH (e.g. origin/main) and are not merged; tags and models are added when new; the remote's erasure records are carried out here too, so content erased there leaves this store. The index catches up.
+
+            Examples:
+              trail fetch
+              trail fetch backup
+              trail diff main origin/main
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The remote (default: origin).") var remote = "origin"
+
+    func run() throws {
+        try runReportingErrors {
+            let store = try storeOptions.open()
+            let result = try Remotes(store: store).fetch(remote, credentials: CredentialSource.standard())
+            if output.json { return try printJSON(result) }
+            print("Fetched \(remote):")
+            printFetch(result)
+        }
+    }
+}

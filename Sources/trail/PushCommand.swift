@@ -1,0 +1,31 @@
+import ArgumentParser
+import TrailCore
+
+struct PushCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Send a branch, with every tag, model, the content and the erasure records, to a remote.",
+        discussion: """
+            Only what the remote lacks is sent (for a weekly relabel: the new records and trees, not the dataset). The branch must be a fast-forward of the remote's: if the remote has commits this store lacks, pull first. Content that other pushers sent is kept: Trail fetches the remote's content list first and sends the union.
+
+            Credentials come from TRAIL_USERNAME and TRAIL_PASSWORD, else git's credential helpers.
+
+            Examples:
+              trail push
+              trail push origin vendor-batch-7
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The remote (default: origin).") var remote = "origin"
+    @Argument(help: "The branch (default: the current one).") var branch: String?
+
+    func run() throws {
+        try runReportingErrors {
+            let store = try storeOptions.open()
+            let result = try Remotes(store: store).push(remote, branch: branch, credentials: CredentialSource.standard())
+            if output.json { return try printJSON(result) }
+            print("Pushed \(result.branch) (\(result.commit.prefix(10))) to \(remote), with tags, models, content and erasures")
+        }
+    }
+}

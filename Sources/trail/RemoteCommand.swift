@@ -1,0 +1,72 @@
+import ArgumentParser
+import Git
+import TrailCore
+
+struct RemoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remote",
+        abstract: "Name the git servers (or paths) a store is shared through.",
+        discussion: """
+            Any git server hosts a Trail store: git://, http(s)://, ssh, file:// or a plain path to a bare repository.
+
+            Examples:
+              trail remote add origin https://git.example.org/tns/moderation-data.git
+              trail remote add backup /mnt/backup/moderation.trail
+              trail remote list
+              trail remote remove backup
+            """,
+        subcommands: [Add.self, Remove.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a remote.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "Its name, e.g. origin.") var name: String
+        @Argument(help: "Its URL or path.") var url: String
+
+        func run() throws {
+            try runReportingErrors {
+                try Remotes(store: try storeOptions.open()).add(name, url: url)
+                print("Added remote \(name): \(url)")
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a remote and what was fetched from it.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The remote's name.") var name: String
+
+        func run() throws {
+            try runReportingErrors {
+                try Remotes(store: try storeOptions.open()).remove(name)
+                print("Removed remote \(name)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the remotes.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        struct Entry: Encodable { let name: String; let url: String }
+
+        func run() throws {
+            try runReportingErrors {
+                let remotes = try Remotes(store: try storeOptions.open()).list()
+                if output.json { return try printJSON(remotes.map { Entry(name: $0.name, url: $0.url) }) }
+                for r in remotes { print("\(r.name)\t\(r.url)") }
+            }
+        }
+    }
+}
+
+/// Prints what a fetch brought in (for fetch, pull and clone).
+func printFetch(_ f: FetchResult) {
+    for b in f.branches { print("  \(b.name)  \(b.commit.prefix(10))") }
+    if !f.newTags.isEmpty { print("  new tags: \(f.newTags.joined(separator: ", "))") }
+    if !f.newModels.isEmpty { print("  new models: \(f.newModels.joined(separator: ", "))") }
+    if f.newErasures > 0 { print("  erasures carried out here: \(f.newErasures)") }
+    for c in f.conflicts { print("  kept ours: \(c) (the remote has a different one under that name)") }
+    print("  \(f.objectsReceived) objects received (\(formatBytes(f.bytesReceived))), \(f.contentAdded) content blobs added")
+}

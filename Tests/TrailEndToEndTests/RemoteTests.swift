@@ -1,0 +1,141 @@
+import Foundation
+import XCTest
+
+/// Push, clone, fetch and pull through a plain path, file:// and a real `git daemon` on
+/// loopback: the copies answer like the origin, and erasure travels with the data.
+final class RemoteTests: XCTestCase {
+    /// A store at `box.root/a` with two commits, a tag and two models.
+    private func makeOrigin(_ box: Sandbox) throws -> (v1: String, v2: String) {
+        try box.write("v1.jsonl", Sandbox.dataset(300))
+        try box.write("v2.jsonl", Sandbox.dataset(310, relabelEvery: 6, guideline: "v3.2"))
+        try box.ok("init", "--store", "a")
+        try box.ok("commit", "--store", "a", "v1.jsonl", "-m", "v1")
+        try box.ok("model", "register", "--store", "a", "m1", "HEAD", "--meta", "run=r1")
+        try box.ok("tag", "--store", "a", "release-1")
+        try box.ok("commit", "--store", "a", "v2.jsonl", "-m", "v2")
+        try box.ok("model", "register", "--store", "a", "m2", "HEAD")
+        _ = try box.run("/usr/bin/env", ["git", "init", "-q", "--bare", box.root.appendingPathComponent("server.git").path])
+        return ("v1.jsonl", "v2.jsonl")
+    }
+
+    private func git(_ box: Sandbox, _ dir: String, _ args: String...) throws -> Sandbox.Result {
+        try box.run("/usr/bin/env", ["git", "--git-dir", box.root.appendingPathComponent(dir).path] + args)
+    }
+
+    /// The answers a user would compare between an origin and its copy.
+    private func answers(_ box: Sandbox, _ store: String) throws -> [String] {
+        try [["log", "--json"], ["diff", "m1", "m2", "--json", "--samples"], ["history", "s00006", "--json"],
+             ["audit", "model", "m2", "--json"], ["audit", "disputed", "--json", "--min-changes", "1"],
+             ["export", "m1", "--out", "-"], ["model", "list", "--json"]].map { args in
+            let result = try box.trail([args[0], "--store", store] + args.dropFirst())
+            XCTAssertEqual(result.status, 0, "trail \(args) --store \(store): \(result.stderr)")
+            return result.stdout
+        }
+    }
+
+    func testPushCloneAndPullThroughAPathAndAFileURL() throws {
+        let box = try Sandbox()
+        _ = try makeOrigin(box)
+        let server = box.root.appendingPathComponent("server.git").path
+        try box.ok("remote", "add", "--store", "a", "origin", server)
+        let pushed = try box.ok("push", "--store", "a").stdout
+        XCTAssertTrue(pushed.contains("Pushed main"), pushed)
+        let refs = try git(box, "server.git", "for-each-ref", "--format=%(refname)").stdout
+        for ref in ["refs/heads/main", "refs/models/m1", "refs/models/m2", "refs/tags/release-1", "refs/trail/content"] {
+            XCTAssertTrue(refs.contains(ref), "the server holds \(ref): \(refs)")
+        }
+        XCTAssertEqual(try git(box, "server.git", "fsck", "--strict").status, 0)
+
+        let cloned = try box.ok("clone", "file://" + server, "b.trail").stdout
+        XCTAssertTrue(cloned.contains("new models: m1, m2"), cloned)
+        XCTAssertEqual(try answers(box, "b.trail"), try answers(box, "a"), "the clone answers as the origin does")
+        XCTAssertEqual(try git(box, "b.trail", "fsck", "--strict").status, 0)
+        XCTAssertEqual(try box.trail(["verify", "--store", "b.trail"]).status, 0)
+
+        // A new commit on the origin reaches the clone with a pull (a fast-forward).
+        try box.write("v3.jsonl", Sandbox.dataset(320, relabelEvery: 5, guideline: "v3.3"))
+        try box.ok("commit", "--store", "a", "v3.jsonl", "-m", "v3")
+        try box.ok("push", "--store", "a")
+        let pulled = try box.ok("pull", "--store", "b.trail").stdout
+        XCTAssertTrue(pulled.contains("fast-forward"), pulled)
+        XCTAssertEqual(try box.ok("diff", "--store", "b.trail", "HEAD~1", "HEAD", "--json").stdout,
+                       try box.ok("diff", "--store", "a", "HEAD~1", "HEAD", "--json").stdout)
+        XCTAssertTrue(try box.ok("pull", "--store", "b.trail").stdout.contains("up to date"))
+    }
+
+    func testErasureTravelsWithPushAndPull() throws {
+        let box = try Sandbox()
+        _ = try makeOrigin(box)
+        let server = box.root.appendingPathComponent("server.git").path
+        try box.ok("remote", "add", "--store", "a", "origin", server)
+        try box.ok("push", "--store", "a")
+        try box.ok("clone", server, "b.trail")
+        XCTAssertTrue(try git(box, "b.trail", "cat-file", "--batch-all-objects", "--batch").stdout.contains("sample text number 42 with"))
+
+        try box.ok("erase", "--store", "a", "s00042", "--reason", "request 17")
+        try box.ok("push", "--store", "a")
+        let pulled = try box.ok("pull", "--store", "b.trail").stdout
+        XCTAssertTrue(pulled.contains("erasures carried out here: 1") && pulled.contains("fast-forward"), pulled)
+        XCTAssertFalse(try git(box, "b.trail", "cat-file", "--batch-all-objects", "--batch").stdout.contains("sample text number 42 with"),
+                       "the pulled erasure removed the content here")
+        XCTAssertTrue(try box.ok("history", "--store", "b.trail", "s00042").stdout.contains("request 17"))
+        XCTAssertEqual(try git(box, "b.trail", "fsck", "--strict").status, 0)
+        XCTAssertEqual(try box.trail(["verify", "--store", "b.trail"]).status, 0)
+        // The server's copy is unreachable now; its own gc removes it.
+        XCTAssertEqual(try git(box, "server.git", "fsck", "--strict").status, 0)
+        _ = try git(box, "server.git", "-c", "gc.reflogExpire=now", "-c", "gc.reflogExpireUnreachable=now", "gc", "--prune=now", "-q")
+        XCTAssertFalse(try git(box, "server.git", "cat-file", "--batch-all-objects", "--batch").stdout.contains("sample text number 42 with"))
+    }
+
+    func testAPushBehindTheRemoteIsRefusedAndADivergedPullChangesNothing() throws {
+        let box = try Sandbox()
+        _ = try makeOrigin(box)
+        let server = box.root.appendingPathComponent("server.git").path
+        try box.ok("remote", "add", "--store", "a", "origin", server)
+        try box.ok("push", "--store", "a")
+        try box.ok("clone", server, "b.trail")
+        try box.write("a3.jsonl", Sandbox.dataset(330))
+        try box.write("b3.jsonl", Sandbox.dataset(340))
+        try box.ok("commit", "--store", "a", "a3.jsonl", "-m", "a3")
+        try box.ok("commit", "--store", "b.trail", "b3.jsonl", "-m", "b3")
+        try box.ok("push", "--store", "a")
+        let refused = try box.trail(["push", "--store", "b.trail"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("trail pull"), refused.stderr)
+        let before = try git(box, "b.trail", "rev-parse", "main").stdout
+        let diverged = try box.trail(["pull", "--store", "b.trail"])
+        XCTAssertEqual(diverged.status, 1)
+        XCTAssertTrue(diverged.stderr.contains("both moved on") && diverged.stderr.contains("nothing was changed"), diverged.stderr)
+        XCTAssertEqual(try git(box, "b.trail", "rev-parse", "main").stdout, before)
+    }
+
+    func testThroughGitDaemonOnLoopback() throws {
+        let box = try Sandbox()
+        _ = try makeOrigin(box)
+        let port = 20000 + Int(getpid() % 20000)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        daemon.arguments = ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1",
+                            "--port=\(port)", "--base-path=\(box.root.path)", box.root.path]
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        let url = "git://127.0.0.1:\(port)/server.git"
+        // Wait (a few seconds at most) for the daemon to listen.
+        var ready = false
+        for _ in 0..<50 where !ready {
+            ready = try box.run("/usr/bin/env", ["git", "ls-remote", url]).status == 0
+            if !ready { usleep(100_000) }
+        }
+        XCTAssertTrue(ready, "git daemon did not start")
+        try box.ok("remote", "add", "--store", "a", "origin", url)
+        try box.ok("push", "--store", "a")
+        try box.ok("clone", url, "c.trail")
+        XCTAssertEqual(try answers(box, "c.trail"), try answers(box, "a"))
+        XCTAssertEqual(try git(box, "c.trail", "fsck", "--strict").status, 0)
+        let unreachable = try box.trail(["clone", "git://127.0.0.1:1/none.git", "d.trail"])
+        XCTAssertEqual(unreachable.status, 1)
+        XCTAssertTrue(unreachable.stderr.contains("failed") && unreachable.stderr.contains("reachable"), unreachable.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: box.root.appendingPathComponent("d.trail").path), "a failed clone leaves nothing")
+    }
+}
