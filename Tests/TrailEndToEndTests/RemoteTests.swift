@@ -27,7 +27,7 @@ final class RemoteTests: XCTestCase {
         try [["log", "--json"], ["diff", "m1", "m2", "--json", "--samples"], ["history", "s00006", "--json"],
              ["audit", "model", "m2", "--json"], ["audit", "disputed", "--json", "--min-changes", "1"],
              ["export", "m1", "--out", "-"], ["model", "list", "--json"]].map { args in
-            let result = try box.trail([args[0], "--store", store] + args.dropFirst())
+            let result = try box.trail(args + ["--store", store])
             XCTAssertEqual(result.status, 0, "trail \(args) --store \(store): \(result.stderr)")
             return result.stdout
         }
