@@ -101,6 +101,15 @@ extension Repository {
         return try check(git_graph_descendant_of(handle, &a, &b), "compare \(commit.abbreviated()) with \(ancestor.abbreviated())") == 1
     }
 
+    /// The best common ancestor of two commits, or nil when they share no history.
+    public func mergeBase(_ a: ObjectID, _ b: ObjectID) throws -> ObjectID? {
+        var out = git_oid(), x = a.gitOID, y = b.gitOID
+        let rc = git_merge_base(&out, handle, &x, &y)
+        if rc == GIT_ENOTFOUND.rawValue { git_error_clear(); return nil }
+        try check(rc, "find the merge base of \(a.abbreviated()) and \(b.abbreviated())")
+        return ObjectID(out)
+    }
+
     /// A configured remote: its name and URL.
     public struct RemoteInfo: Sendable, Equatable {
         public let name: String

@@ -31,7 +31,7 @@ struct Trail: ParsableCommand {
         subcommands: [
             InitCommand.self, StatusCommand.self, CommitCommand.self, LogCommand.self, ShowCommand.self, DiffCommand.self, HistoryCommand.self, AuditCommand.self, ExportCommand.self, EraseCommand.self, VerifyCommand.self, ReindexCommand.self,
             BranchCommand.self, CheckoutCommand.self, TagCommand.self, ModelCommand.self,
-            RemoteCommand.self, CloneCommand.self, FetchCommand.self, PullCommand.self, PushCommand.self,
+            RemoteCommand.self, CloneCommand.self, FetchCommand.self, PullCommand.self, PushCommand.self, MergeCommand.self,
         ])
 
     /// Runs the command. Usage errors exit with 2 (as most Unix tools do) rather than

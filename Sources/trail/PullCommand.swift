@@ -6,21 +6,24 @@ struct PullCommand: ParsableCommand {
         commandName: "pull",
         abstract: "Fetch a remote and bring the current branch up to its copy there.",
         discussion: """
-            Fetches (see `trail fetch`), then moves the current branch to REMOTE/BRANCH when that is a fast-forward. When both sides have new commits, nothing is changed and the pull says so.
+            Fetches (see `trail fetch`), then brings the current branch up to REMOTE/BRANCH: a fast-forward when only the remote moved, else a sample-level merge as `trail merge` does. Conflicting samples are listed and nothing is committed until they are settled with --ours, --theirs or --resolve FILE.
 
             Examples:
               trail pull
               trail pull backup
+              trail pull --theirs
             """)
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var mergeOptions: MergeOptions
     @Argument(help: "The remote (default: origin).") var remote = "origin"
 
     func run() throws {
         try runReportingErrors {
             let store = try storeOptions.open()
-            let result = try Remotes(store: store).pull(remote, credentials: CredentialSource.standard())
+            let author = try? resolveAuthor(nil, store: store)
+            let result = try Remotes(store: store).pull(remote, credentials: CredentialSource.standard(), strategy: mergeOptions.strategy, author: author)
             if output.json { return try printJSON(result) }
             print("Fetched \(remote):")
             printFetch(result.fetch)
@@ -28,7 +31,9 @@ struct PullCommand: ParsableCommand {
             case .upToDate: print("\(result.branch) is up to date with \(remote)/\(result.branch)")
             case .ahead: print("\(result.branch) is ahead of \(remote)/\(result.branch): `trail push` sends it")
             case .fastForward, .created: print("\(result.branch) is now at \(result.commit.prefix(10)) (\(result.outcome.rawValue))")
+            case .merged, .conflicts: if let merge = result.merge { printMerge(merge) }
             }
+            if result.outcome == .conflicts { throw ExitCode(1) }
         }
     }
 }

@@ -87,26 +87,70 @@ final class RemoteTests: XCTestCase {
         XCTAssertFalse(try git(box, "server.git", "cat-file", "--batch-all-objects", "--batch").stdout.contains("sample text number 42 with"))
     }
 
-    func testAPushBehindTheRemoteIsRefusedAndADivergedPullChangesNothing() throws {
+    func testAPushBehindTheRemoteIsRefusedAndADivergedPullMergesSampleBySample() throws {
         let box = try Sandbox()
         _ = try makeOrigin(box)
         let server = box.root.appendingPathComponent("server.git").path
         try box.ok("remote", "add", "--store", "a", "origin", server)
         try box.ok("push", "--store", "a")
         try box.ok("clone", server, "b.trail")
-        try box.write("a3.jsonl", Sandbox.dataset(330))
-        try box.write("b3.jsonl", Sandbox.dataset(340))
-        try box.ok("commit", "--store", "a", "a3.jsonl", "-m", "a3")
-        try box.ok("commit", "--store", "b.trail", "b3.jsonl", "-m", "b3")
+        // a relabels s00001 and adds a sample; b relabels s00001 differently and s00002.
+        try box.write("a-round.jsonl", #"{"id":"s00001","label":"spam","annotator":"adj_a","guideline":"v4"}"# + "\n"
+                      + #"{"id":"s00500","label":"safe","annotator":"ann_9","guideline":"v4"}"# + "\n")
+        try box.write("b-round.jsonl", #"{"id":"s00001","label":"harassment","annotator":"adj_b","guideline":"v4"}"# + "\n"
+                      + #"{"id":"s00002","label":"self_harm","annotator":"adj_b","guideline":"v4"}"# + "\n")
+        try box.ok("commit", "--store", "a", "--patch", "a-round.jsonl", "-m", "a round")
+        try box.ok("commit", "--store", "b.trail", "--patch", "b-round.jsonl", "-m", "b round")
         try box.ok("push", "--store", "a")
         let refused = try box.trail(["push", "--store", "b.trail"])
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("trail pull"), refused.stderr)
+
         let before = try git(box, "b.trail", "rev-parse", "main").stdout
-        let diverged = try box.trail(["pull", "--store", "b.trail"])
-        XCTAssertEqual(diverged.status, 1)
-        XCTAssertTrue(diverged.stderr.contains("both moved on") && diverged.stderr.contains("nothing was changed"), diverged.stderr)
-        XCTAssertEqual(try git(box, "b.trail", "rev-parse", "main").stdout, before)
+        let conflicted = try box.trail(["pull", "--store", "b.trail"])
+        XCTAssertEqual(conflicted.status, 1)
+        XCTAssertTrue(conflicted.stdout.contains("s00001") && conflicted.stdout.contains("ours:   harassment by adj_b")
+                      && conflicted.stdout.contains("theirs: spam by adj_a") && conflicted.stdout.contains("nothing was committed"), conflicted.stdout)
+        XCTAssertEqual(try git(box, "b.trail", "rev-parse", "main").stdout, before, "nothing is committed while a conflict is open")
+
+        try box.write("decisions.jsonl", #"{"id":"s00001","take":"theirs"}"# + "\n")
+        let merged = try box.ok("pull", "--store", "b.trail", "--resolve", "decisions.jsonl").stdout
+        XCTAssertTrue(merged.contains("Merged origin/main into main") && merged.contains("theirs 1"), merged)
+        XCTAssertEqual(try git(box, "b.trail", "rev-list", "--parents", "-n", "1", "main").stdout.split(separator: " ").count, 3, "a merge commit")
+        let rows = try box.ok("export", "--store", "b.trail", "HEAD", "--out", "-").stdout
+        XCTAssertTrue(rows.contains(#""annotator":"adj_a","guideline":"v4","id":"s00001","label":"spam""#), "s00001 took theirs")
+        XCTAssertTrue(rows.contains(#""id":"s00002","label":"self_harm""#), "s00002 kept ours")
+        XCTAssertTrue(rows.contains(#""id":"s00500""#), "s00500 came from theirs")
+        let summary = try box.ok("show", "--store", "b.trail", "HEAD", "--json").stdout
+        XCTAssertTrue(summary.contains("\"samples\" : \(rows.split(separator: "\n").count)"), "the merged summary counts every sample: \(summary)")
+        XCTAssertEqual(try git(box, "b.trail", "fsck", "--strict").status, 0)
+        XCTAssertEqual(try box.trail(["verify", "--store", "b.trail"]).status, 0)
+        try box.ok("push", "--store", "b.trail")
+        XCTAssertTrue(try box.ok("pull", "--store", "a").stdout.contains("fast-forward"))
+        XCTAssertEqual(try box.ok("export", "--store", "a", "HEAD", "--out", "-").stdout, rows)
+    }
+
+    func testMergeOfLocalBranches() throws {
+        let box = try Sandbox()
+        try box.write("v1.jsonl", Sandbox.dataset(50))
+        try box.ok("init")
+        try box.ok("commit", "v1.jsonl", "-m", "v1")
+        try box.ok("branch", "vendor")
+        try box.write("main.jsonl", #"{"id":"s00003","label":"spam"}"# + "\n" + #"{"id":"s00004","label":"spam"}"# + "\n")
+        try box.write("vendor.jsonl", #"{"id":"s00003","label":"safe"}"# + "\n" + #"{"id":"s00005","_delete":true}"# + "\n")
+        try box.ok("commit", "--patch", "main.jsonl", "-m", "main round")
+        try box.ok("checkout", "vendor")
+        try box.ok("commit", "--patch", "vendor.jsonl", "-m", "vendor round")
+        try box.ok("checkout", "main")
+        let conflicts = try box.trail(["merge", "vendor", "--json"])
+        XCTAssertEqual(conflicts.status, 1)
+        XCTAssertTrue(conflicts.stdout.contains("\"outcome\" : \"conflicts\"") && conflicts.stdout.contains("\"id\" : \"s00003\""), conflicts.stdout)
+        try box.ok("merge", "vendor", "--ours", "-m", "Merge vendor")
+        let rows = try box.ok("export", "HEAD", "--out", "-").stdout
+        XCTAssertTrue(rows.contains(#"{"id":"s00003","label":"spam"}"#) && !rows.contains(#""id":"s00005""#), rows)
+        XCTAssertEqual(try box.git("log", "-1", "--format=%s").stdout, "Merge vendor\n")
+        XCTAssertEqual(try box.trail(["verify"]).status, 0)
+        XCTAssertTrue(try box.ok("merge", "vendor").stdout.contains("already holds"))
     }
 
     func testThroughGitDaemonOnLoopback() throws {

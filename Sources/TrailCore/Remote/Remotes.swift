@@ -264,18 +264,21 @@ enum ContentTree {
 
 /// What a pull did to the current branch.
 public struct PullResult: Codable, Equatable {
-    public enum Outcome: String, Codable { case upToDate = "up-to-date", fastForward = "fast-forward", created, ahead }
+    public enum Outcome: String, Codable { case upToDate = "up-to-date", fastForward = "fast-forward", created, ahead, merged, conflicts }
     public var fetch: FetchResult
     public var branch: String
     public var outcome: Outcome
     public var commit: String
+    /// The merge, when both sides had moved on.
+    public var merge: MergeResult?
 }
 
 extension Remotes {
-    /// Fetches `remote` and brings the current branch up to its remote branch when that is a
-    /// fast-forward. Branches that both moved need a sample-level merge, which this version
-    /// does not do: the pull then stops with an error and changes no branch.
-    public func pull(_ remote: String, credentials: CredentialProvider?) throws -> PullResult {
+    /// Fetches `remote` and brings the current branch up to its remote branch: a fast-forward
+    /// when only the remote moved, else a sample-level merge (see `Merger`) that stops on
+    /// conflicts unless `strategy` settles them.
+    public func pull(_ remote: String, credentials: CredentialProvider?, strategy: MergeStrategy = .stop,
+                     author: Signature? = nil) throws -> PullResult {
         try store.withWriteLock {
             let repo = store.repository
             guard let branchRef = try store.currentBranchRef() else {
@@ -300,8 +303,13 @@ extension Remotes {
                 return result
             }
             guard try repo.isDescendant(theirs, of: ours) else {
-                throw TrailError("\(name) and \(remote)/\(name) have both moved on; they need a sample-level merge, which this version of Trail cannot do yet",
-                                 hint: "nothing was changed; `trail diff \(name) \(remote)/\(name)` shows how they differ")
+                let signature = author ?? repo.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
+                let merge = try Merger(store: store).mergeLocked("\(remote)/\(name)", strategy: strategy,
+                                                                 message: "Merge \(remote)/\(name) into \(name)", author: signature)
+                result.merge = merge
+                result.outcome = merge.outcome == .conflicts ? .conflicts : .merged
+                result.commit = merge.commit ?? ours.hex
+                return result
             }
             try repo.updateReference(branchRef, to: theirs, expected: ours, message: "trail pull: fast-forward")
             result.outcome = .fastForward
