@@ -41,6 +41,11 @@
 #        trail history ID   (a sample v2 relabeled)    goal: ≤ 20 ms
 #        trail audit model clf-v2                      goal: ≤ 2 s
 #        trail reindex      (both commits, from git)   goal: ≤ 20 s
+#      Then, through `git daemon` on loopback (127.0.0.1, a random port):
+#        git clone --bare of the store                  reference
+#        trail clone of the store (index built)         goal: ≤ 2x git clone
+#        trail push of v1, then of v2 to a new bare repo: the server's growth with the v2
+#        push is printed next to the size of the changed rows
 #   3. Checks correctness: `git fsck --strict` on the store, the export of v2
 #      equals v2.jsonl once canonicalised (keys sorted, compact separators, lines
 #      sorted), the patch commit gives the same snapshot (tree id) as the
@@ -306,6 +311,33 @@ peer_bytes=$(tree_bytes "$data/per-sample/.git")
 echo "   git repository: $(human "$peer_bytes"); Trail store after v1+v2: $(human "$(tree_bytes "$full")")"
 rm -rf "$data/per-sample/.git"
 
+step "Remotes: clone through git daemon on loopback; push of v2 after v1"
+port=$((20000 + $$ % 20000))
+git daemon --reuseaddr --export-all --enable=receive-pack --listen=127.0.0.1 --port="$port" \
+    --base-path="$run" "$run" >"$run/logs/daemon.log" 2>&1 &
+daemon_pid=$!
+trap 'kill "$daemon_pid" 2>/dev/null || true' EXIT
+url="git://127.0.0.1:$port/full/.trail"
+for _ in $(seq 1 100); do git ls-remote "$url" >/dev/null 2>&1 && break; sleep 0.1; done
+git ls-remote "$url" >/dev/null 2>&1 || die "git daemon did not start (see $run/logs/daemon.log)"
+measure git-clone git clone -q --bare "$url" "$run/git-clone.git"
+gitclone_s=$SECS
+measure trail-clone "$TRAIL_BIN" clone "$url" "$run/trail-clone.trail"
+clone_s=$SECS
+"$TRAIL_BIN" diff --store "$run/trail-clone.trail" clf-v1 clf-v2 --json >"$run/diff-clone.json" || die "diff on the clone failed"
+rm -rf "$run/git-clone.git"
+# The patched store holds v1 and the v2 patch commit: push v1 (as branch base) first, then v2.
+git init -q --bare "$run/server.git"
+"$TRAIL_BIN" remote add --store "$patched" origin "git://127.0.0.1:$port/server.git" >/dev/null
+"$TRAIL_BIN" branch --store "$patched" base HEAD~1 >/dev/null
+measure push-v1 "$TRAIL_BIN" push --store "$patched" origin base
+server_before=$(tree_bytes "$run/server.git/objects")
+measure push-v2 "$TRAIL_BIN" push --store "$patched" origin main
+push_s=$SECS
+push_bytes=$(( $(tree_bytes "$run/server.git/objects") - server_before ))
+echo "   server objects grew by $(human "$push_bytes") with the v2 push (v1 push: $(human "$server_before"))"
+kill "$daemon_pid" 2>/dev/null || true
+
 # ---------------------------------------------------------------- correctness
 
 step "Checks"
@@ -369,6 +401,9 @@ else
 fi
 echo "   diff counts == make_patch.py's: $diff_ok ($(tail -n 1 "$run/logs/diff-check.log"))"
 
+if cmp -s "$run/diff.json" "$run/diff-clone.json"; then clone_ok=OK; else clone_ok=FAIL; failed=1; fi
+echo "   diff on the clone == diff on the origin: $clone_ok"
+
 # ---------------------------------------------------------------- report
 
 # row GOAL MEASURED TARGET RATIO STATUS
@@ -403,11 +438,16 @@ goal "diff clf-v1 clf-v2 (full summary): wall"   "$diff_s"   s   1
 goal "history of one sample: wall"                "$history_ms" ms 20
 goal "audit model clf-v2: wall"                   "$audit_s"  s   2
 goal "reindex (2 commits, from git alone): wall"  "$reindex_s" s  20
+row  "clone via git daemon, index built: wall"     "$clone_s s" "<= 2x git" "$(ratio "$clone_s" "$gitclone_s" '%.2fx')" \
+     "$(awk -v a="$clone_s" -v b="$gitclone_s" 'BEGIN { print (a + 0 <= 2 * b ? "met" : "MISSED") }')"
+row  "push of v2 after v1: server growth"           "$(human "$push_bytes")" "$(human "$changed_bytes")" \
+     "$(ratio "$push_bytes" "$changed_bytes")" "info ($push_s s; dataset $(human "$v1_bytes"))"
+row  "reference: git clone --bare via git daemon"   "$gitclone_s s" "-" "-" "-"
 row  "reference: sha1sum v1.jsonl"                "$sha_s s"  "-" "$(ratio "$first_s" "$sha_s" '%.1fx')" "trail first commit / this"
 row  "reference: git add+commit, 1 file/sample"   "$git_s s"  "-" "$(ratio "$first_s" "$git_s" '%.2fx')" "trail first commit / this"
 echo
 echo "checks: fsck --strict $fsck_ok; export == v2.jsonl $export_ok; patch == full commit $patch_ok;"
-echo "        reindex == inline index $reindex_ok; diff counts $diff_ok"
+echo "        reindex == inline index $reindex_ok; diff counts $diff_ok; clone == origin $clone_ok"
 echo "logs and stores: $run"
 
 exit "$failed"
