@@ -147,6 +147,9 @@ struct AuditCommand: ParsableCommand {
                     let labels = v.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
                     print("  \(v.commit.prefix(10))  \(v.date)  \(v.kind.rawValue)  \(labels)  \(v.annotator ?? "")  \(v.guideline ?? "")  models: \(v.models.isEmpty ? "-" : v.models.joined(separator: ", "))")
                 }
+                if let e = audit.history.erasure {
+                    print("  content erased \(e.date) by \(e.erasedBy) (erasure \(e.sequence)): \(e.reason)")
+                }
             }
         }
     }

@@ -25,7 +25,7 @@ struct Trail: ParsableCommand {
               trail erase s000123 --reason "GDPR #4411"   # its content out of every version
               trail verify                                # prove the store is sound
 
-            Every command takes --store PATH (or TRAIL_STORE) to name the store. Exit codes: 0 success, 1 error (for verify: a problem found), 2 usage error, 3 no store found, 75 store busy.
+            Every command takes --store PATH (or TRAIL_STORE) to name the store. Exit codes: 0 success, 1 error (also: differences found, with diff/status --exit-code; problems found, for verify; conflicts left, for merge/pull), 2 usage error, 3 no store found, 75 store busy. See docs/json.md.
             """,
         version: "0.1.0",
         subcommands: [

@@ -26,7 +26,7 @@ struct EraseCommand: ParsableCommand {
     var samples: [String] = []
     @Option(name: .long, help: ArgumentHelp("A file with one sample id per line (blank lines and lines starting with # are skipped).", valueName: "file"))
     var fromFile: String?
-    @Option(name: .long, help: ArgumentHelp("Why (the request, the legal basis); kept in the erasure record.", valueName: "text"))
+    @Option(name: .long, help: ArgumentHelp("Why (the request, the legal basis); kept in the erasure record. Required, except with --finish.", valueName: "text"))
     var reason: String?
     @Flag(name: .long, help: "Also erase samples whose content is the same bytes as an erased sample's.")
     var includeShared = false
@@ -37,7 +37,9 @@ struct EraseCommand: ParsableCommand {
 
     func validate() throws {
         if finish {
-            guard samples.isEmpty, fromFile == nil else { throw ValidationError("--finish takes no sample ids") }
+            guard samples.isEmpty, fromFile == nil, reason == nil, !includeShared else {
+                throw ValidationError("--finish only completes recorded erasures: it takes no sample ids, --reason or --include-shared")
+            }
             return
         }
         guard !samples.isEmpty || fromFile != nil else {
@@ -55,7 +57,7 @@ struct EraseCommand: ParsableCommand {
             progress.start(json: output.json)
             let result: ErasureResult
             if finish {
-                result = try Eraser(store: store).finish(onWaitForLock: wait)
+                result = try Eraser(store: store).finish(author: try author.map { try resolveAuthor($0, store: store) }, onWaitForLock: wait)
             } else {
                 var ids = samples
                 if let fromFile { ids += try readIDs(fromFile) }
@@ -69,13 +71,16 @@ struct EraseCommand: ParsableCommand {
                 print("Erasure \(record.sequence): \(record.samples.count) sample\(record.samples.count == 1 ? "" : "s"), \(record.content.count) content blob\(record.content.count == 1 ? "" : "s") (\(record.reason))")
             }
             if !result.shared.isEmpty { print("  also erased (same content): \(result.shared.joined(separator: ", "))") }
-            if !result.alreadyErased.isEmpty { print("  already erased before: \(result.alreadyErased.joined(separator: ", "))") }
+            if !result.alreadyErased.isEmpty {
+                print("Already erased, nothing new to record: \(result.alreadyErased.joined(separator: ", "))")
+            }
             for commit in result.commits {
                 print("  [\(commit.branch) \(commit.commit.prefix(10))] removed \(commit.removed) sample\(commit.removed == 1 ? "" : "s")")
             }
-            print("  content unlisted: \(result.contentUnlisted); copies deleted: \(result.copiesDeleted) (\(result.packsRewritten) pack\(result.packsRewritten == 1 ? "" : "s") rewritten)")
             if result.record == nil && result.commits.isEmpty && result.copiesDeleted == 0 && result.contentUnlisted == 0 {
                 print("Nothing left to do: every recorded erasure is complete.")
+            } else {
+                print("  content blobs taken out of \(Store.contentRef): \(result.contentUnlisted); stored copies deleted: \(result.copiesDeleted) (\(result.packsRewritten) pack\(result.packsRewritten == 1 ? "" : "s") rewritten)")
             }
         }
     }

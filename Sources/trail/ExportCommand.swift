@@ -46,7 +46,7 @@ struct ExportCommand: ParsableCommand {
             if out == "-" { return }
             if output.json { return try printJSON(result) }
             let media = result.mediaFiles > 0 ? " and \(result.mediaFiles) media files" : ""
-            print("Exported \(result.samples) samples\(media) of \(result.commit.prefix(10)) to \(out) (\(result.format.rawValue))")
+            print("Exported \(result.samples) sample\(result.samples == 1 ? "" : "s")\(media) of \(result.commit.prefix(10)) to \(out) (\(result.format.rawValue))")
         }
     }
 }

@@ -10,13 +10,17 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store, or fails with a message that says how to create one.
     func open() throws -> Store {
-        try Store.open(at: Store.locate(explicit: store))
+        let opened = try Store.open(at: Store.locate(explicit: store))
+        if opened.finishedInterruptedErasure {
+            note("note: finished an erasure that was interrupted (see `trail verify`)")
+        }
+        return opened
     }
 }
 
 /// `--json`, taken by every read command.
 struct OutputOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print JSON instead of text (shapes in docs/cli.md).")
+    @Flag(name: .long, help: "Print JSON instead of text (shapes in docs/json.md).")
     var json = false
 }
 

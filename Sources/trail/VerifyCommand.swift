@@ -26,7 +26,8 @@ struct VerifyCommand: ParsableCommand {
         try runReportingErrors {
             let store = try storeOptions.open()
             let interactive = isatty(2) == 1 && !output.json
-            let report = try Verifier(store: store).verify(full: full, progress: { if interactive { note("verify: \($0)...") } })
+            let report = try Verifier(store: store).verify(full: full, progress: { if interactive { note("verify: \($0)...") } },
+                                                           onWaitForLock: { note("Waiting for another trail process to finish writing to this store...") })
             if output.json {
                 try printJSON(report)
             } else {

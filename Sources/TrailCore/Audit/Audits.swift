@@ -79,7 +79,10 @@ public struct Auditor {
     /// A model's training data: size, labels, annotators, guidelines, and what changed since the
     /// previously registered model.
     public func model(_ name: String) throws -> ModelAudit {
-        let models = try Models(store: store).list().sorted { ($0.registeredAt ?? "", $0.name) < ($1.registeredAt ?? "", $1.name) }
+        // By registration time (the dates carry each registrar's UTC offset, so not as text).
+        let models = try Models(store: store).list().sorted {
+            (epochSeconds($0.registeredAt) ?? 0, $0.name) < (epochSeconds($1.registeredAt) ?? 0, $1.name)
+        }
         guard let index = models.firstIndex(where: { $0.name == name }) else {
             throw TrailError("no model named '\(name)'", hint: "`trail model list` shows the registered models")
         }
@@ -199,4 +202,26 @@ public struct Auditor {
         guard let json, case .object(let members)? = try? JSONParser.parse(json) else { return "" }
         return members.compactMap { $0.value.stringValue }.joined(separator: "; ")
     }
+}
+
+/// Seconds since 1970 of an ISO 8601 date as Trail writes them (`2026-12-01T19:41:18+01:00` or
+/// `…Z`); nil for anything else.
+func epochSeconds(_ iso: String?) -> Int64? {
+    guard let iso, iso.utf8.count >= 20 else { return nil }
+    let chars = Array(iso.utf8)
+    func number(_ range: Range<Int>) -> Int? { Int(String(decoding: chars[range], as: UTF8.self)) }
+    guard let y = number(0..<4), let mo = number(5..<7), let d = number(8..<10),
+          let h = number(11..<13), let mi = number(14..<16), let s = number(17..<19) else { return nil }
+    var offset = 0
+    if chars.count >= 25, chars[19] == UInt8(ascii: "+") || chars[19] == UInt8(ascii: "-"), let oh = number(20..<22), let om = number(23..<25) {
+        offset = (oh * 60 + om) * 60 * (chars[19] == UInt8(ascii: "-") ? -1 : 1)
+    }
+    // Days from civil (Howard Hinnant's algorithm), so no calendar or time zone database is needed.
+    let yy = mo <= 2 ? y - 1 : y
+    let era = (yy >= 0 ? yy : yy - 399) / 400
+    let yoe = yy - era * 400
+    let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    let days = era * 146097 + doe - 719468
+    return Int64(days * 86400 + h * 3600 + mi * 60 + s - offset)
 }

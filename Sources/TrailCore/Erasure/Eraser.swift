@@ -128,13 +128,15 @@ public struct Eraser {
     /// Completes every erasure of the log (after an interrupted `erase`, or after a pull brought
     /// in a record): removes erased samples from branch tips, unlists their content and deletes
     /// every copy of it. Cheap when there is nothing left to do.
-    public func finish(onWaitForLock: () -> Void = {}) throws -> ErasureResult {
-        try store.withWriteLock(onWait: onWaitForLock) { try finish(ErasureResult()) }
+    public func finish(author: Signature? = nil, onWaitForLock: () -> Void = {}) throws -> ErasureResult {
+        try store.withWriteLock(onWait: onWaitForLock) { try finish(ErasureResult(), author: author) }
     }
 
-    private func finish(_ result: ErasureResult) throws -> ErasureResult {
-        let author = store.repository.defaultSignature() ?? Signature(name: "Trail", email: "trail@localhost", time: Int64(Date().timeIntervalSince1970))
-        return try finishLocked(result, author: author)
+    /// Finishing commits are by `author`, else TRAIL_AUTHOR, else git's user, else "Trail".
+    private func finish(_ result: ErasureResult, author: Signature? = nil) throws -> ErasureResult {
+        let fallback = ProcessInfo.processInfo.environment["TRAIL_AUTHOR"].flatMap(Signature.parse)
+            ?? store.repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
+        return try finishLocked(result, author: author ?? fallback)
     }
 
     /// Finishes an erasure a killed process left behind, when no writer holds the lock. True when
@@ -146,6 +148,7 @@ public struct Eraser {
                 // Another process may have finished it between the check and the lock.
                 guard FileManager.default.fileExists(atPath: markerPath) else { return false }
                 _ = try finish(ErasureResult())
+                store.finishedInterruptedErasure = true
                 return true
             }
         } catch let error as TrailError where error.exitCode == 75 {

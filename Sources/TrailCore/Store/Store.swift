@@ -10,6 +10,9 @@ public final class Store {
     public let repository: Repository
     /// Which fields mean what.
     public let config: DatasetConfig
+    /// True when opening the store finished an erasure that a killed process had left half
+    /// done (so the command line can say so).
+    public internal(set) var finishedInterruptedErasure = false
 
     /// The branch new stores start on.
     public static let defaultBranch = "main"
@@ -100,7 +103,11 @@ public final class Store {
         let store = Store(path: path, repository: repository, config: config)
         // An erasure a killed process left half done is finished before anything is read, and
         // the store opened again so that no handle still sees the deleted packs.
-        if try store.finishInterruptedErasure() { return try open(at: path) }
+        if try store.finishInterruptedErasure() {
+            let reopened = try open(at: path)
+            reopened.finishedInterruptedErasure = true
+            return reopened
+        }
         return store
     }
 

@@ -37,7 +37,7 @@ public struct Verifier {
     public init(store: Store) { self.store = store }
 
     /// Runs every check; problems are collected, not thrown. `progress` gets a line per phase.
-    public func verify(full: Bool, progress: (String) -> Void = { _ in }) throws -> VerifyReport {
+    public func verify(full: Bool, progress: (String) -> Void = { _ in }, onWaitForLock: () -> Void = {}) throws -> VerifyReport {
         var report = VerifyReport(full: full)
         let repo = store.repository
         func problem(_ kind: String, _ message: String) { report.problems.append(VerifyProblem(kind: kind, message: message)) }
@@ -105,7 +105,7 @@ public struct Verifier {
         for (blob, sample) in missing.sorted(by: { $0.1 < $1.1 }) {
             problem("content", "content \(blob.hex) of sample '\(sample)' is missing, and no erasure record covers it")
         }
-        for (blob, record) in log.byContent where repo.contains(blob) {
+        for (blob, record) in log.byContent.sorted(by: { $0.key < $1.key }) where repo.contains(blob) {
             problem("erasure", "content \(blob.hex) erased by erasure \(record.sequence) (\(record.date)) is still in the object store; run `trail erase --finish`")
         }
         Trace.mark("verify: records and content")
@@ -113,9 +113,11 @@ public struct Verifier {
         // 4. The index against a rebuild from git alone.
         progress("checking the index against the git history")
         do {
-            let (rows, differences) = try IndexComparison.run(store: store)
+            let (rows, differences) = try IndexComparison.run(store: store, onWaitForLock: onWaitForLock)
             report.indexRows = rows
             for message in differences { problem("index", message) }
+        } catch let error as TrailError where error.exitCode == 75 {
+            throw error  // a busy store is not a broken index
         } catch {
             problem("index", "the index cannot be compared with git: \(error)")
         }
