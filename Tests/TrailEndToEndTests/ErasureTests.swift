@@ -129,6 +129,23 @@ final class ErasureTests: XCTestCase {
         XCTAssertEqual(try box.trail(["verify"]).status, 0)
     }
 
+    func testContentSharedOnlyByAnOlderVersionIsFoundToo() throws {
+        let box = try Sandbox()
+        try box.write("v1.jsonl", #"{"id":"a","text":"forwarded twice"}"# + "\n" + #"{"id":"b","text":"forwarded twice"}"# + "\n")
+        try box.write("del.jsonl", #"{"id":"b","_delete":true}"# + "\n")
+        try box.ok("init")
+        try box.ok("commit", "v1.jsonl", "-m", "v1")
+        try box.ok("tag", "t1")
+        try box.ok("commit", "--patch", "del.jsonl", "-m", "b removed")
+        let refused = try box.trail(["erase", "a", "--reason", "request"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("'b'"), "b shares it in tag t1: \(refused.stderr)")
+        try box.ok("erase", "a", "--reason", "request", "--include-shared")
+        let export = try box.trail(["export", "t1", "--out", "-"])
+        XCTAssertEqual(export.stdout, "")
+        XCTAssertTrue(export.stderr.contains("a, b"), "the note names both: \(export.stderr)")
+    }
+
     func testBadErasureRequestsChangeNothing() throws {
         let box = try Sandbox()
         try box.write("v1.jsonl", Sandbox.dataset(20))

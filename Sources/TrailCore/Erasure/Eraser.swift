@@ -100,7 +100,7 @@ public struct Eraser {
                 let sharing = try finder.samplesSharing(content, except: Set(erasedIDs.map(SampleKey.of)))
                 if sharing.isEmpty { break }
                 guard request.includeShared else {
-                    let shown = sharing.prefix(10).map { "'\($0.sample)' (same \($0.field) as an erased sample, on \($0.branch))" }
+                    let shown = sharing.prefix(10).map { "'\($0.sample)' (same \($0.field) as an erased sample)" }
                     throw TrailError("the content to erase is also the content of \(sharing.count) other sample\(sharing.count == 1 ? "" : "s"): \(shown.joined(separator: ", "))\(sharing.count > 10 ? ", ..." : "")",
                                      hint: "erase them too: list their ids, or pass --include-shared. Nothing was erased")
                 }

@@ -61,50 +61,30 @@ struct SampleVersions {
         return content
     }
 
-    /// A sample of a branch tip whose record names erased content.
+    /// A sample (in any version) whose record names content being erased.
     struct Sharing: Equatable {
         let sample: String
         let field: String
-        let branch: String
     }
 
-    /// Samples of every branch tip, other than those with `excluded` keys, that hold any of
-    /// `content`. Reads every record of each tip, on every core.
+    /// The samples of any version, other than those with `excluded` keys, whose records name
+    /// any of `content`. Reads every distinct record of the history once, on every core.
     func samplesSharing(_ content: Set<ObjectID>, except excluded: Set<ObjectID>) throws -> [Sharing] {
         guard !content.isEmpty else { return [] }
-        let repo = store.repository
-        var result: [Sharing] = []
-        var scannedTrees = Set<ObjectID>()
-        for (branch, tip) in try repo.references(matching: "refs/heads/*") {
-            let snapshot = try Snapshot(repository: repo, commit: tip)
-            guard scannedTrees.insert(snapshot.tree).inserted else { continue }
-            let idField = try snapshot.config().idField
-            let folders = snapshot.shardFolders
-            let workers = Parallel.workerCount(items: folders.count)
-            let hits = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> [Sharing] in
-                var hits: [Sharing] = []
-                for folder in stride(from: w, to: folders.count, by: workers).map({ folders[$0] }) {
-                for leaf in try reader.readTree(folder.id) {
-                    for entry in try TreeFormat.decodeHexNamed(reader.read(leaf.id, as: .tree)) where !excluded.contains(entry.key) {
-                        let bytes = try reader.read(entry.id, as: .blob)
-                        let entries = try RowSplicer.layout(bytes)?.content ?? SampleRecord.decode(bytes).content
-                        guard let shared = entries.first(where: { content.contains($0.blob) }) else { continue }
-                        let record = try SampleRecord.decode(bytes)
-                        let id: String
-                        switch record.field(idField) {
-                        case .string(let s)?: id = s
-                        case .number(let n)?: id = n
-                        default: id = entry.key.hex
-                        }
-                        hits.append(Sharing(sample: id, field: shared.field, branch: String(branch.dropFirst("refs/heads/".count))))
-                    }
-                }
-                }
-                return hits
-            }
-            result += hits.flatMap { $0 }
+        let idField = store.config.idField
+        var problems: [String] = []
+        let hits = try RecordWalk.run(commits: commits, repository: store.repository, problems: &problems) { _, bytes -> Sharing? in
+            guard let entries = try? RowSplicer.layout(bytes)?.content ?? SampleRecord.decode(bytes).content,
+                  let shared = entries.first(where: { content.contains($0.blob) }),
+                  let record = try? SampleRecord.decode(bytes) else { return nil }
+            let id = record.field(idField).map(SampleChange.text) ?? ""
+            return excluded.contains(SampleKey.of(id)) ? nil : Sharing(sample: id, field: shared.field)
         }
-        return result
+        if let problem = problems.first {
+            throw TrailError("cannot read every version to look for shared content: \(problem)", hint: "run `trail verify` to see what is damaged; nothing was erased")
+        }
+        var seen = Set<String>()
+        return hits.records.filter { seen.insert($0.sample).inserted }.sorted { $0.sample < $1.sample }
     }
 
     private func leafEntries(_ leaf: ObjectID) throws -> [(key: ObjectID, id: ObjectID)] {

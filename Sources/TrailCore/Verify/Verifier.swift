@@ -89,12 +89,24 @@ public struct Verifier {
             for info in walk where seenCommits.insert(info.id).inserted { commits.append(info.id) }
         }
         report.commits = commits.count
-        let scan = try RecordScan.run(commits: commits, repository: repo, idField: store.config.idField)
-        for message in scan.problems { problem("object", message) }
-        report.records = scan.records
-        report.contentBlobs = scan.content.count
+        var walkProblems: [String] = []
+        let idField = store.config.idField
+        let named = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems) { id, bytes -> [(ObjectID, String)]? in
+            guard let record = try? SampleRecord.decode(bytes) else {
+                return [(.zero, "record \(id.hex) is not a valid sample record")]
+            }
+            let sample = record.field(idField).map(SampleChange.text) ?? id.hex
+            return record.content.map { ($0.blob, sample) }
+        }
+        var content: [ObjectID: String] = [:]
+        for (blob, sample) in named.records.flatMap({ $0 }) {
+            if blob == .zero { walkProblems.append(sample) } else if content[blob] == nil { content[blob] = sample }
+        }
+        for message in walkProblems { problem("object", message) }
+        report.records = named.count
+        report.contentBlobs = content.count
         var missing: [(ObjectID, String)] = []
-        for (blob, sample) in scan.content {
+        for (blob, sample) in content {
             if log.byContent[blob] != nil { continue }
             if !repo.contains(blob) {
                 missing.append((blob, sample))
@@ -196,80 +208,5 @@ public struct Verifier {
             }
         }
         return ids
-    }
-}
-
-/// Reads every distinct record of a set of commits (unchanged subtrees once), on every core,
-/// and collects the content each names.
-private struct RecordScan {
-    var records = 0
-    /// Each content blob, with one sample that names it (for messages).
-    var content: [ObjectID: String] = [:]
-    var problems: [String] = []
-
-    static func run(commits: [ObjectID], repository repo: Repository, idField: String) throws -> RecordScan {
-        var scan = RecordScan()
-        var leaves: [ObjectID] = []
-        var seenTrees = Set<ObjectID>()
-        for commit in commits {
-            guard let tree = try? repo.commit(commit).tree, let root = try? repo.readTree(tree) else {
-                scan.problems.append("commit \(commit.abbreviated()) or its tree cannot be read")
-                continue
-            }
-            for mid in root where mid.mode == .tree && seenTrees.insert(mid.id).inserted {
-                guard let entries = try? repo.readTree(mid.id) else {
-                    scan.problems.append("tree \(mid.id.hex) (folder \(mid.name) of commit \(commit.abbreviated())) is missing or damaged")
-                    continue
-                }
-                for leaf in entries where seenTrees.insert(leaf.id).inserted { leaves.append(leaf.id) }
-            }
-        }
-        // Pass 1: the record ids of every new leaf.
-        let workers = Parallel.workerCount(items: leaves.count, minimumPerWorker: 64)
-        let leafParts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> ([ObjectID], [String]) in
-            var ids: [ObjectID] = [], problems: [String] = []
-            for k in stride(from: w, to: leaves.count, by: workers) {
-                guard let bytes = try? reader.read(leaves[k], as: .tree), let entries = try? TreeFormat.decodeHexNamed(bytes) else {
-                    problems.append("tree \(leaves[k].hex) is missing or damaged")
-                    continue
-                }
-                ids += entries.map(\.id)
-            }
-            return (ids, problems)
-        }
-        var records = Set<ObjectID>()
-        for part in leafParts { records.formUnion(part.0); scan.problems += part.1 }
-        scan.records = records.count
-        // Pass 2: each record, once.
-        let all = Array(records)
-        let recordWorkers = Parallel.workerCount(items: all.count, minimumPerWorker: 512)
-        let chunk = (all.count + recordWorkers - 1) / max(recordWorkers, 1)
-        let parts = try Parallel.perform(workers: recordWorkers, repositoryPath: repo.path) { w, reader -> ([ObjectID: String], [String]) in
-            var content: [ObjectID: String] = [:], problems: [String] = []
-            for id in all[min(w * chunk, all.count)..<min((w + 1) * chunk, all.count)] {
-                guard let bytes = try? reader.read(id, as: .blob) else {
-                    problems.append("record \(id.hex) is missing or damaged")
-                    continue
-                }
-                guard let record = try? SampleRecord.decode(bytes) else {
-                    problems.append("record \(id.hex) is not a valid sample record")
-                    continue
-                }
-                guard !record.content.isEmpty else { continue }
-                let sample: String
-                switch record.field(idField) {
-                case .string(let s)?: sample = s
-                case .number(let n)?: sample = n
-                default: sample = id.hex
-                }
-                for c in record.content where content[c.blob] == nil { content[c.blob] = sample }
-            }
-            return (content, problems)
-        }
-        for part in parts {
-            scan.content.merge(part.0) { a, _ in a }
-            scan.problems += part.1
-        }
-        return scan
     }
 }
