@@ -21,6 +21,9 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
     /// A reference moved under us (compare-and-swap failed) or its lock is held.
     public var isConcurrentUpdate: Bool { code == GIT_EMODIFIED.rawValue || code == GIT_ELOCKED.rawValue }
 
+    /// The disk is full, or a file would grow past the file-size limit (`ulimit -f`) or a quota.
+    public var isDiskFull: Bool { [ENOSPC, EFBIG, EDQUOT].contains { message.contains(String(cString: strerror($0))) } }
+
     public var description: String { "\(operation): \(message)" }
 }
 

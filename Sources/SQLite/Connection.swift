@@ -1,4 +1,7 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A value bound to or read from a statement.
 public enum SQLValue: Equatable, Sendable {
@@ -33,9 +36,11 @@ public final class Connection {
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
+            let lastErrno = errno
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            let error = SQLiteError(code: rc, db: db, lastErrno: lastErrno, message: message, context: "open \(path)")
             sqlite3_close(db)
-            throw SQLiteError(code: rc, message: message, context: "open \(path)")
+            throw error
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
@@ -76,9 +81,10 @@ public final class Connection {
         var errmsg: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
         if rc != SQLITE_OK {
+            let lastErrno = errno
             let message = errmsg.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_free(errmsg)
-            throw SQLiteError(code: rc, message: message, context: String(sql.prefix(200)))
+            throw SQLiteError(code: rc, db: handle, lastErrno: lastErrno, message: message, context: String(sql.prefix(200)))
         }
     }
 

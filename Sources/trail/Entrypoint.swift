@@ -37,6 +37,9 @@ struct Trail: ParsableCommand {
     /// Runs the command. Usage errors exit with 2 (as most Unix tools do) rather than
     /// ArgumentParser's 64; everything else keeps its code.
     static func main() {
+        // Past a file-size limit (`ulimit -f`) the kernel sends SIGXFSZ, which kills the process
+        // mid-write by default; ignored, the write fails with EFBIG and the commit reports it.
+        signal(SIGXFSZ, SIG_IGN)
         Trace.mark("started")
         GitLibrary.prepareInBackground()
         if let typo = unknownCommand(Array(CommandLine.arguments.dropFirst())) {

@@ -50,6 +50,12 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let error as GitError {
         printError("git: \(error.description)", hint: "run `git --git-dir <store> fsck` to check the store")
         throw ExitCode(1)
+    } catch let error as SQLiteError {
+        // Only the index, which is derived from the git objects, is written through sqlite.
+        printError("lineage index: \(error.description)",
+                   hint: error.isDiskFull ? "free some disk space (or raise the file-size limit) and run the command again; the store is unchanged"
+                                          : "the index is derived from git; `trail reindex` rebuilds it")
+        throw ExitCode(1)
     }
 }
 

@@ -326,6 +326,9 @@ public struct Committer {
         } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
             throw TrailError("\(name) was moved by another process during this commit",
                              hint: "run the commit again; nothing was lost")
+        } catch let error as GitError where error.isDiskFull {
+            throw TrailError("could not move \(name): \(error.description)",
+                             hint: "free some disk space (or raise the file-size limit) and commit again; \(name) still points where it did")
         }
     }
 

@@ -19,7 +19,8 @@ public final class LineageIndex {
             try Migrator(migrations: SchemaMigrations.all).migrate(db)
         } catch let error as SQLiteError {
             throw TrailError("cannot open the index \(path): \(error.message)",
-                             hint: "the index is derived from git; delete \(path) and run the command again to rebuild it")
+                             hint: error.isDiskFull ? "free some disk space (or raise the file-size limit) and run the command again; the store is unchanged"
+                                                    : "the index is derived from git; delete \(path) and run the command again to rebuild it")
         }
     }
 

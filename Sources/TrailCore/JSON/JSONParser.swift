@@ -85,6 +85,8 @@ public struct JSONParser {
         if depth > JSONParser.maxDepth { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
         i += 1
         var members: [JSONMember] = []
+        // Keys by their bytes, once an object is too large to scan for each new key.
+        var keys: Set<[UInt8]>?
         skipWhitespace()
         if current == UInt8(ascii: "}") { i += 1; return .object(members) }
         while true {
@@ -97,10 +99,16 @@ public struct JSONParser {
             i += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            // Byte equality: Swift's == would call NFC and NFD spellings of a key the same.
-            if members.contains(where: { $0.key.utf8.elementsEqual(key.utf8) }) {
-                throw fail("duplicate key \"\(key)\"", at: keyOffset)
+            // Byte equality: Swift's == would call NFC and NFD spellings of a key the same. A
+            // scan per key is quadratic: 100k keys on one line took minutes, so large objects hash.
+            let duplicate: Bool
+            if members.count < 32 {
+                duplicate = members.contains(where: { $0.key.utf8.elementsEqual(key.utf8) })
+            } else {
+                if keys == nil { keys = Set(members.map { Array($0.key.utf8) }) }
+                duplicate = !keys!.insert(Array(key.utf8)).inserted
             }
+            if duplicate { throw fail("duplicate key \"\(key)\"", at: keyOffset) }
             members.append(JSONMember(key, value))
             skipWhitespace()
             guard let c = current else { throw fail("unexpected end of input inside an object") }

@@ -82,7 +82,9 @@ struct FastRecordPath {
             let c = memcmp(base + a.keyStart, base + b.keyStart, min(la, lb))
             return c != 0 ? c < 0 : la < lb
         }
-        // Insertion sort: rows have a dozen keys, often already in order.
+        // Insertion sort: rows have a dozen keys, often already in order. It is quadratic, so
+        // a row with many keys is sorted the usual way.
+        if spans.count > 64 { spans.sort(by: keyPrecedes) }
         for i in 1..<spans.count {
             let x = spans[i]
             var j = i - 1

@@ -176,10 +176,9 @@ public final class Store {
             let attributes = try? FileManager.default.attributesOfItem(atPath: repository.objectsDirectory + "/pack/\(name).pack")
             return (attributes?[.size] as? Int) ?? 0
         } catch let error as GitError {
-            let full = error.message.contains("No space") || error.message.contains("too large") || error.message.contains("quota")
             throw TrailError("could not write the new objects: \(error.description)",
-                             hint: full ? "free some disk space (or raise the file-size limit) and commit again; the store is unchanged"
-                                        : "the store is unchanged; check the store folder's permissions and free space")
+                             hint: error.isDiskFull ? "free some disk space (or raise the file-size limit) and commit again; the store is unchanged"
+                                                    : "the store is unchanged; check the store folder's permissions and free space")
         }
     }
 }
