@@ -18,6 +18,16 @@ final class RemoteTests: XCTestCase {
         return ("v1.jsonl", "v2.jsonl")
     }
 
+    /// The origin pushed to `server.git` (returned) and cloned from it into `b.trail`.
+    private func originPushedAndCloned(_ box: Sandbox) throws -> String {
+        _ = try makeOrigin(box)
+        let server = box.root.appendingPathComponent("server.git").path
+        try box.ok("remote", "add", "--store", "a", "origin", server)
+        try box.ok("push", "--store", "a")
+        try box.ok("clone", server, "b.trail")
+        return server
+    }
+
     private func git(_ box: Sandbox, _ dir: String, _ args: String...) throws -> Sandbox.Result {
         try box.run("/usr/bin/env", ["git", "--git-dir", box.root.appendingPathComponent(dir).path] + args)
     }
@@ -65,11 +75,7 @@ final class RemoteTests: XCTestCase {
 
     func testErasureTravelsWithPushAndPull() throws {
         let box = try Sandbox()
-        _ = try makeOrigin(box)
-        let server = box.root.appendingPathComponent("server.git").path
-        try box.ok("remote", "add", "--store", "a", "origin", server)
-        try box.ok("push", "--store", "a")
-        try box.ok("clone", server, "b.trail")
+        let server = try originPushedAndCloned(box)
         XCTAssertTrue(try git(box, "b.trail", "cat-file", "--batch-all-objects", "--batch").stdout.contains("sample text number 42 with"))
 
         try box.ok("erase", "--store", "a", "s00042", "--reason", "request 17")
@@ -89,11 +95,7 @@ final class RemoteTests: XCTestCase {
 
     func testAPushBehindTheRemoteIsRefusedAndADivergedPullMergesSampleBySample() throws {
         let box = try Sandbox()
-        _ = try makeOrigin(box)
-        let server = box.root.appendingPathComponent("server.git").path
-        try box.ok("remote", "add", "--store", "a", "origin", server)
-        try box.ok("push", "--store", "a")
-        try box.ok("clone", server, "b.trail")
+        let server = try originPushedAndCloned(box)
         // a relabels s00001 and adds a sample; b relabels s00001 differently and s00002.
         try box.write("a-round.jsonl", #"{"id":"s00001","label":"spam","annotator":"adj_a","guideline":"v4"}"# + "\n"
                       + #"{"id":"s00500","label":"safe","annotator":"ann_9","guideline":"v4"}"# + "\n")
