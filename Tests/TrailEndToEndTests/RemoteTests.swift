@@ -75,7 +75,7 @@ final class RemoteTests: XCTestCase {
 
     func testErasureTravelsWithPushAndPull() throws {
         let box = try Sandbox()
-        let server = try originPushedAndCloned(box)
+        _ = try originPushedAndCloned(box)
         XCTAssertTrue(try git(box, "b.trail", "cat-file", "--batch-all-objects", "--batch").stdout.contains("sample text number 42 with"))
 
         try box.ok("erase", "--store", "a", "s00042", "--reason", "request 17")
@@ -95,7 +95,7 @@ final class RemoteTests: XCTestCase {
 
     func testAPushBehindTheRemoteIsRefusedAndADivergedPullMergesSampleBySample() throws {
         let box = try Sandbox()
-        let server = try originPushedAndCloned(box)
+        _ = try originPushedAndCloned(box)
         // a relabels s00001 and adds a sample; b relabels s00001 differently and s00002.
         try box.write("a-round.jsonl", #"{"id":"s00001","label":"spam","annotator":"adj_a","guideline":"v4"}"# + "\n"
                       + #"{"id":"s00500","label":"safe","annotator":"ann_9","guideline":"v4"}"# + "\n")
