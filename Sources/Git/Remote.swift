@@ -72,6 +72,11 @@ private let transferCallback: git_indexer_progress_cb = { stats, payload in
     return 0
 }
 
+private let pushTransferCallback: git_push_transfer_progress_cb = { current, total, bytes, payload in
+    TransferContext.from(payload).progress?(TransferProgress(receivedObjects: Int(current), totalObjects: Int(total), receivedBytes: bytes))
+    return 0
+}
+
 private let pushReferenceCallback: git_push_update_reference_cb = { ref, status, payload in
     if let status, let ref { TransferContext.from(payload).rejected.append((String(cString: ref), String(cString: status))) }
     return 0
@@ -179,15 +184,17 @@ extension Repository {
 
     /// Pushes `refspecs` to `remote`. `negotiate` sees the updates before anything is sent and
     /// may refuse them (returning why). Throws when the remote rejects any reference.
+    /// `progress` counts the objects sent (in `receivedObjects`, as for a fetch).
     public func push(to remote: String, refspecs: [String], credentials: CredentialProvider? = nil,
-                     negotiate: (([PushUpdate]) -> String?)? = nil) throws {
+                     progress: ((TransferProgress) -> Void)? = nil, negotiate: (([PushUpdate]) -> String?)? = nil) throws {
         let handle = try openRemote(remote)
         defer { git_remote_free(handle) }
-        let context = TransferContext(credentials: credentials, progress: nil, negotiate: negotiate)
+        let context = TransferContext(credentials: credentials, progress: progress, negotiate: negotiate)
         var options = git_push_options()
         try check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)), "push options")
         options.callbacks.credentials = credentialsCallback
         options.callbacks.push_update_reference = pushReferenceCallback
+        options.callbacks.push_transfer_progress = pushTransferCallback
         options.callbacks.push_negotiation = pushNegotiationCallback
         options.callbacks.payload = Unmanaged.passUnretained(context).toOpaque()
         try withStringArray(refspecs) { specs in

@@ -24,9 +24,7 @@ struct CloneCommand: ParsableCommand {
         try runReportingErrors {
             let path = Store.locate(explicit: dir ?? ".trail", searchUpward: false)
             progress.start(json: output.json)
-            let (store, result) = try Remotes.clone(url, into: path, credentials: CredentialSource.standard(), progress: { p in
-                ProgressReport.forward("Receiving objects", done: p.receivedObjects, total: p.totalObjects, unit: "objects")
-            })
+            let (store, result) = try Remotes.clone(url, into: path, credentials: CredentialSource.standard(), progress: receiving)
             progress.finish()
             if output.json { return try printJSON(result) }
             print("Cloned \(url) into \(store.path)")

@@ -16,12 +16,15 @@ struct FetchCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
     @Argument(help: "The remote (default: origin).") var remote = "origin"
 
     func run() throws {
         try runReportingErrors {
             let store = try storeOptions.open()
-            let result = try Remotes(store: store).fetch(remote, credentials: CredentialSource.standard())
+            progress.start(json: output.json)
+            let result = try Remotes(store: store).fetch(remote, credentials: CredentialSource.standard(), progress: receiving)
+            progress.finish()
             if output.json { return try printJSON(result) }
             print("Fetched \(remote):")
             printFetch(result)

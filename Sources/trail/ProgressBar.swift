@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Git
 import TrailCore
 
 /// `--quiet`, taken by the commands that do long work.
@@ -68,4 +69,14 @@ final class ProgressBar: @unchecked Sendable {
     private static func compact(_ v: Double) -> String {
         v >= 1e6 ? String(format: "%.1fM", v / 1e6) : v >= 1e4 ? String(format: "%.0fk", v / 1e3) : String(format: "%.0f", v)
     }
+}
+
+/// Transfer progress of a fetch (or clone) as a bar.
+let receiving: (TransferProgress) -> Void = { p in
+    ProgressReport.forward("Receiving objects", done: p.receivedObjects, total: p.totalObjects, unit: "objects")
+}
+
+/// Transfer progress of a push as a bar.
+let sending: (TransferProgress) -> Void = { p in
+    ProgressReport.forward("Sending objects", done: p.receivedObjects, total: p.totalObjects, unit: "objects")
 }

@@ -16,6 +16,7 @@ struct PullCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
     @OptionGroup var mergeOptions: MergeOptions
     @Argument(help: "The remote (default: origin).") var remote = "origin"
 
@@ -23,7 +24,10 @@ struct PullCommand: ParsableCommand {
         try runReportingErrors {
             let store = try storeOptions.open()
             let author = try? resolveAuthor(nil, store: store)
-            let result = try Remotes(store: store).pull(remote, credentials: CredentialSource.standard(), strategy: mergeOptions.strategy, author: author)
+            progress.start(json: output.json)
+            let result = try Remotes(store: store).pull(remote, credentials: CredentialSource.standard(), strategy: mergeOptions.strategy,
+                                                        author: author, progress: receiving)
+            progress.finish()
             if output.json { return try printJSON(result) }
             print("Fetched \(remote):")
             printFetch(result.fetch)

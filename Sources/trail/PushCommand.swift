@@ -17,13 +17,16 @@ struct PushCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progress: ProgressOptions
     @Argument(help: "The remote (default: origin).") var remote = "origin"
     @Argument(help: "The branch (default: the current one).") var branch: String?
 
     func run() throws {
         try runReportingErrors {
             let store = try storeOptions.open()
-            let result = try Remotes(store: store).push(remote, branch: branch, credentials: CredentialSource.standard())
+            progress.start(json: output.json)
+            let result = try Remotes(store: store).push(remote, branch: branch, credentials: CredentialSource.standard(), progress: sending)
+            progress.finish()
             if output.json { return try printJSON(result) }
             print("Pushed \(result.branch) (\(result.commit.prefix(10))) to \(remote), with tags, models, content and erasures")
         }

@@ -129,7 +129,8 @@ public struct Remotes {
     /// Pushes `branch` (default: the current one) with every tag, model, the content ref and the
     /// erasure log. Fetches first, so that the content ref sent is the union of both sides; the
     /// push is refused if the remote's content ref moved in between (another push), and retried.
-    public func push(_ remote: String, branch: String?, credentials: CredentialProvider?) throws -> PushResult {
+    public func push(_ remote: String, branch: String?, credentials: CredentialProvider?,
+                     progress: ((TransferProgress) -> Void)? = nil) throws -> PushResult {
         try store.withWriteLock {
             let repo = store.repository
             guard let branchRef = try branch.map({ "refs/heads/" + $0 }) ?? store.currentBranchRef(),
@@ -149,7 +150,7 @@ public struct Remotes {
                 if try repo.reference(ErasureLog.ref) != nil { specs.append("\(ErasureLog.ref):\(ErasureLog.ref)") }
                 do {
                     try transfer("push to \(remote)") {
-                        try repo.push(to: remote, refspecs: specs, credentials: credentials, negotiate: { updates in
+                        try repo.push(to: remote, refspecs: specs, credentials: credentials, progress: progress, negotiate: { updates in
                             // The content ref is replaced, not fast-forwarded: send it only over what was merged.
                             guard let content = updates.first(where: { $0.destination == Store.contentRef }) else { return nil }
                             return content.remoteOld == seenContent ? nil : "the remote's content ref moved during the push"
@@ -278,13 +279,13 @@ extension Remotes {
     /// when only the remote moved, else a sample-level merge (see `Merger`) that stops on
     /// conflicts unless `strategy` settles them.
     public func pull(_ remote: String, credentials: CredentialProvider?, strategy: MergeStrategy = .stop,
-                     author: Signature? = nil) throws -> PullResult {
+                     author: Signature? = nil, progress: ((TransferProgress) -> Void)? = nil) throws -> PullResult {
         try store.withWriteLock {
             let repo = store.repository
             guard let branchRef = try store.currentBranchRef() else {
                 throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
             }
-            let fetched = try fetchLocked(remote, credentials: credentials, progress: nil).0
+            let fetched = try fetchLocked(remote, credentials: credentials, progress: progress).0
             let name = String(branchRef.dropFirst("refs/heads/".count))
             guard let theirs = try repo.reference("refs/remotes/\(remote)/\(name)") else {
                 throw TrailError("\(remote) has no branch '\(name)'", hint: "push it with `trail push \(remote) \(name)`")
