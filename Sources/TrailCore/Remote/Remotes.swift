@@ -180,6 +180,11 @@ public struct Remotes {
                                  hint: "the remote has commits this store lacks: `trail pull` first, then push again")
             }
             if error.message.contains("content ref moved") { throw TrailError("\(what): \(error.message)") }
+            // The server answered, so the URL and the network are fine: it refused this user or this push.
+            if error.message.contains("status code: 403") {
+                throw TrailError("\(what) was refused by the server (HTTP 403 Forbidden)",
+                                 hint: "the user may lack access, or the server takes no pushes (for git http-backend: `git config http.receivepack true` in the served repository)")
+            }
             throw TrailError("\(what) failed: \(error.message)", hint: "check the remote's URL (`trail remote list`) and that the server is reachable")
         }
     }
