@@ -101,7 +101,7 @@ struct AuditCommand: ParsableCommand {
                     print("")
                     print("Overturns:")
                     for o in audit.overturns.prefix(50) {
-                        print("  \(o.sampleID)  \(o.label) → \(o.overturnedTo)  by \(o.by ?? "(none)") under \(o.guideline ?? "(none)")  (\(o.commit.prefix(10)))")
+                        print("  \(o.id)  \(o.label) → \(o.overturnedTo)  by \(o.by ?? "(none)") under \(o.guideline ?? "(none)")  (\(o.commit.prefix(10)))")
                     }
                     if audit.overturns.count > 50 { print("  ... and \(audit.overturns.count - 50) more (see --json)") }
                 }
@@ -125,7 +125,7 @@ struct AuditCommand: ParsableCommand {
                 if output.json { return try printJSON(audit) }
                 print("\(audit.samples.count) samples relabeled \(minChanges) or more times (\(audit.samples.filter(\.flipFlop).count) flip-flops)")
                 for s in audit.samples.prefix(100) {
-                    print("  \(s.sampleID)  \(s.changes) changes\(s.flipFlop ? ", flip-flop" : "")  \(s.labels.joined(separator: " → "))  by \(s.annotators.joined(separator: ", "))")
+                    print("  \(s.id)  \(s.changes) changes\(s.flipFlop ? ", flip-flop" : "")  \(s.labels.joined(separator: " → "))  by \(s.annotators.joined(separator: ", "))")
                 }
                 if audit.samples.count > 100 { print("  ... and \(audit.samples.count - 100) more (see --json)") }
             }

@@ -54,7 +54,7 @@ struct ShowCommand: ParsableCommand {
                     if let e = view.erasure {
                         members.append(JSONMember("erased", .object([
                             JSONMember("date", .string(e.date)), JSONMember("erasedBy", .string(e.erasedBy)),
-                            JSONMember("erasure", .number(String(e.sequence))), JSONMember("reason", .string(e.reason)),
+                            JSONMember("reason", .string(e.reason)), JSONMember("sequence", .number(String(e.sequence))),
                         ])))
                     }
                     return print(prettyJSON(.object(members)))

@@ -58,9 +58,9 @@ final class AuditTests: XCTestCase {
 
         let disputed = try json(box, "audit", "disputed", "--min-changes", "2")
         let samples = disputed["samples"] as! [[String: Any]]
-        XCTAssertEqual(Set(samples.map { $0["sampleID"] as! String }), ["s00000", "s00009"])
+        XCTAssertEqual(Set(samples.map { $0["id"] as! String }), ["s00000", "s00009"])
         XCTAssertTrue(samples.allSatisfy { $0["flipFlop"] as? Bool == true })
-        XCTAssertEqual(samples.first { $0["sampleID"] as? String == "s00000" }?["labels"] as? [String], ["safe", "hate_speech", "safe"])
+        XCTAssertEqual(samples.first { $0["id"] as? String == "s00000" }?["labels"] as? [String], ["safe", "hate_speech", "safe"])
 
         let sample = try json(box, "audit", "sample", "s00009")
         XCTAssertEqual(sample["models"] as? [String], ["m1", "m2", "m3"])

@@ -84,7 +84,7 @@ final class ErasureTests: XCTestCase {
         XCTAssertEqual(rows.count, 39)
         XCTAssertFalse(rows.contains { $0.contains(#""id":"s3""#) })
         let diff = try box.ok("diff", "m1", "m2", "--json").stdout
-        XCTAssertTrue(diff.contains("\"erased\"") && diff.contains("\"sample\" : \"s3\""), diff)
+        XCTAssertTrue(diff.contains("\"erased\"") && diff.contains("\"id\" : \"s3\""), diff)
         XCTAssertTrue(diff.contains("\"relabeled\" : 1"), "the relabel of s3 still counts: \(diff)")
         let audit = try box.ok("audit", "model", "m1").stdout
         XCTAssertTrue(audit.contains("Trained on 1 sample erased since"), audit)

@@ -33,7 +33,7 @@ public struct FlipsAudit: Codable, Equatable {
 /// One annotator's work: the labels they set, and how many were later overturned, by whom.
 public struct AnnotatorAudit: Codable, Equatable {
     public struct Overturn: Codable, Equatable {
-        public var sampleID: String
+        public var id: String
         public var label: String
         public var overturnedTo: String
         public var by: String?
@@ -53,7 +53,7 @@ public struct AnnotatorAudit: Codable, Equatable {
 /// Samples whose label changed often, flip-flops (a label that came back) first.
 public struct DisputedAudit: Codable, Equatable {
     public struct Sample: Codable, Equatable {
-        public var sampleID: String
+        public var id: String
         public var changes: Int
         public var flipFlop: Bool
         /// The labels in order, oldest first.
@@ -137,7 +137,7 @@ public struct Auditor {
                                    overturned: 0, overturnedBy: [:], overturns: [])
         for row in overturns {
             let by = text(row[3])
-            audit.overturns.append(.init(sampleID: text(row[0]) ?? "", label: labelText(text(row[1])),
+            audit.overturns.append(.init(id: text(row[0]) ?? "", label: labelText(text(row[1])),
                                          overturnedTo: text(row[2]) ?? "", by: by, guideline: text(row[4]), commit: text(row[5]) ?? ""))
             audit.overturnedBy[by ?? "(none)", default: 0] += 1
         }
@@ -160,8 +160,8 @@ public struct Auditor {
         var samples: [DisputedAudit.Sample] = []
         for row in rows {
             let id = text(row[0]) ?? ""
-            if samples.last?.sampleID != id {
-                samples.append(.init(sampleID: id, changes: 0, flipFlop: false, labels: [text(row[1]) ?? ""], annotators: []))
+            if samples.last?.id != id {
+                samples.append(.init(id: id, changes: 0, flipFlop: false, labels: [text(row[1]) ?? ""], annotators: []))
             }
             let to = text(row[2]) ?? ""
             samples[samples.count - 1].changes += 1
@@ -169,7 +169,7 @@ public struct Auditor {
             samples[samples.count - 1].labels.append(to)
             samples[samples.count - 1].annotators.append(text(row[3]) ?? "(none)")
         }
-        samples.sort { ($0.flipFlop ? 0 : 1, -$0.changes, $0.sampleID) < ($1.flipFlop ? 0 : 1, -$1.changes, $1.sampleID) }
+        samples.sort { ($0.flipFlop ? 0 : 1, -$0.changes, $0.id) < ($1.flipFlop ? 0 : 1, -$1.changes, $1.id) }
         return DisputedAudit(minChanges: minChanges, samples: samples)
     }
 

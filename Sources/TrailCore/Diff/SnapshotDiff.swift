@@ -80,7 +80,7 @@ public struct Differ {
         let log = try ErasureLog.read(store.repository)
         if !log.records.isEmpty {
             let inOld = try log.erasedSamples(in: old), inNew = try log.erasedSamples(in: new)
-            diff.erased = inOld + inNew.filter { e in !inOld.contains { $0.sample == e.sample } }
+            diff.erased = inOld + inNew.filter { e in !inOld.contains { $0.id == e.id } }
         }
         return diff
     }

@@ -135,9 +135,10 @@ public struct ErasureLog: Sendable {
 
 /// A sample of some version whose content was erased since, with the erasure that did it.
 public struct ErasedSample: Codable, Equatable, Sendable {
-    public var sample: String
-    /// The erasure record's number, date and reason.
-    public var erasure: Int
+    /// The sample's id.
+    public var id: String
+    /// The erasure record's number (`ErasureRecord.sequence`), date and reason.
+    public var sequence: Int
     public var date: String
     public var reason: String
 }
@@ -147,7 +148,7 @@ extension ErasureLog {
     public func erasedSamples(in snapshot: Snapshot) throws -> [ErasedSample] {
         var found: [ErasedSample] = []
         for (id, record) in bySample.sorted(by: { $0.key < $1.key }) where try snapshot.recordID(forKey: SampleKey.of(id)) != nil {
-            found.append(ErasedSample(sample: id, erasure: record.sequence, date: record.date, reason: record.reason))
+            found.append(ErasedSample(id: id, sequence: record.sequence, date: record.date, reason: record.reason))
         }
         return found
     }
