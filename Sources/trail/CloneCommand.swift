@@ -23,9 +23,11 @@ struct CloneCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let path = Store.locate(explicit: dir ?? ".trail", searchUpward: false)
+            let credentials = CredentialSource.Session()
             progress.start(json: output.json)
-            let (store, result) = try Remotes.clone(url, into: path, credentials: CredentialSource.standard(), progress: receiving)
+            let (store, result) = try Remotes.clone(url, into: path, credentials: credentials.provider, progress: receiving)
             progress.finish()
+            credentials.approve()
             if output.json { return try printJSON(result) }
             print("Cloned \(url) into \(store.path)")
             printFetch(result)

@@ -22,9 +22,11 @@ struct FetchCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let store = try storeOptions.open()
+            let credentials = CredentialSource.Session()
             progress.start(json: output.json)
-            let result = try Remotes(store: store).fetch(remote, credentials: CredentialSource.standard(), progress: receiving)
+            let result = try Remotes(store: store).fetch(remote, credentials: credentials.provider, progress: receiving)
             progress.finish()
+            credentials.approve()
             if output.json { return try printJSON(result) }
             print("Fetched \(remote):")
             printFetch(result)

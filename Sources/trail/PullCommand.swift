@@ -24,10 +24,12 @@ struct PullCommand: ParsableCommand {
         try runReportingErrors {
             let store = try storeOptions.open()
             let author = try? resolveAuthor(nil, store: store)
+            let credentials = CredentialSource.Session()
             progress.start(json: output.json)
-            let result = try Remotes(store: store).pull(remote, credentials: CredentialSource.standard(), strategy: mergeOptions.strategy,
+            let result = try Remotes(store: store).pull(remote, credentials: credentials.provider, strategy: mergeOptions.strategy,
                                                         author: author, progress: receiving)
             progress.finish()
+            credentials.approve()
             if output.json { return try printJSON(result) }
             print("Fetched \(remote):")
             printFetch(result.fetch)

@@ -24,9 +24,11 @@ struct PushCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let store = try storeOptions.open()
+            let credentials = CredentialSource.Session()
             progress.start(json: output.json)
-            let result = try Remotes(store: store).push(remote, branch: branch, credentials: CredentialSource.standard(), progress: sending)
+            let result = try Remotes(store: store).push(remote, branch: branch, credentials: credentials.provider, progress: sending)
             progress.finish()
+            credentials.approve()
             if output.json { return try printJSON(result) }
             print("Pushed \(result.branch) (\(result.commit.prefix(10))) to \(remote), with tags, models, content and erasures")
         }

@@ -8,28 +8,50 @@ public enum CredentialSource {
     /// A provider that asks once: a rejected credential is not offered again (and is reported
     /// to the helper with `git credential reject`), so a wrong password fails at once.
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> CredentialProvider {
-        var offered: [String: String]?
-        return { url, username, attempt in
-            if attempt > 1 {
-                if let offered { _ = runCredential("reject", offered, environment: environment) }
-                return nil
-            }
-            if let user = environment["TRAIL_USERNAME"], let password = environment["TRAIL_PASSWORD"] {
+        Session(environment: environment).provider
+    }
+
+    /// One transfer's credentials: the provider to hand to libgit2, and `approve()` to call once
+    /// the transfer worked, so that git's helpers store a password typed at git's prompt (as
+    /// git itself does).
+    public final class Session {
+        private let environment: [String: String]
+        private var offered: [String: String]?
+
+        public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+            self.environment = environment
+        }
+
+        public var provider: CredentialProvider {
+            { [self] url, username, attempt in
+                if attempt > 1 {
+                    if let offered { _ = CredentialSource.runCredential("reject", offered, environment: environment) }
+                    offered = nil
+                    return nil
+                }
+                if let user = environment["TRAIL_USERNAME"], let password = environment["TRAIL_PASSWORD"] {
+                    return Credentials(username: user, password: password)
+                }
+                guard let parts = URLComponents(string: url), let scheme = parts.scheme, let host = parts.host else { return nil }
+                var request = ["protocol": scheme, "host": parts.port.map { "\(host):\($0)" } ?? host]
+                if !parts.path.isEmpty { request["path"] = String(parts.path.drop { $0 == "/" }) }
+                if let username { request["username"] = username }
+                guard let answer = CredentialSource.runCredential("fill", request, environment: environment),
+                      let user = answer["username"], let password = answer["password"] else { return nil }
+                offered = answer
                 return Credentials(username: user, password: password)
             }
-            guard let parts = URLComponents(string: url), let scheme = parts.scheme, let host = parts.host else { return nil }
-            var request = ["protocol": scheme, "host": parts.port.map { "\(host):\($0)" } ?? host]
-            if !parts.path.isEmpty { request["path"] = String(parts.path.drop { $0 == "/" }) }
-            if let username { request["username"] = username }
-            guard let answer = runCredential("fill", request, environment: environment),
-                  let user = answer["username"], let password = answer["password"] else { return nil }
-            offered = answer
-            return Credentials(username: user, password: password)
+        }
+
+        /// Tells git's helpers that the credential they gave worked (nothing when none was used).
+        public func approve() {
+            if let offered { _ = CredentialSource.runCredential("approve", offered, environment: environment) }
+            offered = nil
         }
     }
 
     /// Runs `git credential ACTION` with `fields` on its input; its answer's fields, or nil.
-    private static func runCredential(_ action: String, _ fields: [String: String], environment: [String: String]) -> [String: String]? {
+    fileprivate static func runCredential(_ action: String, _ fields: [String: String], environment: [String: String]) -> [String: String]? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "credential", action]
