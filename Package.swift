@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "trail", targets: ["trail"]),
         .library(name: "TrailCore", targets: ["TrailCore"]),
+        .library(name: "TrailReports", targets: ["TrailReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,9 +29,11 @@ let package = Package(
                 resources: [.embedInCode("schema/001_sync_state.sql"), .embedInCode("schema/002_lineage.sql"),
                             .embedInCode("schema/003_lean_label_events.sql"),
                             .embedInCode("schema/004_erasures.sql")]),
+        // HTML reports: pure functions from the core's values to self-contained pages.
+        .target(name: "TrailReports", dependencies: ["TrailCore"]),
         // The command line: parses arguments, formats values.
         .executableTarget(name: "trail", dependencies: [
-            "TrailCore",
+            "TrailCore", "TrailReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Generates the README demo's moderation dataset (no Python needed).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TrailCore
+import TrailReports
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +13,8 @@ struct AuditCommand: ParsableCommand {
               trail audit annotator ann_017            # labels set, how many were overturned, by whom
               trail audit disputed --min-changes 2     # samples relabeled again and again, flip-flops first
               trail audit sample s000123               # history plus every model that trained on it
-            Every report takes --json. annotator and disputed read the lineage index, which they bring up to date first.
+              trail audit model clf-v4 --html clf-v4.html   # the same as a page with charts, for people
+            Every report takes --json, and --html FILE: the report as one self-contained HTML page (charts, then the tables behind them; nothing loaded from the network), written to FILE; then only "Wrote report to FILE" is printed (with --json too, the JSON instead). annotator and disputed read the lineage index, which they bring up to date first.
             """,
         subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self])
 
@@ -20,11 +22,22 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "model", abstract: "A model's training data and what changed since the previous model.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var report: HTMLOptions
         @Argument(help: "The model's name.") var name: String
 
         func run() throws {
             try runReportingErrors {
-                let audit = try Auditor(store: try storeOptions.open()).model(name)
+                try report.check(json: output.json)
+                let store = try storeOptions.open()
+                let audit = try Auditor(store: store).model(name)
+                if let path = report.html {
+                    let limit = DiffCommand.reportHistory
+                    let page = ModelAuditReport(audit: audit, history: try CommitLog(store: store).entries(from: audit.model.commit, limit: limit),
+                                                historyLimit: limit, models: try Models(store: store).list(), context: reportContext())
+                    try writeHTMLReport(page.html(), to: path, json: output.json)
+                    if output.json { try printJSON(audit) }
+                    return
+                }
                 if output.json { return try printJSON(audit) }
                 let m = audit.model
                 print("Model \(m.name): trained on \(m.commit.prefix(10)), registered \(m.registeredAt ?? "?") by \(m.registeredBy ?? "?")")
@@ -62,12 +75,19 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "flips", abstract: "Relabels between two versions, grouped by annotator × guideline, with the samples.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var report: HTMLOptions
         @Argument(help: "The older version.") var from: String
         @Argument(help: "The newer version.") var to: String
 
         func run() throws {
             try runReportingErrors {
+                try report.check(json: output.json)
                 let audit = try Auditor(store: try storeOptions.open()).flips(from: from, to: to)
+                if let path = report.html {
+                    try writeHTMLReport(FlipsAuditReport(audit: audit, context: reportContext()).html(), to: path, json: output.json)
+                    if output.json { try printJSON(audit) }
+                    return
+                }
                 if output.json { return try printJSON(audit) }
                 print("\(audit.relabels) relabels from \(from) to \(to), in \(audit.groups.count) annotator × guideline groups")
                 for g in audit.groups {
@@ -86,11 +106,18 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "annotator", abstract: "An annotator's labels, and which were later overturned, by whom.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var report: HTMLOptions
         @Argument(help: "The annotator's id, as in the annotator field.") var id: String
 
         func run() throws {
             try runReportingErrors {
+                try report.check(json: output.json)
                 let audit = try Auditor(store: try storeOptions.open()).annotator(id)
+                if let path = report.html {
+                    try writeHTMLReport(AnnotatorAuditReport(audit: audit, context: reportContext()).html(), to: path, json: output.json)
+                    if output.json { try printJSON(audit) }
+                    return
+                }
                 if output.json { return try printJSON(audit) }
                 let pct = audit.labelsSet > 0 ? Double(audit.overturned) * 100 / Double(audit.labelsSet) : 0
                 print("Annotator \(audit.annotator): \(audit.labelsSet) labels on \(audit.samples) samples; \(audit.overturned) overturned (\(String(format: "%.1f", pct))%)")
@@ -113,6 +140,7 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "disputed", abstract: "Samples whose label changed many times, flip-flops first.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var report: HTMLOptions
         @Option(name: .customLong("min-changes"), help: "Report samples relabeled at least this many times.") var minChanges = 2
 
         func validate() throws {
@@ -121,7 +149,13 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
+                try report.check(json: output.json)
                 let audit = try Auditor(store: try storeOptions.open()).disputed(minChanges: minChanges)
+                if let path = report.html {
+                    try writeHTMLReport(DisputedAuditReport(audit: audit, context: reportContext()).html(), to: path, json: output.json)
+                    if output.json { try printJSON(audit) }
+                    return
+                }
                 if output.json { return try printJSON(audit) }
                 print("\(audit.samples.count) samples relabeled \(minChanges) or more times (\(audit.samples.filter(\.flipFlop).count) flip-flops)")
                 for s in audit.samples.prefix(100) {
@@ -136,11 +170,20 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "sample", abstract: "A sample's history and every model that trained on it.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var report: HTMLOptions
         @Argument(help: "The sample's id.") var id: String
 
         func run() throws {
             try runReportingErrors {
-                let audit = try Auditor(store: try storeOptions.open()).sample(id)
+                try report.check(json: output.json)
+                let store = try storeOptions.open()
+                let audit = try Auditor(store: store).sample(id)
+                if let path = report.html {
+                    let page = SampleAuditReport(audit: audit, models: try Models(store: store).list(), context: reportContext())
+                    try writeHTMLReport(page.html(), to: path, json: output.json)
+                    if output.json { try printJSON(audit) }
+                    return
+                }
                 if output.json { return try printJSON(audit) }
                 print("Sample \(id): \(audit.history.versions.count) versions; models that trained on it: \(audit.models.isEmpty ? "none" : audit.models.joined(separator: ", "))")
                 for v in audit.history.versions {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrailCore
+import TrailReports
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,9 @@ struct DiffCommand: ParsableCommand {
               trail diff HEAD~1 HEAD --samples --kind relabeled --label minor_safety.dangerous_acts
               trail diff clf-v3 clf-v4 --samples --annotator ann_017 --json
               trail diff main vendor-batch-7 --exit-code   # exit 1 if anything changed
+              trail diff clf-v3 clf-v4 --html diff.html    # a page with charts, for people
+
+            With --html FILE the report is written to FILE as one self-contained HTML page (label counts before and after, the transition heat map, relabels by annotator and guideline version, the last 50 commits of B with their models, and the tables behind them; the changed samples are listed, up to 1000, filtered by --kind, --label and --annotator), and only "Wrote report to FILE" is printed; with --json too, the JSON is printed instead of that line.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -32,6 +36,10 @@ struct DiffCommand: ParsableCommand {
     var annotator: String?
     @Flag(name: .long, help: "Exit with 1 when the versions differ, 0 when they hold the same samples.")
     var exitCode = false
+    @OptionGroup var report: HTMLOptions
+
+    /// How many commits of B's history the HTML report shows.
+    static let reportHistory = 50
 
     func run() throws {
         try runReportingErrors {
@@ -42,18 +50,28 @@ struct DiffCommand: ParsableCommand {
                 }
                 kindFilter = k
             }
+            try report.check(json: output.json)
             let store = try storeOptions.open()
             let revisions = Revisions(store: store)
             let old = try revisions.snapshot(from), new = try revisions.snapshot(to)
             let listing = samples || kind != nil || label != nil || annotator != nil
-            var diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing)
+            var diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing || report.html != nil)
             diff.samples = diff.samples?.filter { change in
                 (kindFilter == nil || change.kind == kindFilter)
                     && (label == nil || change.labelsBefore.values.contains(label!) || change.labelsAfter.values.contains(label!))
                     && (annotator == nil || change.annotator == annotator)
             }
             let changed = diff.counts.values.reduce(0, +)
-            if output.json {
+            if let path = report.html {
+                let filter = [kind.map { "kind \($0)" }, label.map { "label \($0)" }, annotator.map { "annotator \($0)" }].compactMap { $0 }
+                let page = DiffReport(diff: diff, fromCommit: old.commit.hex, toCommit: new.commit.hex,
+                                      history: try CommitLog(store: store).entries(from: new.commit.hex, limit: Self.reportHistory),
+                                      historyLimit: Self.reportHistory, models: try Models(store: store).list(),
+                                      sampleFilter: filter.isEmpty ? nil : filter.joined(separator: ", "), context: reportContext())
+                try writeHTMLReport(page.html(), to: path, json: output.json)
+                if !listing { diff.samples = nil }
+                if output.json { try printJSON(diff) }
+            } else if output.json {
                 try printJSON(diff)
             } else {
                 printDiff(diff, old: old.commit.abbreviated(), new: new.commit.abbreviated())
