@@ -5,6 +5,7 @@ import TrailCore
 /// guideline versions, erased samples), what changed since the model registered before it, and
 /// the history of its data with every model marked.
 public struct ModelAuditReport {
+    /// The audit the page reports.
     public var audit: ModelAudit
     /// The history of the model's data, newest first (as `CommitLog.entries` returns it).
     public var history: [CommitSummary]
@@ -12,6 +13,7 @@ public struct ModelAuditReport {
     public var historyLimit: Int
     /// Every registered model.
     public var models: [ModelInfo]
+    /// When and how the page was made, for its header and footer.
     public var context: ReportContext
 
     /// A report of `audit`; see the properties for what each argument means.
@@ -168,9 +170,11 @@ public struct ModelAuditReport {
 /// The HTML report of `trail audit flips A B`: the relabels between two versions by annotator
 /// × guideline version (a heat map), what they changed (a transition heat map), and every sample.
 public struct FlipsAuditReport {
+    /// The audit the page reports.
     public var audit: FlipsAudit
     /// At most this many relabeled samples are listed.
     public var sampleLimit: Int
+    /// When and how the page was made, for its header and footer.
     public var context: ReportContext
 
     /// A report of `audit`.
@@ -270,9 +274,11 @@ public struct FlipsAuditReport {
 /// The HTML report of `trail audit annotator ID`: how many of their labels were overturned,
 /// by whom, under which guideline, and to what.
 public struct AnnotatorAuditReport {
+    /// The audit the page reports.
     public var audit: AnnotatorAudit
     /// At most this many overturns are listed.
     public var overturnLimit: Int
+    /// When and how the page was made, for its header and footer.
     public var context: ReportContext
 
     /// A report of `audit`.
@@ -345,9 +351,11 @@ public struct AnnotatorAuditReport {
 /// The HTML report of `trail audit disputed`: samples relabeled again and again, flip-flops
 /// (a label that came back) first, with who was involved.
 public struct DisputedAuditReport {
+    /// The audit the page reports.
     public var audit: DisputedAudit
     /// At most this many samples are listed.
     public var sampleLimit: Int
+    /// When and how the page was made, for its header and footer.
     public var context: ReportContext
 
     /// A report of `audit`.
@@ -429,9 +437,11 @@ public struct DisputedAuditReport {
 /// The HTML report of `trail audit sample ID`: every version of one sample, its labels over
 /// time, and the models that trained on each version.
 public struct SampleAuditReport {
+    /// The audit the page reports.
     public var audit: SampleAudit
     /// Every registered model (for the registration details of those that trained on it).
     public var models: [ModelInfo]
+    /// When and how the page was made, for its header and footer.
     public var context: ReportContext
 
     /// A report of `audit`.

@@ -7,8 +7,9 @@ import TrailCore
 public struct DiffReport {
     /// The diff, with `samples` filled in to list the changed samples.
     public var diff: SnapshotDiff
-    /// The full commit ids of A and B.
+    /// A's full commit id.
     public var fromCommit: String
+    /// B's full commit id.
     public var toCommit: String
     /// B's history, newest first (as `CommitLog.entries` returns it).
     public var history: [CommitSummary]
@@ -20,6 +21,7 @@ public struct DiffReport {
     public var sampleFilter: String?
     /// At most this many changed samples are listed.
     public var sampleLimit: Int
+    /// When and how the page was made, for its header and footer.
     public var context: ReportContext
 
     /// A report of `diff`; see the properties for what each argument means.
@@ -235,11 +237,17 @@ enum DiffSections {
         let multi = fields(diff).count > 1 || Set(diff.transitions.map(\.field)).count > 1
         var html = HTMLPage.subheading(headingPrefix + "Label transitions")
         let transitionTotal = diff.transitions.reduce(0) { $0 + $1.count }
-        html += HTMLTable(id: "\(id)-transitions",
-                          columns: (multi ? [.text("Field")] : []) + [.text("From (A)"), .text("To (B)"), .number("Samples"), .number("Share")],
-                          rows: diff.transitions.map { t in
-                              (multi ? [.text(t.field)] : []) + [.text(t.from), .text(t.to), .count(t.count), .percent(t.count, of: transitionTotal)]
-                          }).render()
+        let transitionLimit = 2000
+        var transitions = HTMLTable(id: "\(id)-transitions",
+                                    columns: (multi ? [.text("Field")] : []) + [.text("From (A)"), .text("To (B)"), .number("Samples"), .number("Share")],
+                                    rows: diff.transitions.prefix(transitionLimit).map { t in
+                                        (multi ? [.text(t.field)] : []) + [.text(t.from), .text(t.to), .count(t.count), .percent(t.count, of: transitionTotal)]
+                                    })
+        if diff.transitions.count > transitionLimit {
+            transitions.footnote = "Showing the \(Format.count(transitionLimit)) largest of \(Format.count(diff.transitions.count)) transitions. "
+                + "`trail diff \(diff.from) \(diff.to) --json` lists them all."
+        }
+        html += transitions.render()
         html += HTMLPage.subheading(headingPrefix + "Label counts")
         var totals: [String: (Int, Int)] = [:]
         for l in diff.labels { totals[l.field, default: (0, 0)].0 += l.before; totals[l.field, default: (0, 0)].1 += l.after }
@@ -261,7 +269,7 @@ enum DiffSections {
 
     /// A change kind as a badge.
     static func kindBadge(_ kind: ChangeKind) -> String {
-        let tone = kind == .relabeled ? " accent" : kind == .removed ? " danger" : kind == .added ? "" : ""
+        let tone = kind == .relabeled ? " accent" : kind == .removed ? " danger" : ""
         return "<span class=\"badge\(tone)\">\(esc(kindNames[kind]!.lowercased()))</span>"
     }
 

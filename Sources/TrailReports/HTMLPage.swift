@@ -277,6 +277,8 @@ struct HTMLPage {
           .toc, .table-tools input { display: none; }
           section { border: 0; padding: 0; margin: 18px 0; break-inside: auto; }
           figure, .cards, .callout { break-inside: avoid; }
+          h2, h3, .lead, .figure-title { break-after: avoid; }
+          thead th button::after { content: none; }
           .table-wrap, .table-wrap.tall { max-height: none; overflow: visible; border: 0; }
           thead th { position: static; }
           a { color: inherit; text-decoration: none; }

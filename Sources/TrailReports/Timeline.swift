@@ -35,9 +35,10 @@ struct TimelineChart {
         // Rotated labels hang down to the left of their point: room for the first one.
         let rotatedGuess = (maxWidth - 82) / n < 88
         let labelLength = rotatedGuess ? 150.0 : 30.0
-        let left = rotatedGuess ? 100.0 : 58.0
+        var left = rotatedGuess ? 100.0 : 58.0
         let slot = min(110, max(16, (maxWidth - left - right) / n))
         let width = max(520, left + right + slot * n)
+        left += (width - (left + right + slot * n)) / 2 // few points: centered
         let hasValues = points.contains { $0.value != nil }
         let hasNotes = points.contains { $0.note != nil }
         let rotated = rotatedGuess
@@ -90,7 +91,7 @@ struct TimelineChart {
             var tick = 0
             while tick <= top {
                 let ty = barsTop + barsHeight - Double(tick) / Double(top) * barsHeight
-                svg += SVG.line(left - 4, ty, width - right, ty, stroke: Palette.grid)
+                svg += SVG.line(left - 4, ty, left + slot * n, ty, stroke: Palette.grid)
                 svg += SVG.text(SVG.compact(tick), left - 8, ty + 4, anchor: "end", cls: "axis")
                 tick += step
             }
@@ -123,7 +124,7 @@ struct TimelineChart {
         }
 
         // The line through the points.
-        svg += SVG.line(left, lineY, width - right, lineY, stroke: "#cbd2d9", width: 2)
+        svg += SVG.line(left, lineY, left + slot * n, lineY, stroke: "#cbd2d9", width: 2)
 
         for (i, p) in points.enumerated() {
             let x = cx(i)

@@ -13,13 +13,14 @@ struct AuditCommand: ParsableCommand {
               trail audit annotator ann_017            # labels set, how many were overturned, by whom
               trail audit disputed --min-changes 2     # samples relabeled again and again, flip-flops first
               trail audit sample s000123               # history plus every model that trained on it
-              trail audit model clf-v4 --html clf-v4.html   # the same as a page with charts, for people
+              trail audit model clf-v4 --html r.html   # the same, as a page with charts
             Every report takes --json, and --html FILE: the report as one self-contained HTML page (charts, then the tables behind them; nothing loaded from the network), written to FILE; then only "Wrote report to FILE" is printed (with --json too, the JSON instead). annotator and disputed read the lineage index, which they bring up to date first.
             """,
         subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self])
 
     struct Model: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "model", abstract: "A model's training data and what changed since the previous model.")
+        static let configuration = CommandConfiguration(commandName: "model", abstract: "A model's training data and what changed since the previous model.",
+                                                            discussion: "Example: trail audit model clf-v4 --html clf-v4.html")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var report: HTMLOptions
@@ -72,7 +73,8 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Flips: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "flips", abstract: "Relabels between two versions, grouped by annotator × guideline, with the samples.")
+        static let configuration = CommandConfiguration(commandName: "flips", abstract: "Relabels between two versions, grouped by annotator × guideline, with the samples.",
+                                                            discussion: "Example: trail audit flips clf-v3 clf-v4 --html flips.html")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var report: HTMLOptions
@@ -103,7 +105,8 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Annotator: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "annotator", abstract: "An annotator's labels, and which were later overturned, by whom.")
+        static let configuration = CommandConfiguration(commandName: "annotator", abstract: "An annotator's labels, and which were later overturned, by whom.",
+                                                            discussion: "Example: trail audit annotator ann_017 --html ann_017.html")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var report: HTMLOptions
@@ -137,7 +140,8 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Disputed: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "disputed", abstract: "Samples whose label changed many times, flip-flops first.")
+        static let configuration = CommandConfiguration(commandName: "disputed", abstract: "Samples whose label changed many times, flip-flops first.",
+                                                            discussion: "Example: trail audit disputed --min-changes 3 --html disputed.html")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var report: HTMLOptions
@@ -167,7 +171,8 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Sample: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "sample", abstract: "A sample's history and every model that trained on it.")
+        static let configuration = CommandConfiguration(commandName: "sample", abstract: "A sample's history and every model that trained on it.",
+                                                            discussion: "Example: trail audit sample s000123 --html s000123.html")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var report: HTMLOptions
