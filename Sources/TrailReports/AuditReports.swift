@@ -336,7 +336,7 @@ public struct AnnotatorAuditReport {
 
     private func table() -> String {
         let rows: [[HTMLTable.Cell]] = audit.overturns.prefix(overturnLimit).map { o in
-            [.text(o.sampleID), .text(o.label), .text(o.overturnedTo), .text(o.by ?? "(none)"), .text(o.guideline ?? "(none)"), .text(Format.commit(o.commit))]
+            [.text(o.id), .text(o.label), .text(o.overturnedTo), .text(o.by ?? "(none)"), .text(o.guideline ?? "(none)"), .text(Format.commit(o.commit))]
         }
         var table = HTMLTable(id: "annotator-overturns", columns: [.text("Sample", mono: true), .text("Their label"), .text("Overturned to"),
                                                                    .text("By"), .text("Guideline"), .text("Commit", mono: true)], rows: rows)
@@ -420,7 +420,7 @@ public struct DisputedAuditReport {
     private func table() -> String {
         let rows: [[HTMLTable.Cell]] = audit.samples.prefix(sampleLimit).map { s in
             let path = s.labels.map { "<span class=\"chip\">\(esc($0))</span>" }.joined(separator: "<span class=\"arrow\">\u{2192}</span>")
-            return [.text(s.sampleID), .count(s.changes),
+            return [.text(s.id), .count(s.changes),
                     s.flipFlop ? .markup("<span class=\"badge warning\">flip-flop</span>", sortKey: "1") : .markup("", sortKey: "0"),
                     .markup(path, sortKey: s.labels.joined(separator: " ")), .text(s.annotators.joined(separator: ", "))]
         }

@@ -209,8 +209,8 @@ enum DiffSections {
         let what = kind == "model"
             ? "This model trained on \(Format.plural(erased.count, "sample")) whose content has been erased since."
             : "\(Format.plural(erased.count, "sample")) of these versions had \(erased.count == 1 ? "its" : "their") content erased since."
-        let erasures = Set(erased.map(\.erasure)).sorted().map { n -> String in
-            let e = erased.first { $0.erasure == n }!
+        let erasures = Set(erased.map(\.sequence)).sorted().map { n -> String in
+            let e = erased.first { $0.sequence == n }!
             return "erasure \(n) on \(Format.day(e.date)) (\u{201c}\(e.reason)\u{201d})"
         }
         let kept = erased.count == 1 ? "Its labels are kept and still count in this report; its text and media are"
@@ -221,7 +221,7 @@ enum DiffSections {
 
     static func erasedTable(_ erased: [ErasedSample], id: String) -> String {
         HTMLTable(id: id, columns: [.text("Sample", mono: true), .number("Erasure"), .text("Date", nowrap: true), .text("Reason")],
-                  rows: erased.map { [.text($0.sample), .count($0.erasure), .markup(esc(Format.date($0.date)), sortKey: $0.date), .text($0.reason)] })
+                  rows: erased.map { [.text($0.id), .count($0.sequence), .markup(esc(Format.date($0.date)), sortKey: $0.date), .text($0.reason)] })
             .render()
     }
 
