@@ -47,9 +47,7 @@ public enum ObjectPruner {
                     })
                     start += batch.count
                 }
-                let name = try writer.finish()
-                // Same objects, same pack name: it was already written without the ids (a rerun).
-                if pack.name == name { continue }
+                try writer.finish()
                 onPackReplaced()
             }
             try deletePack(pack)
@@ -60,6 +58,13 @@ public enum ObjectPruner {
         for object in inventory.loose where ids.contains(object.id) {
             guard unlink(object.path) == 0 || errno == ENOENT else { throw PackWriter.posixError("delete \(object.path)") }
             result.copiesRemoved += 1
+        }
+        // A multi-pack index (written by `git multi-pack-index` or `git gc` with that setting)
+        // would go on naming the deleted packs; git rebuilds it when wanted.
+        if result.packsRewritten > 0 {
+            for name in ["multi-pack-index", "multi-pack-index.bitmap", "multi-pack-index.rev"] {
+                unlink(repository.objectsDirectory + "/pack/" + name)
+            }
         }
         syncDirectory(repository.objectsDirectory + "/pack")
         try repository.refreshObjects()

@@ -192,6 +192,8 @@ extension Repository {
         let context = TransferContext(credentials: credentials, progress: progress, negotiate: negotiate)
         var options = git_push_options()
         try check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)), "push options")
+        // Build the pack (delta search, compression) on every core, not libgit2's default one.
+        options.pb_parallelism = 0
         options.callbacks.credentials = credentialsCallback
         options.callbacks.push_update_reference = pushReferenceCallback
         options.callbacks.push_transfer_progress = pushTransferCallback

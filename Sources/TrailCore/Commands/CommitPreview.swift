@@ -32,7 +32,7 @@ extension Committer {
                 throw TrailError("there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
             }
             var rows: [ChangeRow] = []
-            let plan = try patchPlan(input, parent: parentSnapshot, added: { rows += $0 }, replaced: { rows += $0 })
+            let plan = try patchPlan(input, parent: parentSnapshot, config: store.config, added: { rows += $0 }, replaced: { rows += $0 })
             changes = try rows.map { try $0.sampleChange(config: store.config) }
             summary = plan.summary
         } else {

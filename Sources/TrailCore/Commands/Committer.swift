@@ -109,7 +109,9 @@ public struct Committer {
             }
             // The index takes the rows of added samples while the old records are read, and the
             // others as soon as they are.
-            plan = try patchPlan(input, parent: parentSnapshot, added: { added in
+            // An erasure commit keeps its branch's own configuration (it may be another branch's).
+            let config = request.erasure != nil ? try parentSnapshot.config() : store.config
+            plan = try patchPlan(input, parent: parentSnapshot, config: config, added: { added in
                 indexer = CommitIndexer.beginPatch(store: store, parent: parentSnapshot.commit, added: added,
                                                    time: request.author.time, config: store.config)
             }, replaced: { indexer?.supply($0) })
@@ -276,8 +278,8 @@ public struct Committer {
     /// A patch: change only the listed samples, reading only the subtrees they live in.
     /// `added` gets the index rows of the added samples as soon as they are known, `replaced`
     /// those of the removed and modified ones.
-    func patchPlan(_ input: ManifestInput, parent: Snapshot, added: ([ChangeRow]) -> Void,
-                           replaced: ([ChangeRow]) -> Void) throws -> WritePlan {
+    func patchPlan(_ input: ManifestInput, parent: Snapshot, config: DatasetConfig, added: ([ChangeRow]) -> Void,
+                   replaced: ([ChangeRow]) -> Void) throws -> WritePlan {
         let repo = store.repository
         var changes: [ObjectID: ObjectID?] = [:]
         for sample in input.samples { changes[sample.key] = .some(sample.record.id) }
@@ -292,14 +294,14 @@ public struct Committer {
         added(input.samples.filter { previous[$0.key] == nil }.map { .added(record: $0.record.data, id: $0.record.id) })
         var touched: [(before: ObjectID, after: BuiltSample?)] = input.deletions.map { (previous[$0.key]!, nil) }
         for sample in input.samples { if let old = previous[sample.key] { touched.append((old, sample)) } }
-        let old = try ReplacedRecords.read(touched, oldConfig: try parent.config(), newConfig: store.config,
+        let old = try ReplacedRecords.read(touched, oldConfig: try parent.config(), newConfig: config,
                                            repositoryPath: repo.path)
         Trace.mark("old records read: \(touched.count)")
         replaced(old.rows.compactMap { $0 })
         var summary = try parent.summary()
         summary.merge(old.uncounted)
         summary.merge(input.summary)
-        let files = rootFiles(config: store.config, summary: summary)
+        let files = rootFiles(config: config, summary: summary)
         tree.finish(rootFiles: files.entries)
         var plan = WritePlan(tree: tree, objects: files.objects, summary: summary)
         plan.presentContent = old.content

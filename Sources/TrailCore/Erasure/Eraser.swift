@@ -120,7 +120,7 @@ public struct Eraser {
             result.record = appended
             Trace.mark("erase: record \(appended.sequence) appended")
             FaultInjection.reached("erase-recorded")
-            result = try finishLocked(result, author: request.author)
+            result = try finishLocked(result, author: request.author, removing: Set(erasedIDs))
             return result
         }
     }
@@ -143,13 +143,16 @@ public struct Eraser {
     /// it did (the caller should reopen the repository: its handle may still see deleted packs).
     func finishIfInterrupted() throws -> Bool {
         guard FileManager.default.fileExists(atPath: markerPath) else { return false }
+        // A store this user may only read is read as it is; a writer finishes the erasure.
+        guard access(store.path, W_OK) == 0 else { return false }
         do {
             return try store.withWriteLock(timeout: 0) {
                 // Another process may have finished it between the check and the lock.
                 guard FileManager.default.fileExists(atPath: markerPath) else { return false }
-                _ = try finish(ErasureResult())
-                store.finishedInterruptedErasure = true
-                return true
+                let done = try finish(ErasureResult())
+                let changed = !done.commits.isEmpty || done.contentUnlisted > 0 || done.copiesDeleted > 0
+                store.finishedInterruptedErasure = changed
+                return changed
             }
         } catch let error as TrailError where error.exitCode == 75 {
             // A writer is running (maybe the erasure itself): the store is consistent for readers.
@@ -157,36 +160,47 @@ public struct Eraser {
         }
     }
 
-    func finishLocked(_ start: ErasureResult, author: Signature) throws -> ErasureResult {
+    /// `removing`: the samples of an erasure being made now, removed from every branch tip
+    /// whatever their record; others only while their record names erased content.
+    func finishLocked(_ start: ErasureResult, author: Signature, removing: Set<String> = []) throws -> ErasureResult {
         var result = start
         let repo = store.repository
         let log = try ErasureLog.read(repo)
         if !log.records.isEmpty {
             try startMarker()
-            // 1. No branch tip keeps an erased sample.
+            // 1. No branch tip keeps an erased sample: one whose record names erased content, or
+            //    that the erasure being made names (a sample re-added since with new content
+            //    under the same id stays).
             let remoteTips = try repo.references(matching: "refs/remotes/*")
             for (branch, tip) in try repo.references(matching: "refs/heads/*") {
-                // A branch that its remote copy is ahead of gets that copy's removal commit with
-                // the next pull (a fast-forward); one of its own would make the two diverge.
-                let name = String(branch.dropFirst("refs/heads/".count))
-                if try remoteTips.contains(where: { try $0.name.hasSuffix("/" + name) && $0.target != tip && repo.isDescendant($0.target, of: tip) }) {
-                    continue
-                }
                 let snapshot = try Snapshot(repository: repo, commit: tip)
                 var held: [String] = []
                 var sequence = 0
                 for record in log.records {
-                    for id in record.samples where try snapshot.recordID(forKey: SampleKey.of(id)) != nil {
-                        if !held.contains(id) { held.append(id) }
+                    for id in record.samples where !held.contains(id) {
+                        guard let recordID = try snapshot.recordID(forKey: SampleKey.of(id)) else { continue }
+                        let stored = try SampleRecord.decode(repo.read(recordID, as: .blob))
+                        guard removing.contains(id) || log.erasure(of: stored) != nil else { continue }
+                        held.append(id)
                         sequence = max(sequence, record.sequence)
                     }
                 }
                 guard !held.isEmpty, let record = log.records.first(where: { $0.sequence == sequence }) else { continue }
+                // A branch whose remote copy is ahead and no longer holds them gets that copy's
+                // removal with the next pull (a fast-forward); one of its own would diverge.
+                let name = String(branch.dropFirst("refs/heads/".count))
+                var delivered = false
+                for remote in remoteTips where remote.name.hasSuffix("/" + name) && remote.target != tip {
+                    guard try repo.isDescendant(remote.target, of: tip) else { continue }
+                    let theirs = try Snapshot(repository: repo, commit: remote.target)
+                    if try held.allSatisfy({ try theirs.recordID(forKey: SampleKey.of($0)) == nil }) { delivered = true }
+                }
+                if delivered { continue }
                 var request = CommitRequest(manifestPath: "(erasure)", message: "Erase \(held.count) sample\(held.count == 1 ? "" : "s"): \(record.reason)",
                                             author: Signature.now(name: author.name, email: author.email), isPatch: true)
                 request.erasure = (held, branch, sequence)
                 let commit = try Committer(store: store).commitHoldingLock(request)
-                result.commits.append(.init(branch: String(branch.dropFirst("refs/heads/".count)), commit: commit.commit ?? "", removed: held.count))
+                result.commits.append(.init(branch: name, commit: commit.commit ?? "", removed: held.count))
                 Trace.mark("erase: \(held.count) samples removed from \(branch)")
             }
             if !result.commits.isEmpty { FaultInjection.reached("erase-committed") }
@@ -231,7 +245,8 @@ public struct Eraser {
         return result
     }
 
-    private func startMarker() throws {
+    /// Writes the marker that makes the next command that opens the store finish erasures.
+    func startMarker() throws {
         guard !FileManager.default.fileExists(atPath: markerPath) else { return }
         guard FileManager.default.createFile(atPath: markerPath, contents: Data("erasure in progress; trail finishes it when the store is next opened\n".utf8)) else {
             throw TrailError("cannot write \(markerPath)", hint: "check that you can write to the store; nothing was erased")

@@ -2,7 +2,7 @@ import Foundation
 import Git
 
 /// Finds every stored version of given samples across all history (every commit reachable
-/// from a branch, tag or model), and the samples of branch tips that hold given content.
+/// from a branch, tag, model or fetched remote branch), and the samples that hold given content.
 struct SampleVersions {
     let store: Store
     /// Every commit reachable from a branch, tag or model.
@@ -15,8 +15,9 @@ struct SampleVersions {
         self.store = store
         let repo = store.repository
         var tips: [ObjectID] = []
-        for prefix in ["refs/heads/", "refs/tags/", Store.modelRefPrefix] {
-            for ref in try repo.references(matching: prefix + "*") {
+        for prefix in ["refs/heads/", "refs/tags/", Store.modelRefPrefix, "refs/remotes/"] {
+            // A remote's content ref and erasure log are not snapshots.
+            for ref in try repo.references(matching: prefix + "*") where !ref.name.contains("/trail/") {
                 if let commit = try? repo.resolveCommit(ref.name) { tips.append(commit) }
             }
         }

@@ -71,7 +71,7 @@ public struct Merger {
             try repo.updateReference(branch, to: theirs, expected: ours, message: "trail merge: fast-forward")
             result.outcome = .fastForward
             result.commit = theirs.hex
-            try LineageUpdater(store: store).catchUp()
+            try afterBranchMoved()
             return result
         }
         guard let base = try repo.mergeBase(ours, theirs) else {
@@ -123,7 +123,8 @@ public struct Merger {
             if let before = change.before { summary.count(try SampleRecord.countedFields(repo.read(before, as: .blob), roles: roles), roles: roles, sign: -1) }
             if let after = change.after { summary.count(try SampleRecord.countedFields(repo.read(after, as: .blob), roles: roles), roles: roles, sign: 1) }
         }
-        let configBlob = PendingObject(type: .blob, data: store.config.encoded())
+        // The fields keep the roles this branch gave them (a merge does not reconfigure).
+        let configBlob = PendingObject(type: .blob, data: try ourSnap.config().encoded())
         let summaryBlob = PendingObject(type: .blob, data: summary.encoded())
         tree.finish(rootFiles: [TreeEntry(mode: .blob, name: Snapshot.configFile, id: configBlob.id),
                                 TreeEntry(mode: .blob, name: Snapshot.summaryFile, id: summaryBlob.id)])
@@ -143,8 +144,19 @@ public struct Merger {
         }
         result.outcome = .merged
         result.commit = commit.id.hex
-        try LineageUpdater(store: store).catchUp()
+        try afterBranchMoved()
         return result
+    }
+
+    /// A branch that moved may hold erased samples again (the other side had not removed
+    /// them, or `--theirs` took a record back): erasures are carried out, then the index follows.
+    private func afterBranchMoved() throws {
+        let author = ProcessInfo.processInfo.environment["TRAIL_AUTHOR"].flatMap(Signature.parse)
+            ?? store.repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
+        if !(try ErasureLog.read(store.repository).records.isEmpty) {
+            _ = try Eraser(store: store).finishLocked(ErasureResult(), author: author)
+        }
+        try LineageUpdater(store: store).catchUp()
     }
 
     private func describe(_ c: (key: ObjectID, base: ObjectID?, ours: ObjectID?, theirs: ObjectID?), config: DatasetConfig) throws -> MergeConflict {

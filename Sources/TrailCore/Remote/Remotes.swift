@@ -92,6 +92,9 @@ public struct Remotes {
             throw TrailError("no remote named '\(remote)'", hint: "add it with `trail remote add \(remote) URL`")
         }
         var result = FetchResult(remote: remote)
+        // What comes in may hold content erased here: a kill before it is pruned again must
+        // leave the marker that makes the next command finish the job.
+        try Eraser(store: store).startMarker()
         let stats = try transfer("fetch from \(remote)") {
             try repo.fetch(from: remote, refspecs: Self.fetchRefspecs(remote), credentials: credentials, progress: progress)
         }
@@ -141,20 +144,28 @@ public struct Remotes {
             var lastError: Error?
             for _ in 0..<3 {
                 let seenContent = try fetchLocked(remote, credentials: credentials, progress: nil).remoteContent
+                // First the content ref and the erasure log, then what names content: a server
+                // that refuses the first never holds records whose content nothing keeps.
+                var first: [String] = []
+                if try repo.reference(Store.contentRef) != nil { first.append("+\(Store.contentRef):\(Store.contentRef)") }
+                if try repo.reference(ErasureLog.ref) != nil { first.append("\(ErasureLog.ref):\(ErasureLog.ref)") }
                 // libgit2 pushes no globs: every tag and model by name (those the remote has are no-ops).
-                var specs = ["\(branchRef):\(branchRef)"]
+                var second = ["\(branchRef):\(branchRef)"]
                 for prefix in ["refs/tags/", Store.modelRefPrefix] {
-                    specs += try repo.references(matching: prefix + "*").map { "\($0.name):\($0.name)" }
+                    second += try repo.references(matching: prefix + "*").map { "\($0.name):\($0.name)" }
                 }
-                if try repo.reference(Store.contentRef) != nil { specs.append("+\(Store.contentRef):\(Store.contentRef)") }
-                if try repo.reference(ErasureLog.ref) != nil { specs.append("\(ErasureLog.ref):\(ErasureLog.ref)") }
                 do {
+                    if !first.isEmpty {
+                        try transfer("push to \(remote)") {
+                            try repo.push(to: remote, refspecs: first, credentials: credentials, progress: progress, negotiate: { updates in
+                                // The content ref is replaced, not fast-forwarded: send it only over what was merged.
+                                guard let content = updates.first(where: { $0.destination == Store.contentRef }) else { return nil }
+                                return content.remoteOld == seenContent ? nil : "the remote's content ref moved during the push"
+                            })
+                        }
+                    }
                     try transfer("push to \(remote)") {
-                        try repo.push(to: remote, refspecs: specs, credentials: credentials, progress: progress, negotiate: { updates in
-                            // The content ref is replaced, not fast-forwarded: send it only over what was merged.
-                            guard let content = updates.first(where: { $0.destination == Store.contentRef }) else { return nil }
-                            return content.remoteOld == seenContent ? nil : "the remote's content ref moved during the push"
-                        })
+                        try repo.push(to: remote, refspecs: second, credentials: credentials, progress: progress)
                     }
                     return PushResult(remote: remote, branch: String(branchRef.dropFirst("refs/heads/".count)), commit: tip.hex)
                 } catch let error as TrailError where error.message.contains("content ref moved") {
@@ -221,6 +232,11 @@ public struct Remotes {
         guard let remoteTarget else { return 0 }
         let remoteRoot = try ContentRef.tree(of: remoteTarget, in: repo)
         let local = try ContentRef.read(repo)
+        // A first fetch (a clone) takes the remote's content list as it is.
+        if local == nil, remoteTarget != remoteRoot {
+            try repo.updateReference(Store.contentRef, to: remoteTarget, expected: nil, message: "trail fetch: content")
+            return try ContentTree.ids(remoteRoot, in: repo).count
+        }
         let missing = try local.map { try ContentTree.idsOnlyIn(remoteRoot, comparedWith: $0.tree, in: repo) }
             ?? ContentTree.ids(remoteRoot, in: repo)
         guard !missing.isEmpty else { return 0 }
@@ -319,6 +335,8 @@ extension Remotes {
             }
             try repo.updateReference(branchRef, to: theirs, expected: ours, message: "trail pull: fast-forward")
             result.outcome = .fastForward
+            // The remote's tip may still hold a sample erased here: carry it out again.
+            _ = try Eraser(store: store).finishLocked(ErasureResult(), author: author ?? eraseAuthor())
             try LineageUpdater(store: store).catchUp()
             return result
         }
@@ -326,13 +344,22 @@ extension Remotes {
 
     /// Clones the store at `url` into a new store at `path`: every branch as a remote branch of
     /// `origin`, `main` (or the first branch) checked out, tags, models, content and erasures,
-    /// and the index built. Nothing is left behind if it fails.
+    /// and the index built. The store is built in a temporary folder beside `path` and renamed
+    /// into place when complete, so a failure (or a kill) never leaves a store that looks whole,
+    /// and never touches what `path` held: it must be new or an empty folder.
     public static func clone(_ url: String, into path: String, credentials: CredentialProvider?,
                              progress: ((TransferProgress) -> Void)? = nil) throws -> (Store, FetchResult) {
         let fm = FileManager.default
-        let existed = fm.fileExists(atPath: path)
+        var isDirectory: ObjCBool = false
+        let existed = fm.fileExists(atPath: path, isDirectory: &isDirectory)
+        if existed && (!isDirectory.boolValue || !((try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? false)) {
+            throw TrailError("\(path) exists and is not empty", hint: "clone into a new or empty folder: trail clone URL DIR")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        let building = parent + "/.\((path as NSString).lastPathComponent).trail-clone-\(getpid())"
+        try? fm.removeItem(atPath: building)
         do {
-            var store = try Store.create(at: path, config: DatasetConfig())
+            var store = try Store.create(at: building, config: DatasetConfig())
             try store.repository.addRemote("origin", url: url)
             let fetched = try store.withWriteLock { try Remotes(store: store).fetchLocked("origin", credentials: credentials, progress: progress).0 }
             let branches = fetched.branches.map { String($0.name.dropFirst("origin/".count)) }
@@ -345,15 +372,18 @@ extension Remotes {
             // The field configuration travels in every commit; the store's copy comes from HEAD's.
             let config = try Snapshot(repository: store.repository, commit: tip).config()
             try Data(config.encoded()).write(to: URL(fileURLWithPath: store.path + "/dataset.json"), options: .atomic)
-            store = try Store.open(at: path)
-            _ = try store.withWriteLock { try LineageUpdater(store: store).catchUp() }
-            return (store, fetched)
-        } catch {
-            if !existed {
-                try? fm.removeItem(atPath: path)
-            } else {
-                for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] { try? fm.removeItem(atPath: path + "/" + name) }
+            store = try Store.open(at: building)
+            // A whole index at once, written the way `trail reindex` writes one (no journal).
+            _ = try store.withWriteLock { try LineageUpdater(store: store).rebuild() }
+            if existed { try fm.removeItem(atPath: path) }  // the empty folder it replaces
+            guard rename(building, path) == 0 else {
+                throw TrailError("cannot move the clone into place at \(path): \(String(cString: strerror(errno)))",
+                                 hint: "check that \(parent) is writable")
             }
+            return (try Store.open(at: path), fetched)
+        } catch {
+            try? fm.removeItem(atPath: building)
+            if existed && !fm.fileExists(atPath: path) { try? fm.createDirectory(atPath: path, withIntermediateDirectories: false) }
             throw error
         }
     }

@@ -23,9 +23,10 @@ enum IndexComparison {
     ]
 
     /// The number of rows compared, and a message for each difference (at most a few per table).
-    static func run(store: Store, onWaitForLock: () -> Void = {}) throws -> (rows: Int, differences: [String]) {
+    /// The caller holds the store's lock.
+    static func run(store: Store) throws -> (rows: Int, differences: [String]) {
         // The live index first takes in whatever git has that it lacks, as every command does.
-        _ = try store.withWriteLock(onWait: onWaitForLock) { try LineageUpdater(store: store).catchUp() }
+        try LineageUpdater(store: store).catchUp()
         let fresh = NSTemporaryDirectory() + "trail-verify-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
         defer { for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: fresh + suffix) } }
         try LineageUpdater(store: store).buildCopy(at: fresh)

@@ -37,7 +37,13 @@ public struct Verifier {
     public init(store: Store) { self.store = store }
 
     /// Runs every check; problems are collected, not thrown. `progress` gets a line per phase.
+    /// Holds the store's lock throughout, so that no erasure deletes a pack and no commit adds
+    /// index rows while they are being checked.
     public func verify(full: Bool, progress: (String) -> Void = { _ in }, onWaitForLock: () -> Void = {}) throws -> VerifyReport {
+        try store.withWriteLock(onWait: onWaitForLock) { try verifyLocked(full: full, progress: progress) }
+    }
+
+    private func verifyLocked(full: Bool, progress: (String) -> Void) throws -> VerifyReport {
         var report = VerifyReport(full: full)
         let repo = store.repository
         func problem(_ kind: String, _ message: String) { report.problems.append(VerifyProblem(kind: kind, message: message)) }
@@ -125,11 +131,9 @@ public struct Verifier {
         // 4. The index against a rebuild from git alone.
         progress("checking the index against the git history")
         do {
-            let (rows, differences) = try IndexComparison.run(store: store, onWaitForLock: onWaitForLock)
+            let (rows, differences) = try IndexComparison.run(store: store)
             report.indexRows = rows
             for message in differences { problem("index", message) }
-        } catch let error as TrailError where error.exitCode == 75 {
-            throw error  // a busy store is not a broken index
         } catch {
             problem("index", "the index cannot be compared with git: \(error)")
         }
@@ -192,6 +196,10 @@ public struct Verifier {
             return nil
         case ErasureLog.ref:
             return object.type == .commit ? nil : "\(name) points at a \(object.type.name), not a commit"
+        case _ where name.hasPrefix("refs/remotes/") && !name.contains("/trail/"):
+            // A fetched branch, tag or model: its records' content must be here or erased too.
+            guard let commit = try? repo.resolveCommit(name) else { return "\(name) does not lead to a commit" }
+            return commitProblem(commit)
         default:
             return nil
         }
