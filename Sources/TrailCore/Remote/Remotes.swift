@@ -98,6 +98,7 @@ public struct Remotes {
         let stats = try transfer("fetch from \(remote)") {
             try repo.fetch(from: remote, refspecs: Self.fetchRefspecs(remote), credentials: credentials, progress: progress)
         }
+        Trace.mark("fetch: \(stats.receivedObjects) objects received")
         result.objectsReceived = stats.receivedObjects
         result.bytesReceived = stats.receivedBytes
         try repo.refreshObjects()
@@ -119,10 +120,12 @@ public struct Remotes {
                 if kind == "trail-tags/" { result.newTags.append(name) } else { result.newModels.append(name) }
             }
         }
+        Trace.mark("fetch: tags and models reconciled")
         result.newErasures = try mergeErasures(from: repo.reference(prefix + "trail/erasures"))
         let remoteContent = try repo.reference(prefix + "trail/content")
         result.contentAdded = try mergeContent(from: remoteContent)
         if remoteContent != nil { try repo.deleteReference(prefix + "trail/content") }
+        Trace.mark("fetch: content merged (\(result.contentAdded) blobs)")
         // Erasures that came in are carried out here; content erased here that came back goes again.
         _ = try Eraser(store: store).finishLocked(ErasureResult(), author: try eraseAuthor())
         try LineageUpdater(store: store).catchUp()
@@ -375,6 +378,7 @@ extension Remotes {
             store = try Store.open(at: building)
             // A whole index at once, written the way `trail reindex` writes one (no journal).
             _ = try store.withWriteLock { try LineageUpdater(store: store).rebuild() }
+            Trace.mark("clone: index built")
             if existed { try fm.removeItem(atPath: path) }  // the empty folder it replaces
             guard rename(building, path) == 0 else {
                 throw TrailError("cannot move the clone into place at \(path): \(String(cString: strerror(errno)))",
