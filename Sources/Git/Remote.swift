@@ -56,6 +56,12 @@ private final class TransferContext {
 private let credentialsCallback: git_credential_acquire_cb = { out, url, usernameFromURL, allowed, payload in
     let context = TransferContext.from(payload)
     context.attempts += 1
+    // ssh: the keys ssh-agent holds, once (a rejected key is not offered again).
+    if allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
+        guard context.attempts == 1 else { context.gaveUp = true; return GIT_EUSER.rawValue }
+        let user = usernameFromURL.map { String(cString: $0) } ?? "git"
+        return git_credential_ssh_key_from_agent(out, user)
+    }
     guard allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0, let provider = context.credentials,
           let given = provider(url.map { String(cString: $0) } ?? "", usernameFromURL.map { String(cString: $0) }, context.attempts) else {
         context.gaveUp = true

@@ -24,7 +24,7 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: "The older version.")
     var from: String
-    @Argument(help: "The newer version (default: HEAD).")
+    @Argument(help: "The newer version.")
     var to: String = "HEAD"
     @Flag(name: .long, help: "List every changed sample (id, kind, old → new label, annotator).")
     var samples = false

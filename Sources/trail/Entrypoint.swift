@@ -24,6 +24,8 @@ struct Trail: ParsableCommand {
               trail history s000123                       # every version of one sample
               trail erase s000123 --reason "GDPR #4411"   # its content out of every version
               trail verify                                # prove the store is sound
+              trail clone https://git.example.org/data.git  # share it through any git server
+              trail pull && trail push                    # merge sample by sample, then send
 
             Every command takes --store PATH (or TRAIL_STORE) to name the store. Exit codes: 0 success, 1 error (also: differences found, with diff/status --exit-code; problems found, for verify; conflicts left, for merge/pull), 2 usage error, 3 no store found, 75 store busy. See docs/json.md.
             """,

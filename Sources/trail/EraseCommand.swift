@@ -30,7 +30,7 @@ struct EraseCommand: ParsableCommand {
     var reason: String?
     @Flag(name: .long, help: "Also erase samples whose content is the same bytes as an erased sample's.")
     var includeShared = false
-    @Flag(name: .long, help: "Only complete erasures already recorded (after an interruption or a pull).")
+    @Flag(name: .long, help: "Only complete erasures already recorded (the next command finishes an interrupted one by itself; this does it explicitly).")
     var finish = false
     @Option(name: .long, help: ArgumentHelp("Who erases, as \"Name <email>\" (default: TRAIL_AUTHOR, else git config).", valueName: "author"))
     var author: String?

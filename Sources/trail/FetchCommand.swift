@@ -17,7 +17,7 @@ struct FetchCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var progress: ProgressOptions
-    @Argument(help: "The remote (default: origin).") var remote = "origin"
+    @Argument(help: "The remote.") var remote = "origin"
 
     func run() throws {
         try runReportingErrors {

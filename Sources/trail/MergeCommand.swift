@@ -67,7 +67,7 @@ func printMerge(_ m: MergeResult) {
     case .fastForward: print("\(m.branch) fast-forwarded to \(m.other) (\(m.commit?.prefix(10) ?? ""))")
     case .merged:
         print("Merged \(m.other) into \(m.branch) (\(m.commit?.prefix(10) ?? "")): \(m.takenFromTheirs) samples taken from \(m.other)"
-              + (m.conflicts.isEmpty ? "" : ", \(m.conflicts.count) conflicts settled (ours \(m.resolvedOurs), theirs \(m.resolvedTheirs))"))
+              + (m.conflicts.isEmpty ? "" : ", \(m.conflicts.count) conflict\(m.conflicts.count == 1 ? "" : "s") settled (ours \(m.resolvedOurs), theirs \(m.resolvedTheirs))"))
     case .conflicts:
         print("\(m.conflicts.count) sample\(m.conflicts.count == 1 ? "" : "s") changed differently on \(m.branch) and \(m.other); nothing was committed:")
         func side(_ s: MergeConflict.Side?) -> String {

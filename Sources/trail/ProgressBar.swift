@@ -29,13 +29,17 @@ final class ProgressBar: @unchecked Sendable {
     private var phase = ""
     private var phaseStart = Date()
     private var lastDraw = Date.distantPast
+    /// A phase whose bar reached its end ("done."): later reports of it are not drawn again.
+    private var finishedPhase = ""
     nonisolated(unsafe) private static var drawn = false
 
     func draw(_ event: ProgressReport.Event) {
         lock.lock(); defer { lock.unlock() }
         let now = Date()
-        let finished = event.total.map { event.done >= $0 } ?? false
+        let finished = event.total.map { event.done >= $0 && $0 > 0 } ?? false
+        if event.phase == finishedPhase { return }
         if event.phase != phase {
+            finishedPhase = ""
             ProgressBar.endLine()
             phase = event.phase
             phaseStart = now
@@ -58,6 +62,7 @@ final class ProgressBar: @unchecked Sendable {
         if seconds > 0.2 { line += "  (\(ProgressBar.compact(rate))/s)" }
         FileHandle.standardError.write(Data(("\r\u{1b}[K" + line + (finished ? ", done.\n" : "")).utf8))
         ProgressBar.drawn = !finished
+        if finished { finishedPhase = event.phase }
     }
 
     /// Ends a line left open, so that what follows starts on a fresh one.

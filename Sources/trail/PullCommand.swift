@@ -18,19 +18,23 @@ struct PullCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var progress: ProgressOptions
     @OptionGroup var mergeOptions: MergeOptions
-    @Argument(help: "The remote (default: origin).") var remote = "origin"
+    @Argument(help: "The remote.") var remote = "origin"
 
     func run() throws {
         try runReportingErrors {
             let store = try storeOptions.open()
-            let author = try? resolveAuthor(nil, store: store)
+            let author = try resolveAuthor(nil, store: store)
             let credentials = CredentialSource.Session()
             progress.start(json: output.json)
             let result = try Remotes(store: store).pull(remote, credentials: credentials.provider, strategy: mergeOptions.strategy,
                                                         author: author, progress: receiving)
             progress.finish()
             credentials.approve()
-            if output.json { return try printJSON(result) }
+            if output.json {
+                try printJSON(result)
+                if result.outcome == .conflicts { throw ExitCode(1) }
+                return
+            }
             print("Fetched \(remote):")
             printFetch(result.fetch)
             switch result.outcome {

@@ -18,7 +18,7 @@ struct PushCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var progress: ProgressOptions
-    @Argument(help: "The remote (default: origin).") var remote = "origin"
+    @Argument(help: "The remote.") var remote = "origin"
     @Argument(help: "The branch (default: the current one).") var branch: String?
 
     func run() throws {
@@ -31,6 +31,7 @@ struct PushCommand: ParsableCommand {
             credentials.approve()
             if output.json { return try printJSON(result) }
             print("Pushed \(result.branch) (\(result.commit.prefix(10))) to \(remote), with tags, models, content and erasures")
+            for name in result.notSent { print("  not sent: \(name) (\(remote) holds a different one under that name; tags and models never move)") }
         }
     }
 }

@@ -127,7 +127,12 @@ final class RemoteTests: XCTestCase {
         XCTAssertTrue(summary.contains("\"samples\" : \(rows.split(separator: "\n").count)"), "the merged summary counts every sample: \(summary)")
         XCTAssertEqual(try git(box, "b.trail", "fsck", "--strict").status, 0)
         XCTAssertEqual(try box.trail(["verify", "--store", "b.trail"]).status, 0)
-        try box.ok("push", "--store", "b.trail")
+        // A tag name both sides gave to different commits is not sent, and does not block the push.
+        try box.ok("tag", "--store", "a", "qa-passed", "HEAD~1")
+        try box.ok("push", "--store", "a")
+        try box.ok("tag", "--store", "b.trail", "qa-passed")
+        let pushed = try box.ok("push", "--store", "b.trail").stdout
+        XCTAssertTrue(pushed.contains("not sent: tags/qa-passed"), pushed)
         XCTAssertTrue(try box.ok("pull", "--store", "a").stdout.contains("fast-forward"))
         XCTAssertEqual(try box.ok("export", "--store", "a", "HEAD", "--out", "-").stdout, rows)
     }
@@ -151,6 +156,12 @@ final class RemoteTests: XCTestCase {
         let rows = try box.ok("export", "HEAD", "--out", "-").stdout
         XCTAssertTrue(rows.contains(#"{"id":"s00003","label":"spam"}"#) && !rows.contains(#""id":"s00005""#), rows)
         XCTAssertEqual(try box.git("log", "-1", "--format=%s").stdout, "Merge vendor\n")
+        // What the merge took from vendor was indexed with vendor's commit, not again with the merge.
+        let merged = try box.run("/usr/bin/env", ["sqlite3", box.store + "/index.sqlite",
+            "SELECT COUNT(*) FROM changes c JOIN commits m ON m.seq = c.seq WHERE m.subject = 'Merge vendor'; SELECT COUNT(*) FROM label_events"]).stdout
+        XCTAssertEqual(merged, "0\n2\n", "no rows for the merge; s00003 relabeled once on main and once on vendor")
+        let history = try box.ok("history", "s00005", "--json").stdout
+        XCTAssertTrue(history.contains("vendor round") && !history.contains("Merge vendor"), "history names the commit that removed it: \(history)")
         XCTAssertEqual(try box.trail(["verify"]).status, 0)
         XCTAssertTrue(try box.ok("merge", "vendor").stdout.contains("already holds"))
     }

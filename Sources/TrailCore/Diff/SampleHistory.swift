@@ -49,15 +49,24 @@ public struct HistoryReader {
         }
 
         Trace.mark("history: models read")
+        // Each commit against its first parent (as the index does), so a merge shows only what
+        // it changed, and a side branch's commits only theirs.
         var versions: [SampleVersion] = []
-        var previous: ObjectID?
-        var previousRecord: SampleRecord?
-        var previousConfig = DatasetConfig()
+        var recordAt: [ObjectID: ObjectID?] = [:]
+        var configAt: [ObjectID: DatasetConfig] = [:]
         for info in commits {
             let snapshot = try Snapshot(repository: repo, commit: info.id)
             let current = try snapshot.recordID(forKey: key)
-            guard current != previous else { continue }
             let config = try snapshot.config()
+            recordAt[info.id] = .some(current)
+            configAt[info.id] = config
+            let parent = info.parents.first
+            let previous: ObjectID? = parent.flatMap { recordAt[$0] ?? nil }
+            guard current != previous else { continue }
+            // A merge that took the other side's version adds nothing: that side's commit is listed.
+            if info.parents.dropFirst().contains(where: { (recordAt[$0] ?? nil) == current }) { continue }
+            let previousConfig = parent.flatMap { configAt[$0] } ?? config
+            let previousRecord = try previous.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
             let record = try current.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
             let change = SampleChange.between(previousRecord, record, oldConfig: previousConfig, newConfig: config,
                                               recordBefore: previous, recordAfter: current)
@@ -67,9 +76,6 @@ public struct HistoryReader {
                 labels: record == nil ? [:] : change.labelsAfter, annotator: record == nil ? nil : change.annotator,
                 guideline: record == nil ? nil : change.guideline, record: current?.hex,
                 models: current == nil ? [] : modelRecords.filter { $0.record == current }.map(\.name)))
-            previous = current
-            previousRecord = record
-            previousConfig = config
         }
         guard !versions.isEmpty else {
             throw TrailError("sample '\(id)' is not in the history of \(revision ?? "HEAD")",

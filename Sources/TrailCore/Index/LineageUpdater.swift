@@ -70,7 +70,15 @@ public struct LineageUpdater {
         let repo = store.repository
         let snapshot = try Snapshot(repository: repo, commit: info.id)
         let parent = try info.parents.first.map { try Snapshot(repository: repo, commit: $0) }
-        let entries = try TreeDiff.changes(from: parent, to: snapshot, repositoryPath: repo.path)
+        var entries = try TreeDiff.changes(from: parent, to: snapshot, repositoryPath: repo.path)
+        // A merge's changes that it took from another parent were indexed with that parent's
+        // commits: counting them again would double every relabel a merge brings in.
+        if info.parents.count > 1 {
+            let others = try info.parents.dropFirst().map { try Snapshot(repository: repo, commit: $0) }
+            entries = try entries.filter { entry in
+                try !others.contains { try $0.recordID(forKey: entry.key) == entry.after }
+            }
+        }
         let config = try snapshot.config()
         let oldConfig = try parent?.config() ?? config
         Trace.mark("index: \(entries.count) changes in \(info.id.abbreviated())")

@@ -36,10 +36,25 @@ public enum CredentialSource {
                 var request = ["protocol": scheme, "host": parts.port.map { "\(host):\($0)" } ?? host]
                 if !parts.path.isEmpty { request["path"] = String(parts.path.drop { $0 == "/" }) }
                 if let username { request["username"] = username }
-                guard let answer = CredentialSource.runCredential("fill", request, environment: environment),
-                      let user = answer["username"], let password = answer["password"] else { return nil }
+                if let answer = CredentialSource.runCredential("fill", request, environment: environment),
+                   let user = answer["username"], let password = answer["password"] {
+                    offered = answer
+                    return Credentials(username: user, password: password)
+                }
+                // No helper had one: on a terminal, ask (git's own prompt cannot be used: the
+                // helper runs in a process group of its own, which may not read the terminal).
+                guard isatty(0) == 1, isatty(2) == 1 else { return nil }
+                var user = username ?? ""
+                if user.isEmpty {
+                    FileHandle.standardError.write(Data("Username for '\(scheme)://\(request["host"]!)': ".utf8))
+                    user = readLine() ?? ""
+                }
+                guard !user.isEmpty, let typed = getpass("Password for '\(scheme)://\(user)@\(request["host"]!)': ") else { return nil }
+                var answer = request
+                answer["username"] = user
+                answer["password"] = String(cString: typed)
                 offered = answer
-                return Credentials(username: user, password: password)
+                return Credentials(username: user, password: answer["password"]!)
             }
         }
 
@@ -56,8 +71,9 @@ public enum CredentialSource {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "credential", action]
         var env = environment
-        // Without a terminal, git must not wait for a password typed there.
-        if isatty(0) != 1 { env["GIT_TERMINAL_PROMPT"] = "0" }
+        // Never git's own prompt: the helper's process group may not read the terminal (it would
+        // stop, and the transfer hang); Trail asks itself when it has one.
+        env["GIT_TERMINAL_PROMPT"] = "0"
         process.environment = env
         let input = Pipe(), output = Pipe()
         process.standardInput = input

@@ -15,6 +15,8 @@ public struct FetchResult: Codable, Equatable {
     public var newErasures = 0
     /// Content blobs the content ref gained.
     public var contentAdded = 0
+    /// Commits that removed erased samples from local branches (push them).
+    public var erasureCommits: [ErasureResult.BranchCommit] = []
     public var objectsReceived = 0
     public var bytesReceived = 0
 }
@@ -24,6 +26,8 @@ public struct PushResult: Codable, Equatable {
     public var remote: String
     public var branch: String
     public var commit: String
+    /// Tags and models not sent because the remote holds a different one under the name.
+    public var notSent: [String] = []
 }
 
 /// Remotes: any git server or path. Trail talks to it through libgit2 and keeps, besides
@@ -127,7 +131,7 @@ public struct Remotes {
         if remoteContent != nil { try repo.deleteReference(prefix + "trail/content") }
         Trace.mark("fetch: content merged (\(result.contentAdded) blobs)")
         // Erasures that came in are carried out here; content erased here that came back goes again.
-        _ = try Eraser(store: store).finishLocked(ErasureResult(), author: try eraseAuthor())
+        result.erasureCommits = try Eraser(store: store).finishLocked(ErasureResult(), author: try eraseAuthor()).commits
         try LineageUpdater(store: store).catchUp()
         return (result, remoteContent)
     }
@@ -147,15 +151,31 @@ public struct Remotes {
             var lastError: Error?
             for _ in 0..<3 {
                 let seenContent = try fetchLocked(remote, credentials: credentials, progress: nil).remoteContent
+                // A store made before the content ref was a commit: wrap its tree, since only
+                // commits and tags travel in a push.
+                if let content = try ContentRef.read(repo), content.target == content.tree {
+                    let wrapper = ContentRef.wrapper(for: content.tree)
+                    if !repo.contains(wrapper.id) { _ = try store.writePack([wrapper]); try repo.refreshObjects() }
+                    try repo.updateReference(Store.contentRef, to: wrapper.id, expected: content.target, message: "trail push: content as a commit")
+                }
                 // First the content ref and the erasure log, then what names content: a server
                 // that refuses the first never holds records whose content nothing keeps.
                 var first: [String] = []
                 if try repo.reference(Store.contentRef) != nil { first.append("+\(Store.contentRef):\(Store.contentRef)") }
                 if try repo.reference(ErasureLog.ref) != nil { first.append("\(ErasureLog.ref):\(ErasureLog.ref)") }
-                // libgit2 pushes no globs: every tag and model by name (those the remote has are no-ops).
+                // Tags and models never move: send the ones the remote lacks (libgit2 pushes no
+                // globs, so each by name); one it holds under the same name stays as it is there.
                 var second = ["\(branchRef):\(branchRef)"]
-                for prefix in ["refs/tags/", Store.modelRefPrefix] {
-                    second += try repo.references(matching: prefix + "*").map { "\($0.name):\($0.name)" }
+                var notSent: [String] = []
+                for (prefix, tracking) in [("refs/tags/", "trail-tags/"), (Store.modelRefPrefix, "trail-models/")] {
+                    for ref in try repo.references(matching: prefix + "*") {
+                        let name = String(ref.name.dropFirst(prefix.count))
+                        switch try repo.reference("refs/remotes/\(remote)/\(tracking)\(name)") {
+                        case nil: second.append("\(ref.name):\(ref.name)")
+                        case let theirs? where theirs != ref.target: notSent.append(String(ref.name.dropFirst("refs/".count)))
+                        default: break
+                        }
+                    }
                 }
                 do {
                     if !first.isEmpty {
@@ -170,7 +190,7 @@ public struct Remotes {
                     try transfer("push to \(remote)") {
                         try repo.push(to: remote, refspecs: second, credentials: credentials, progress: progress)
                     }
-                    return PushResult(remote: remote, branch: String(branchRef.dropFirst("refs/heads/".count)), commit: tip.hex)
+                    return PushResult(remote: remote, branch: String(branchRef.dropFirst("refs/heads/".count)), commit: tip.hex, notSent: notSent)
                 } catch let error as TrailError where error.message.contains("content ref moved") {
                     lastError = error
                     continue
