@@ -89,8 +89,9 @@ public struct Remotes {
     /// Fetches and reconciles; also returns the remote's content ref as fetched (its tracking
     /// ref is dropped once merged: it may name content erased here, which `git fsck` would
     /// then report as missing).
-    func fetchLocked(_ remote: String, credentials: CredentialProvider?,
-                     progress: ((TransferProgress) -> Void)?) throws -> (FetchResult, remoteContent: ObjectID?) {
+    /// `catchUpIndex` false: the caller builds the index itself (a clone, all at once).
+    func fetchLocked(_ remote: String, credentials: CredentialProvider?, progress: ((TransferProgress) -> Void)?,
+                     catchUpIndex: Bool = true) throws -> (FetchResult, remoteContent: ObjectID?) {
         let repo = store.repository
         guard try repo.remotes().contains(where: { $0.name == remote }) else {
             throw TrailError("no remote named '\(remote)'", hint: "add it with `trail remote add \(remote) URL`")
@@ -132,7 +133,7 @@ public struct Remotes {
         Trace.mark("fetch: content merged (\(result.contentAdded) blobs)")
         // Erasures that came in are carried out here; content erased here that came back goes again.
         result.erasureCommits = try Eraser(store: store).finishLocked(ErasureResult(), author: try eraseAuthor()).commits
-        try LineageUpdater(store: store).catchUp()
+        if catchUpIndex { try LineageUpdater(store: store).catchUp() }
         return (result, remoteContent)
     }
 
@@ -384,7 +385,9 @@ extension Remotes {
         do {
             var store = try Store.create(at: building, config: DatasetConfig())
             try store.repository.addRemote("origin", url: url)
-            let fetched = try store.withWriteLock { try Remotes(store: store).fetchLocked("origin", credentials: credentials, progress: progress).0 }
+            let fetched = try store.withWriteLock {
+                try Remotes(store: store).fetchLocked("origin", credentials: credentials, progress: progress, catchUpIndex: false).0
+            }
             let branches = fetched.branches.map { String($0.name.dropFirst("origin/".count)) }
             guard let branch = branches.contains(Store.defaultBranch) ? Store.defaultBranch : branches.first,
                   let tip = try store.repository.reference("refs/remotes/origin/\(branch)") else {
