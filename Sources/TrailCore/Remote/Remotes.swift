@@ -90,8 +90,13 @@ public struct Remotes {
     /// ref is dropped once merged: it may name content erased here, which `git fsck` would
     /// then report as missing).
     /// `catchUpIndex` false: the caller builds the index itself (a clone, all at once).
+    /// `snapshotsArrived`, when given, splits the transfer in two: the snapshots (branches, tags,
+    /// models, erasures) first, then this is called (a clone starts its index on it), then the
+    /// content, whose transfer its work overlaps; what it returns is waited for before
+    /// anything is reconciled.
     func fetchLocked(_ remote: String, credentials: CredentialProvider?, progress: ((TransferProgress) -> Void)?,
-                     catchUpIndex: Bool = true) throws -> (FetchResult, remoteContent: ObjectID?) {
+                     catchUpIndex: Bool = true,
+                     snapshotsArrived: (() throws -> (() throws -> Void))? = nil) throws -> (FetchResult, remoteContent: ObjectID?) {
         let repo = store.repository
         guard try repo.remotes().contains(where: { $0.name == remote }) else {
             throw TrailError("no remote named '\(remote)'", hint: "add it with `trail remote add \(remote) URL`")
@@ -100,8 +105,29 @@ public struct Remotes {
         // What comes in may hold content erased here: a kill before it is pruned again must
         // leave the marker that makes the next command finish the job.
         try Eraser(store: store).startMarker()
-        let stats = try transfer("fetch from \(remote)") {
-            try repo.fetch(from: remote, refspecs: Self.fetchRefspecs(remote), credentials: credentials, progress: progress)
+        let refspecs = Self.fetchRefspecs(remote)
+        let contentSpec = refspecs.filter { $0.contains(Store.contentRef) }
+        var stats = try transfer("fetch from \(remote)") {
+            try repo.fetch(from: remote, refspecs: snapshotsArrived == nil ? refspecs : refspecs.filter { !contentSpec.contains($0) },
+                           credentials: credentials, progress: progress)
+        }
+        if let snapshotsArrived {
+            Trace.mark("fetch: snapshots received (\(stats.receivedObjects) objects)")
+            try repo.refreshObjects()
+            let wait = try snapshotsArrived()
+            let content: TransferProgress
+            do {
+                content = try transfer("fetch from \(remote)") {
+                    try repo.fetch(from: remote, refspecs: contentSpec, credentials: credentials, progress: progress)
+                }
+            } catch {
+                try? wait()
+                throw error
+            }
+            try wait()
+            stats.receivedObjects += content.receivedObjects
+            stats.totalObjects += content.totalObjects
+            stats.receivedBytes += content.receivedBytes
         }
         Trace.mark("fetch: \(stats.receivedObjects) objects received")
         result.objectsReceived = stats.receivedObjects
@@ -385,23 +411,46 @@ extension Remotes {
         do {
             var store = try Store.create(at: building, config: DatasetConfig())
             try store.repository.addRemote("origin", url: url)
+            let repo = store.repository
+            var branch = ""
+            // Once the snapshots are here: check out the branch, take its configuration, and
+            // build the index on another thread while the content arrives.
+            let startIndex = { () throws -> (() throws -> Void) in
+                let branches = try repo.references(matching: "refs/remotes/origin/*")
+                    .map { String($0.name.dropFirst("refs/remotes/origin/".count)) }
+                    .filter { !$0.hasPrefix("trail-tags/") && !$0.hasPrefix("trail-models/") && !$0.hasPrefix("trail/") }
+                guard let chosen = branches.contains(Store.defaultBranch) ? Store.defaultBranch : branches.first,
+                      let tip = try repo.reference("refs/remotes/origin/\(chosen)") else {
+                    throw TrailError("\(url) holds no Trail branches", hint: "check the URL; an empty remote is filled with `trail push`")
+                }
+                branch = chosen
+                try repo.updateReference("refs/heads/" + chosen, to: tip, expected: nil, message: "trail clone")
+                try repo.setSymbolicReference("HEAD", to: "refs/heads/" + chosen, message: "trail clone")
+                // The field configuration travels in every commit; the store's copy comes from HEAD's.
+                let config = try Snapshot(repository: repo, commit: tip).config()
+                try Data(config.encoded()).write(to: URL(fileURLWithPath: building + "/dataset.json"), options: .atomic)
+                let indexStore = try Store.open(at: building)
+                final class Outcome: @unchecked Sendable { var error: Error? }
+                let done = DispatchSemaphore(value: 0), outcome = Outcome()
+                Thread.detachNewThread {
+                    // The index is derived and written beside the git files: no git handle is
+                    // shared with the transfer (the store lock is this clone's).
+                    do { _ = try LineageUpdater(store: indexStore).rebuild() } catch { outcome.error = error }
+                    done.signal()
+                }
+                return {
+                    done.wait()
+                    if let error = outcome.error { throw error }
+                }
+            }
             let fetched = try store.withWriteLock {
-                try Remotes(store: store).fetchLocked("origin", credentials: credentials, progress: progress, catchUpIndex: false).0
+                try Remotes(store: store).fetchLocked("origin", credentials: credentials, progress: progress, catchUpIndex: false,
+                                                      snapshotsArrived: startIndex).0
             }
-            let branches = fetched.branches.map { String($0.name.dropFirst("origin/".count)) }
-            guard let branch = branches.contains(Store.defaultBranch) ? Store.defaultBranch : branches.first,
-                  let tip = try store.repository.reference("refs/remotes/origin/\(branch)") else {
-                throw TrailError("\(url) holds no Trail branches", hint: "check the URL; an empty remote is filled with `trail push`")
-            }
-            try store.repository.updateReference("refs/heads/" + branch, to: tip, expected: nil, message: "trail clone")
-            try store.repository.setSymbolicReference("HEAD", to: "refs/heads/" + branch, message: "trail clone")
-            // The field configuration travels in every commit; the store's copy comes from HEAD's.
-            let config = try Snapshot(repository: store.repository, commit: tip).config()
-            try Data(config.encoded()).write(to: URL(fileURLWithPath: store.path + "/dataset.json"), options: .atomic)
+            Trace.mark("clone: index built, \(branch) checked out")
             store = try Store.open(at: building)
-            // A whole index at once, written the way `trail reindex` writes one (no journal).
-            _ = try store.withWriteLock { try LineageUpdater(store: store).rebuild() }
-            Trace.mark("clone: index built")
+            // Tags and models were added after the index was built: it takes them in (cheap).
+            _ = try store.withWriteLock { try LineageUpdater(store: store).catchUp() }
             if existed { try fm.removeItem(atPath: path) }  // the empty folder it replaces
             guard rename(building, path) == 0 else {
                 throw TrailError("cannot move the clone into place at \(path): \(String(cString: strerror(errno)))",
