@@ -114,12 +114,8 @@ struct BarChart {
 
     func render() -> String {
         guard !bars.isEmpty else { return "<p class=\"empty\">None.</p>" }
-        var shown = Array(bars.prefix(limit))
-        var otherIndex: Int?
-        if bars.count > limit {
-            let rest = bars.dropFirst(limit)
-            otherIndex = shown.count
-            shown.append(Bar(label: "\(Format.count(rest.count)) \(otherName)", value: rest.reduce(0) { $0 + $1.value }))
+        let (shown, otherIndex) = keepingFirst(limit, of: bars) { rest in
+            Bar(label: "\(Format.count(rest.count)) \(otherName)", value: rest.reduce(0) { $0 + $1.value })
         }
         let fontSize = 12.0, rowHeight = 24.0, barHeight = 15.0
         let labelWidth = min(220, max(60, shown.map { TextMeasure.width($0.label, fontSize: fontSize) }.max() ?? 0) + 10)
@@ -166,13 +162,9 @@ struct GroupedBarChart {
 
     func render() -> String {
         guard !groups.isEmpty else { return "<p class=\"empty\">No labels.</p>" }
-        var shown = Array(groups.prefix(limit))
-        var otherIndex: Int?
-        if groups.count > limit {
-            let rest = groups.dropFirst(limit)
-            otherIndex = shown.count
-            shown.append(Group(label: "\(Format.count(rest.count)) other labels", before: rest.reduce(0) { $0 + $1.before },
-                               after: rest.reduce(0) { $0 + $1.after }))
+        let (shown, otherIndex) = keepingFirst(limit, of: groups) { rest in
+            Group(label: "\(Format.count(rest.count)) other labels", before: rest.reduce(0) { $0 + $1.before },
+                  after: rest.reduce(0) { $0 + $1.after })
         }
         let fontSize = 12.0, rowHeight = 34.0, barHeight = 11.0
         let legendHeight = 28.0, axisHeight = 22.0
@@ -227,4 +219,11 @@ struct GroupedBarChart {
         }
         return svg + "</svg>"
     }
+}
+
+/// The first `limit` items, and past that one more that `fold` makes of the rest (an "Other"
+/// row), with its index so a chart can draw it apart.
+func keepingFirst<T>(_ limit: Int, of items: [T], fold: (ArraySlice<T>) -> T) -> (shown: [T], otherIndex: Int?) {
+    guard items.count > limit else { return (items, nil) }
+    return (Array(items.prefix(limit)) + [fold(items.dropFirst(limit))], limit)
 }

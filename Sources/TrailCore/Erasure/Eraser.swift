@@ -132,11 +132,9 @@ public struct Eraser {
         try store.withWriteLock(onWait: onWaitForLock) { try finish(ErasureResult(), author: author) }
     }
 
-    /// Finishing commits are by `author`, else TRAIL_AUTHOR, else git's user, else "Trail".
+    /// Finishing commits are by `author`, else the store's automatic signature.
     private func finish(_ result: ErasureResult, author: Signature? = nil) throws -> ErasureResult {
-        let fallback = ProcessInfo.processInfo.environment["TRAIL_AUTHOR"].flatMap(Signature.parse)
-            ?? store.repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
-        return try finishLocked(result, author: author ?? fallback)
+        try finishLocked(result, author: author ?? store.automaticSignature())
     }
 
     /// Finishes an erasure a killed process left behind, when no writer holds the lock. True when
@@ -212,12 +210,8 @@ public struct Eraser {
                 var (tree, previous) = try ShardedTree.update(repo, oldRoot: content.tree, changes: changes)
                 if !previous.isEmpty {
                     tree.finish(rootFiles: [])
-                    let wrapper = ContentRef.wrapper(for: tree.root)
-                    let fresh = (tree.newTrees + [wrapper]).filter { !repo.contains($0.id) }
-                    if !fresh.isEmpty { _ = try store.writePack(uniqueByID(fresh)) }
-                    try repo.refreshObjects()
                     do {
-                        try repo.updateReference(Store.contentRef, to: wrapper.id, expected: content.target, message: "trail erase")
+                        try ContentRef.replace(in: store, with: tree, expected: content.target, message: "trail erase")
                     } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
                         throw TrailError("\(Store.contentRef) was moved by another process", hint: "run `trail erase --finish` to complete the erasure")
                     }
@@ -251,11 +245,6 @@ public struct Eraser {
         guard FileManager.default.createFile(atPath: markerPath, contents: Data("erasure in progress; trail finishes it when the store is next opened\n".utf8)) else {
             throw TrailError("cannot write \(markerPath)", hint: "check that you can write to the store; nothing was erased")
         }
-    }
-
-    private func uniqueByID(_ objects: [PendingObject]) -> [PendingObject] {
-        var seen = Set<ObjectID>()
-        return objects.filter { seen.insert($0.id).inserted }
     }
 
     static func list(_ ids: [String]) -> String {

@@ -83,7 +83,7 @@ public struct ErasureLog: Sendable {
     /// Merges a log that diverged from this one (both sides erased): a commit with both tips as
     /// parents whose tree holds every record of both, theirs that are new here renumbered after
     /// ours. The caller holds the lock.
-    func merging(_ theirs: ErasureLog, in repository: Repository) throws -> ErasureLog {
+    func merging(_ theirs: ErasureLog, in repository: Repository, by author: Signature) throws -> ErasureLog {
         func identity(_ r: ErasureRecord) -> String { "\(r.erasedBy)\u{0}\(r.time)\u{0}\(r.reason)\u{0}\(r.samples.joined(separator: "\u{0}"))" }
         let known = Set(records.map(identity))
         var all = records
@@ -101,7 +101,6 @@ public struct ErasureLog: Sendable {
         }
         let tree = try repository.write(.tree, TreeFormat.encode(entries))
         let parents = [tip, theirs.tip].compactMap { $0 }
-        let author = repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
         let commit = try repository.write(.commit, CommitFormat.encodeCommit(
             tree: tree, parents: parents, author: author, committer: author,
             message: "Merge erasure records (\(all.count - records.count) new here)\n"))

@@ -133,10 +133,7 @@ public struct Merger {
         if !conflicting.isEmpty { text += "Trail-Conflicts: \(conflicting.count) (ours \(result.resolvedOurs), theirs \(result.resolvedTheirs))\n" }
         let commit = PendingObject(type: .commit, data: CommitFormat.encodeCommit(
             tree: tree.root, parents: [ours, theirs], author: author, committer: author, message: text))
-        var seen = Set<ObjectID>()
-        let objects = (tree.newTrees + [configBlob, summaryBlob, commit]).filter { !repo.contains($0.id) && seen.insert($0.id).inserted }
-        _ = try store.writePack(objects)
-        try repo.refreshObjects()
+        try store.writeMissing(tree.newTrees + [configBlob, summaryBlob, commit])
         do {
             try repo.updateReference(branch, to: commit.id, expected: ours, message: "trail merge")
         } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
@@ -151,10 +148,8 @@ public struct Merger {
     /// A branch that moved may hold erased samples again (the other side had not removed
     /// them, or `--theirs` took a record back): erasures are carried out, then the index follows.
     private func afterBranchMoved() throws {
-        let author = ProcessInfo.processInfo.environment["TRAIL_AUTHOR"].flatMap(Signature.parse)
-            ?? store.repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
         if !(try ErasureLog.read(store.repository).records.isEmpty) {
-            _ = try Eraser(store: store).finishLocked(ErasureResult(), author: author)
+            _ = try Eraser(store: store).finishLocked(ErasureResult(), author: store.automaticSignature())
         }
         try LineageUpdater(store: store).catchUp()
     }

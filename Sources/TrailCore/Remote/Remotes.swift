@@ -158,7 +158,7 @@ public struct Remotes {
         if remoteContent != nil { try repo.deleteReference(prefix + "trail/content") }
         Trace.mark("fetch: content merged (\(result.contentAdded) blobs)")
         // Erasures that came in are carried out here; content erased here that came back goes again.
-        result.erasureCommits = try Eraser(store: store).finishLocked(ErasureResult(), author: try eraseAuthor()).commits
+        result.erasureCommits = try Eraser(store: store).finishLocked(ErasureResult(), author: store.automaticSignature()).commits
         if catchUpIndex { try LineageUpdater(store: store).catchUp() }
         return (result, remoteContent)
     }
@@ -181,9 +181,7 @@ public struct Remotes {
                 // A store made before the content ref was a commit: wrap its tree, since only
                 // commits and tags travel in a push.
                 if let content = try ContentRef.read(repo), content.target == content.tree {
-                    let wrapper = ContentRef.wrapper(for: content.tree)
-                    if !repo.contains(wrapper.id) { _ = try store.writePack([wrapper]); try repo.refreshObjects() }
-                    try repo.updateReference(Store.contentRef, to: wrapper.id, expected: content.target, message: "trail push: content as a commit")
+                    try ContentRef.replace(in: store, withRoot: content.tree, expected: content.target, message: "trail push: content as a commit")
                 }
                 // First the content ref and the erasure log, then what names content: a server
                 // that refuses the first never holds records whose content nothing keeps.
@@ -250,10 +248,6 @@ public struct Remotes {
         }
     }
 
-    private func eraseAuthor() throws -> Signature {
-        store.repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
-    }
-
     /// Merges the remote's erasure log into ours; returns how many records are new here.
     private func mergeErasures(from remoteTip: ObjectID?) throws -> Int {
         let repo = store.repository
@@ -271,7 +265,7 @@ public struct Remotes {
         }
         // Both sides erased: a merge commit whose tree holds every record (new ones renumbered).
         let theirs = try ErasureLog.read(repo, at: remoteTip)
-        let merged = try local.merging(theirs, in: repo)
+        let merged = try local.merging(theirs, in: repo, by: store.automaticSignature())
         return merged.records.count - before
     }
 
@@ -294,12 +288,7 @@ public struct Remotes {
         for id in missing { changes[id] = .some(id) }
         var (tree, _) = try ShardedTree.update(repo, oldRoot: local?.tree, changes: changes)
         tree.finish(rootFiles: [])
-        let wrapper = ContentRef.wrapper(for: tree.root)
-        var seen = Set<ObjectID>()
-        let fresh = (tree.newTrees + [wrapper]).filter { !repo.contains($0.id) && seen.insert($0.id).inserted }
-        if !fresh.isEmpty { _ = try store.writePack(fresh) }
-        try repo.refreshObjects()
-        try repo.updateReference(Store.contentRef, to: wrapper.id, expected: local?.target, message: "trail fetch: content")
+        try ContentRef.replace(in: store, with: tree, expected: local?.target, message: "trail fetch: content")
         return missing.count
     }
 }
@@ -375,7 +364,7 @@ extension Remotes {
                 return result
             }
             guard try repo.isDescendant(theirs, of: ours) else {
-                let signature = author ?? repo.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
+                let signature = author ?? store.automaticSignature()
                 let merge = try Merger(store: store).mergeLocked("\(remote)/\(name)", strategy: strategy,
                                                                  message: "Merge \(remote)/\(name) into \(name)", author: signature)
                 result.merge = merge
@@ -386,7 +375,7 @@ extension Remotes {
             try repo.updateReference(branchRef, to: theirs, expected: ours, message: "trail pull: fast-forward")
             result.outcome = .fastForward
             // The remote's tip may still hold a sample erased here: carry it out again.
-            _ = try Eraser(store: store).finishLocked(ErasureResult(), author: author ?? eraseAuthor())
+            _ = try Eraser(store: store).finishLocked(ErasureResult(), author: author ?? store.automaticSignature())
             try LineageUpdater(store: store).catchUp()
             return result
         }

@@ -27,4 +27,20 @@ enum ContentRef {
             tree: tree, parents: [], author: signature, committer: signature,
             message: "Trail content: every content and media blob the records name\n"))
     }
+
+    /// Points the ref at a wrapper of `tree`'s root (a finished tree), writing the new trees and
+    /// the wrapper the store lacks first; compare-and-swap on `expected` (nil: must not exist).
+    /// A concurrent move throws libgit2's error, for the caller to explain.
+    static func replace(in store: Store, with tree: ShardedTree, expected: ObjectID?, message: String) throws {
+        let wrapper = wrapper(for: tree.root)
+        try store.writeMissing(tree.newTrees + [wrapper])
+        try store.repository.updateReference(name, to: wrapper.id, expected: expected, message: message)
+    }
+
+    /// The same for a tree already in the store.
+    static func replace(in store: Store, withRoot root: ObjectID, expected: ObjectID?, message: String) throws {
+        var tree = ShardedTree()
+        tree.root = root
+        try replace(in: store, with: tree, expected: expected, message: message)
+    }
 }

@@ -181,4 +181,21 @@ public final class Store {
                                                     : "the store is unchanged; check the store folder's permissions and free space")
         }
     }
+
+    /// Writes those of `objects` the store lacks, each once, as one pack, and makes them visible.
+    func writeMissing(_ objects: [PendingObject]) throws {
+        var seen = Set<ObjectID>()
+        let fresh = objects.filter { !repository.contains($0.id) && seen.insert($0.id).inserted }
+        if !fresh.isEmpty { _ = try writePack(fresh) }
+        try repository.refreshObjects()
+    }
+
+    // MARK: - Signatures
+
+    /// Who signs what Trail commits on its own (finishing an erasure, merging erasure logs,
+    /// a pull's merge): TRAIL_AUTHOR, else git's user.name/user.email, else "Trail".
+    func automaticSignature() -> Signature {
+        ProcessInfo.processInfo.environment["TRAIL_AUTHOR"].flatMap(Signature.parse)
+            ?? repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
+    }
 }

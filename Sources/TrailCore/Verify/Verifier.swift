@@ -59,8 +59,9 @@ public struct Verifier {
         }
         var toHash = inventory.loose.map(\.id)
         if full { for pack in inventory.packs { toHash += pack.ids } }
-        for message in try hashProblems(Array(Set(toHash))) { problem("object", message) }
-        report.objectsHashed = Set(toHash).count
+        let distinct = Array(Set(toHash))
+        for message in try hashProblems(distinct) { problem("object", message) }
+        report.objectsHashed = distinct.count
         Trace.mark("verify: object files")
 
         // 2. Refs.
@@ -207,14 +208,8 @@ public struct Verifier {
 
     /// The ids the content ref lists (nil when the store has no content ref).
     private func contentRefIDs() throws -> Set<ObjectID>? {
-        let repo = store.repository
-        guard let root = try? ContentRef.read(repo)?.tree else { return nil }
-        var ids = Set<ObjectID>()
-        for mid in try repo.readTree(root) where mid.mode == .tree {
-            for leaf in try repo.readTree(mid.id) where leaf.mode == .tree {
-                for entry in try TreeFormat.decodeHexNamed(repo.read(leaf.id, as: .tree)) { ids.insert(entry.id) }
-            }
-        }
-        return ids
+        guard let root = try? ContentRef.read(store.repository)?.tree else { return nil }
+        return Set(try ContentTree.ids(root, in: store.repository))
     }
+
 }
