@@ -87,6 +87,7 @@ func printDiff(_ diff: SnapshotDiff, old: String, new: String) {
     print("  " + ChangeKind.allCases.map { "\($0.rawValue) \(diff.counts[$0.rawValue] ?? 0)" }.joined(separator: ", "))
     for field in Set(diff.transitions.map(\.field)).sorted() {
         let rows = diff.transitions.filter { $0.field == field }
+            .map { (from: TerminalText.escaped($0.from), to: TerminalText.escaped($0.to), count: $0.count) }  // escaped before padding
         print("")
         print("Label transitions (\(field)), \(rows.reduce(0) { $0 + $1.count }) relabels:")
         let width = rows.map { $0.from.count + $0.to.count + 3 }.max() ?? 0
@@ -98,6 +99,7 @@ func printDiff(_ diff: SnapshotDiff, old: String, new: String) {
     }
     for field in Set(diff.labels.map(\.field)).sorted() {
         let rows = diff.labels.filter { $0.field == field }
+            .map { (label: TerminalText.escaped($0.label), before: $0.before, after: $0.after, delta: $0.delta) }
         print("")
         let width = max(rows.map(\.label.count).max() ?? 0, 5)
         print("Labels (\(field)):".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "    before     after     delta")

@@ -45,7 +45,7 @@ struct Trail: ParsableCommand {
         Trace.mark("started")
         GitLibrary.prepareInBackground()
         if let typo = unknownCommand(Array(CommandLine.arguments.dropFirst())) {
-            FileHandle.standardError.write(Data((typo + "\n").utf8))
+            TerminalText.writeError(lines: typo + "\n")
             GitLibrary.finishSetup()
             Foundation.exit(2)
         }
@@ -58,7 +58,7 @@ struct Trail: ParsableCommand {
             GitLibrary.finishSetup()
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                TerminalText.writeError(lines: fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
             exit(withError: error)

@@ -61,19 +61,19 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 
 func printError(_ message: String, hint: String?) {
     ProgressBar.endLine()
-    var text = "error: \(message)\n"
-    if let hint { text += "hint: \(hint)\n" }
-    FileHandle.standardError.write(Data(text.utf8))
+    // Messages quote user values (ids, paths, field names): escaped like all text output.
+    TerminalText.writeError("error: \(message)")
+    if let hint { TerminalText.writeError("hint: \(hint)") }
 }
 
 /// Prints a value as pretty JSON with sorted keys.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    TerminalText.writeVerbatim(TerminalText.jsonEscaped(String(decoding: try encoder.encode(value), as: UTF8.self)))
 }
 
 /// Prints a note to stderr (progress, waiting), never to stdout where scripts read results.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    TerminalText.writeError(text)
 }

@@ -55,7 +55,7 @@ struct RemoteCommand: ParsableCommand {
             try runReportingErrors {
                 let remotes = try Remotes(store: try storeOptions.open()).list()
                 if output.json { return try printJSON(remotes.map { Entry(name: $0.name, url: $0.url) }) }
-                for r in remotes { print("\(r.name)\t\(r.url)") }
+                for r in remotes { print(r.name, r.url, separator: "\t") }
             }
         }
     }

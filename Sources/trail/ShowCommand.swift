@@ -57,7 +57,7 @@ struct ShowCommand: ParsableCommand {
                             JSONMember("reason", .string(e.reason)), JSONMember("sequence", .number(String(e.sequence))),
                         ])))
                     }
-                    return print(prettyJSON(.object(members)))
+                    return TerminalText.writeVerbatim(TerminalText.jsonEscaped(prettyJSON(.object(members))))
                 }
                 print("sample \(sample) in commit \(view.commit.hex)")
                 print("record \(view.record.hex)")
@@ -70,7 +70,7 @@ struct ShowCommand: ParsableCommand {
                     print("erased  \(e.date) by \(e.erasedBy) (erasure \(e.sequence)): \(e.reason)")
                 }
                 print("")
-                print(String(decoding: view.json, as: UTF8.self))
+                TerminalText.writeVerbatim(TerminalText.jsonEscaped(String(decoding: view.json, as: UTF8.self)))
                 return
             }
             let commit = try CommitLog(store: store).summary(of: snapshot.commit)
@@ -104,7 +104,9 @@ struct ShowCommand: ParsableCommand {
 
 /// Prints counts as aligned rows, largest first, with percentages.
 func printCounts(_ counts: [String: Int], total: Int, limit: Int? = nil) {
+    // Keys escaped before they are padded, so that escaped ones stay aligned.
     let rows = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        .map { (key: TerminalText.escaped($0.key), value: $0.value) }
     let shown = limit.map { Array(rows.prefix($0)) } ?? rows
     let width = shown.map(\.key.count).max() ?? 0
     let numberWidth = shown.map { String($0.value).count }.max() ?? 0
