@@ -190,6 +190,87 @@ final class HTMLReportTests: XCTestCase {
     }
 }
 
+/// Values built to break out of an HTML page (an attribute, a `<style>`, a CDATA section, a
+/// `<title>`, a script string) in every place a report shows user data: labels, annotators,
+/// guideline versions, ids, metadata, commit messages, model metadata and erasure reasons. Each
+/// payload, if it ever ran, would mark the page (`data-pwned`) or log to the console; Chromium
+/// renders each report, and its DOM after load must hold the page's own one script and one style
+/// sheet, no injected element and no mark, with the payloads shown as text.
+final class HTMLInjectionTests: XCTestCase {
+    static func mark(_ name: String) -> String { "document.body.setAttribute('data-pwned','\(name)');console.log('pwned \(name)')" }
+    static let attributeLabel = "\"><img src=x onerror=\"\(mark("img"))\">"
+    static let styleLabel = "</style><style>body{display:none}</style><b data-pwned=\"style\">x</b>"
+    static let separatorLabel = "line\u{2028}sep\u{2029}</script><script>\(mark("script"))</script>"
+    static let cdataAnnotator = "]]><script>\(mark("cdata"))</script>"
+    static let titleGuideline = "v9</title><script>\(mark("title"))</script>"
+    static let hostileID = "x'><svg onload=\"\(mark("svg"))\">"
+    static let hrefReason = "<a href=\"javascript:\(mark("href"))\">click</a>"
+    static let frameMessage = "<iframe srcdoc=\"<script>parent.\(mark("frame"))</script>\"></iframe>"
+
+    func makeStore() throws -> Sandbox {
+        let box = try Sandbox()
+        let t = HTMLInjectionTests.self
+        func line(_ id: String, _ label: String, _ annotator: String, _ guideline: String, _ n: Int) -> String {
+            HTMLReportTests.line(id: id, label: label, annotator: annotator, guideline: guideline, n: n)
+        }
+        let ids = [t.hostileID, "s1", "s2", "s3", "s4"]
+        let v1 = ids.enumerated().map { line($1, "safe", "ann_1", "v1", $0) }
+        let v2 = ids.enumerated().map { k, id in
+            line(id, [t.attributeLabel, t.styleLabel, t.separatorLabel, "spam", "safe"][k], k < 3 ? t.cdataAnnotator : "ann_2", k < 3 ? t.titleGuideline : "v1", k)
+        }
+        let v3 = ids.enumerated().map { k, id in line(id, k < 3 ? "safe" : "spam", k < 3 ? t.cdataAnnotator : "ann_2", t.titleGuideline, k) }
+        for (n, lines) in [v1, v2, v3].enumerated() { try box.write("v\(n + 1).jsonl", lines.joined(separator: "\n") + "\n") }
+        try box.ok("init")
+        for n in 1...3 {
+            try box.ok("commit", "v\(n).jsonl", "-m", "Version \(n) \(t.frameMessage)")
+            try box.ok("model", "register", "m\(n)", "HEAD", "--meta", "run=\(t.attributeLabel)", "--meta", "note=\(t.cdataAnnotator)")
+        }
+        try box.ok("erase", "s4", "--reason", t.hrefReason)
+        return box
+    }
+
+    func testHostileValuesInjectNothingIntoTheReports() throws {
+        let browser = try Browser.find()
+        let box = try makeStore()
+        let t = HTMLInjectionTests.self
+        let reports: [(String, [String])] = [
+            ("diff.html", ["diff", "m1", "m3"]), ("diff2.html", ["diff", "m1", "m2", "--annotator", t.cdataAnnotator]),
+            ("model.html", ["audit", "model", "m2"]), ("flips.html", ["audit", "flips", "m1", "m2"]),
+            ("annotator.html", ["audit", "annotator", t.cdataAnnotator]), ("disputed.html", ["audit", "disputed", "--min-changes", "1"]),
+            ("sample.html", ["audit", "sample", t.hostileID]), ("erased.html", ["audit", "sample", "s4"]),
+        ]
+        let payloads = [t.attributeLabel, t.styleLabel, t.separatorLabel, t.cdataAnnotator, t.titleGuideline, t.hostileID, t.hrefReason, t.frameMessage]
+        var shown = Set<String>()
+        for (name, args) in reports {
+            let result = try box.trail(args + ["--html", name])
+            XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
+            let html = try box.read(name)
+            for payload in payloads { XCTAssertFalse(html.contains(payload), "\(name) holds a payload unescaped: \(payload)") }
+            for payload in payloads where html.contains(escapeForTest(payload)) { shown.insert(payload) }
+            let page = box.root.appendingPathComponent(name)
+            let render = try browser.render(page, screenshot: box.root.appendingPathComponent(name + ".png"), in: box.root)
+            XCTAssertEqual(render.problems, [], "\(name): the browser logged something (a payload ran?)")
+            let dom = try browser.dom(page, in: box.root)
+            XCTAssertTrue(dom.contains("</html>"), "\(name): Chromium dumped no DOM")
+            XCTAssertNil(dom.range(of: #"<body[^>]*data-pwned"#, options: .regularExpression), "\(name): a payload ran")
+            for tag in ["<img", "<iframe", "<svg onload", "<a href=\"javascript", "<b data-pwned"] {
+                XCTAssertFalse(dom.contains(tag), "\(name): an injected \(tag) element")
+            }
+            XCTAssertEqual(dom.components(separatedBy: "<script").count - 1, 1, "\(name): one script, the page's own")
+            XCTAssertEqual(dom.components(separatedBy: "<style").count - 1, 1, "\(name): one style sheet, the page's own")
+            XCTAssertFalse(dom.contains("v9</title>"), "\(name): a title was ended early")
+        }
+        // Every payload was shown somewhere, as text.
+        XCTAssertEqual(Set(payloads).subtracting(shown), [], "payloads never shown as text")
+    }
+
+    /// The page's escaping (the same as TrailReports' escapeHTML, restated so the test does not trust it).
+    func escapeForTest(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+}
+
 /// Headless Chromium, run once per page with nothing but the page to load.
 struct Browser {
     let executable: String
@@ -248,6 +329,30 @@ struct Browser {
             if let r = line.range(of: "FileURLLoader::Start: ") { loaded.append(String(line[r.upperBound...]).trimmingCharacters(in: .whitespaces)) }
         }
         return Render(problems: problems, loadedFiles: loaded)
+    }
+
+    /// The page's DOM after it loaded and its script ran, serialized (`--dump-dom`).
+    func dom(_ page: URL, in folder: URL) throws -> String {
+        let profile = folder.appendingPathComponent("chromium-profile-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+            "--disable-sync", "--disable-background-networking", "--disable-component-update", "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--user-data-dir=\(profile.path)", "--dump-dom", page.absoluteString,
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(["HOME": folder.path]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        watchdog.cancel()
+        return text
     }
 
     /// A PNG's width and height, from its header; nil when the file is not a PNG.
