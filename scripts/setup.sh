@@ -1,19 +1,39 @@
 #!/usr/bin/env bash
 # Installs what Trail needs on Debian/Ubuntu: the C libraries it links (libgit2, sqlite3, libdeflate,
 # OpenSSL's libcrypto), pkg-config, and git and sqlite3 (used by the tests to check stores and indexes).
-# Uses sudo when not root. The Swift toolchain itself must already be installed (swift.org).
+# With --tests, also what only the tests need: headless Chromium (renders the HTML reports), lighttpd
+# (serves the smart-HTTP remote), python3 (runs the docs' Python examples), and script(1) and flock(1)
+# (a pseudo-terminal for the progress bars; a lock held from outside).
+# Installs only what is missing, with sudo when not root. The Swift toolchain itself must already be
+# installed (swift.org).
 set -euo pipefail
 packages=(libgit2-dev libsqlite3-dev libdeflate-dev libssl-dev pkg-config git sqlite3)
+chromium=""
+if [ "${1:-}" = "--tests" ]; then
+    packages+=(lighttpd python3 bsdutils util-linux)
+    # Chromium is `chromium` on Debian, `chromium-browser` on Ubuntu; any of these binaries will do.
+    if [ -z "${TRAIL_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+        && ! command -v google-chrome >/dev/null 2>&1; then
+        chromium=chromium
+    fi
+elif [ -n "${1:-}" ]; then
+    echo "usage: scripts/setup.sh [--tests]" >&2
+    exit 2
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if ((${#missing[@]})); then
+if ((${#missing[@]})) || [ -n "$chromium" ]; then
     sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "Installing: ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || { echo "To install ${missing[*]} $chromium, run this as root or install sudo." >&2; exit 1; }
+        sudo="sudo"
+    fi
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [ -n "$chromium" ] && ! apt-cache show chromium >/dev/null 2>&1; then chromium=chromium-browser; fi
+    echo "Installing: ${missing[*]} $chromium"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" $chromium >/dev/null
 fi
 if ! command -v swift >/dev/null 2>&1; then
     if [ -x /opt/swift/usr/bin/swift ]; then

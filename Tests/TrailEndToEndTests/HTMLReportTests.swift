@@ -275,14 +275,15 @@ final class HTMLInjectionTests: XCTestCase {
 struct Browser {
     let executable: String
 
-    /// Chromium, or a skip that says how to install it.
+    /// Chromium, or a failure that says how to install it.
     static func find() throws -> Browser {
         let env = ProcessInfo.processInfo.environment["TRAIL_CHROMIUM"]
         for candidate in [env, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].compactMap({ $0 })
         where FileManager.default.isExecutableFile(atPath: candidate) {
             return Browser(executable: candidate)
         }
-        throw XCTSkip("headless Chromium is needed to render the HTML reports: apt-get install chromium (or set TRAIL_CHROMIUM)")
+        throw MissingPrerequisite("headless Chromium is needed to render the HTML reports",
+                                  fix: "apt-get install chromium (Ubuntu: chromium-browser), or set TRAIL_CHROMIUM to a Chromium or Chrome binary")
     }
 
     struct Render {

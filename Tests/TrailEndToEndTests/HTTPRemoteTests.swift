@@ -16,7 +16,7 @@ final class HTTPRemoteTests: XCTestCase {
 
         init(_ box: Sandbox) throws {
             guard let lighttpd = ["/usr/sbin/lighttpd", "/usr/bin/lighttpd"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-                throw XCTSkip("apt-get install lighttpd")
+                throw MissingPrerequisite("lighttpd is needed to serve a smart-HTTP git remote", fix: "apt-get install lighttpd")
             }
             let execPath = try box.run("/usr/bin/env", ["git", "--exec-path"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let root = box.root.path
@@ -85,7 +85,7 @@ final class HTTPRemoteTests: XCTestCase {
             #else
             let fd = socket(AF_INET, SOCK_STREAM, 0)
             #endif
-            guard fd >= 0 else { throw XCTSkip("no socket for a loopback port") }
+            guard fd >= 0 else { throw MissingPrerequisite("no TCP socket for a loopback port (\(String(cString: strerror(errno))))", fix: "run the tests where 127.0.0.1 is available", installable: false) }
             defer { close(fd) }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -94,7 +94,7 @@ final class HTTPRemoteTests: XCTestCase {
             let bound = withUnsafeMutablePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
             }
-            guard bound else { throw XCTSkip("cannot bind a loopback port") }
+            guard bound else { throw MissingPrerequisite("cannot bind a port on 127.0.0.1 (\(String(cString: strerror(errno))))", fix: "run the tests where 127.0.0.1 is available", installable: false) }
             return Int(UInt16(bigEndian: address.sin_port))
         }
     }

@@ -4,7 +4,9 @@ import XCTest
 /// Progress bars appear on a terminal, and never in a pipe or with --quiet.
 final class ProgressTests: XCTestCase {
     func testProgressOnATerminalOnly() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("needs script(1) from util-linux for a pseudo-terminal") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            throw MissingPrerequisite("script(1) is needed to give trail a pseudo-terminal", fix: "apt-get install bsdutils (util-linux's script)")
+        }
         let box = try Sandbox()
         try box.write("v1.jsonl", Sandbox.dataset(5000))
         try box.ok("init")
