@@ -61,6 +61,13 @@ struct Trail: ParsableCommand {
                 TerminalText.writeError(lines: fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
+            // Any other error's message may quote user values: written through the escaping writer
+            // too. Help and version requests (success) and silent exit codes keep ArgumentParser's way.
+            if code != .success, !(error is ExitCode) {
+                let message = fullMessage(for: error)
+                if !message.isEmpty { TerminalText.writeError(lines: message + "\n") }
+                Foundation.exit(code.rawValue)
+            }
             exit(withError: error)
         }
     }

@@ -85,13 +85,18 @@ final class TerminalInjectionTests: XCTestCase {
             (["diff", "m1", "m2", "--kind", "x\u{1B}[2Jy"], 2), (["log", "no\u{1B}[2Jbranch"], 1),
             (["history", "missing\n error: fake"], 1), (["audit", "model", "m\u{202E}9"], 1),
             (["commit", "nothere\u{1B}[1m.jsonl", "-m", "x"], 1), (["comit\u{1B}[2J"], 2),
+            (["log", "-n", "9\u{1B}]0;usage-title\u{07}"], 2), (["remote", "add", "origin", "file:///tmp/x\u{1B}[2Jy\tz"], 0), (["remote", "list"], 0),
         ]
         var seen = ""
         for run in runs {
             let result = try box.trail(run.args)
             let shown = run.args.map { TerminalInjectionTests.unsafeScalars($0).isEmpty ? $0 : "<hostile>" }.joined(separator: " ")
             XCTAssertEqual(result.status, run.status, "trail \(shown): \(result.stderr)")
-            XCTAssertEqual(t.unsafeScalars(result.stdout), [], "trail \(shown) printed raw control characters on stdout:\n\(result.stdout.debugDescription)")
+            // `remote list` separates name and URL with one tab of its own, as `git remote -v` does.
+            let stdout = run.args == ["remote", "list"]
+                ? result.stdout.split(separator: "\n").map { $0.replacingOccurrences(of: "\t", with: " ", options: [], range: $0.range(of: "\t")) }.joined(separator: "\n")
+                : result.stdout
+            XCTAssertEqual(t.unsafeScalars(stdout), [], "trail \(shown) printed raw control characters on stdout:\n\(result.stdout.debugDescription)")
             XCTAssertEqual(t.unsafeScalars(result.stderr), [], "trail \(shown) printed raw control characters on stderr:\n\(result.stderr.debugDescription)")
             // A hostile value never starts a line of its own.
             for line in (result.stdout + result.stderr).split(separator: "\n") {
@@ -102,7 +107,8 @@ final class TerminalInjectionTests: XCTestCase {
         // The escaped forms are visible (so the values can still be recognised).
         for escaped in [#"s1\e]0;pwned-title\a"#, #"safe\e[31mRED\e[0m"#, #"ann\n error: fake"#, #"v2\u{202E}exe.txt"#,
                         #"\u{9B}2J c1"#, #"\r back \u{2028} tab\there \u{7F}"#, #"Relabel \e[2J\e[H round"#, #"run=\e]0;model-title\a"#,
-                        #"GDPR \e[8mhidden\e[0m \u{202E}#1"#, #"nope\e]0;err-title\a"#, #"x\e[2Jy"#, #"comit\e[2J"#] {
+                        #"GDPR \e[8mhidden\e[0m \u{202E}#1"#, #"nope\e]0;err-title\a"#, #"x\e[2Jy"#, #"comit\e[2J"#, #"9\e]0;usage-title\a"#,
+                        "origin\tfile:///tmp/x\\e[2Jy\\tz"] {
             XCTAssertTrue(seen.contains(escaped), "the output never shows \(escaped)")
         }
     }
@@ -133,5 +139,28 @@ final class TerminalInjectionTests: XCTestCase {
         let jsonLine = try XCTUnwrap(text.split(separator: "\n").last)
         let row = try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as! [String: Any]
         XCTAssertEqual(row["note"] as? String, t.hostileMeta)
+    }
+}
+
+/// The guard behind the escaping: in the CLI target, only TerminalText.swift writes to stdout or
+/// stderr directly (and the HTML page for `--html -`, and the progress bar's own escape codes), so a
+/// new command's output goes through the escaping `print`, `note` or `printError`.
+final class SingleWriterTests: XCTestCase {
+    func testOnlyTheTerminalWriterWritesDirectly() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/trail")
+        let allowed: [String: [String]] = ["TerminalText.swift": [], "HTMLOutput.swift": ["FileHandle.standardOutput"],
+                                           "ProgressBar.swift": ["FileHandle.standardError"]]
+        let direct = ["FileHandle.standardOutput", "FileHandle.standardError", "Swift.print", "fputs(", "fwrite(", "putchar(", "puts(",
+                      "write(1,", "write(2,", "STDOUT_FILENO", "STDERR_FILENO", "FileHandle(fileDescriptor: 1", "FileHandle(fileDescriptor: 2"]
+        let files = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { $0.hasSuffix(".swift") }
+        XCTAssertTrue(files.contains("TerminalText.swift"), "looked in \(sources.path)")
+        for file in files where allowed[file] != [] {
+            let code = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }.joined(separator: "\n")
+            for call in direct where !(allowed[file] ?? []).contains(call) {
+                XCTAssertFalse(code.contains(call), "\(file) writes with \(call): go through print, note or printError (TerminalText.swift)")
+            }
+        }
     }
 }
