@@ -49,7 +49,9 @@ final class ProgressBar: @unchecked Sendable {
         lastDraw = now
         let seconds = max(now.timeIntervalSince(phaseStart), 0.001)
         let rate = Double(event.done) / seconds
-        var line = event.phase.padding(toLength: max(18, event.phase.count), withPad: " ", startingAt: 0)
+        // The bar's own codes (\r, ESC[K) are written raw; its words go through the escaping as all text does.
+        let phaseText = TerminalText.escaped(event.phase)
+        var line = phaseText.padding(toLength: max(18, phaseText.count), withPad: " ", startingAt: 0)
         if let total = event.total, total > 0 {
             let fraction = min(1, Double(event.done) / Double(total))
             let width = 24, filled = Int(fraction * Double(width))
@@ -58,7 +60,7 @@ final class ProgressBar: @unchecked Sendable {
         } else {
             line += "  \(event.done)"
         }
-        if !event.unit.isEmpty { line += " \(event.unit)" }
+        if !event.unit.isEmpty { line += " \(TerminalText.escaped(event.unit))" }
         if seconds > 0.2 { line += "  (\(ProgressBar.compact(rate))/s)" }
         FileHandle.standardError.write(Data(("\r\u{1b}[K" + line + (finished ? ", done.\n" : "")).utf8))
         ProgressBar.drawn = !finished
