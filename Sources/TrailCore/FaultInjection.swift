@@ -3,7 +3,7 @@ import Foundation
 /// A test hook: with `TRAIL_TEST_KILL_AT=<point>` in the environment, the process kills itself
 /// (SIGKILL, as a crash or `kill -9` would) on reaching that point, so that tests can check what a
 /// crash at exactly that moment leaves behind. Points: `erase-recorded`, `erase-committed`,
-/// `erase-unlisted`, `erase-pack-replaced`.
+/// `erase-unlisted`, `erase-pack-replaced`, `clone-snapshots-arrived`.
 enum FaultInjection {
     private static let point = getenv("TRAIL_TEST_KILL_AT").map { String(cString: $0) }
 

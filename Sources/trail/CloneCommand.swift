@@ -7,22 +7,22 @@ struct CloneCommand: ParsableCommand {
         commandName: "clone",
         abstract: "Copy a store from a remote: every version, model, erasure record, and the index.",
         discussion: """
-            DIR is the new store's folder (default: .trail here). The remote is named origin; its main branch (or its first) is checked out and the others are origin/NAME. The lineage index is built here from git, so diff, history and audit answer as on the origin.
+            As with git clone, the store goes into DIR/.trail (DIR is created when missing; without DIR, .trail in this folder), so `cd DIR` and every trail command there uses the clone. The remote is named origin; its main branch (or its first) is checked out and the others are origin/NAME. The lineage index is built here from git, so diff, history and audit answer as on the origin.
 
             Examples:
               trail clone https://git.example.org/tns/moderation-data.git
-              trail clone git://data-host/moderation.trail /data/moderation.trail
-              trail clone /mnt/backup/moderation.trail restored.trail
+              trail clone git://data-host/moderation.trail /data/moderation     # store in /data/moderation/.trail
+              trail clone /mnt/backup/moderation.trail restored && cd restored && trail log
             """)
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var progress: ProgressOptions
     @Argument(help: "The remote's URL or path.") var url: String
-    @Argument(help: "Where to put the store (default: .trail in this folder).") var dir: String?
+    @Argument(help: "The folder to clone into: the store is DIR/.trail (default: .trail in this folder).") var dir: String?
 
     func run() throws {
         try runReportingErrors {
-            let path = Store.locate(explicit: dir ?? ".trail", searchUpward: false)
+            let path = Remotes.clonePath(into: dir)
             let credentials = CredentialSource.Session()
             progress.start(json: output.json)
             let (store, result) = try Remotes.clone(url, into: path, credentials: credentials.provider, progress: receiving)

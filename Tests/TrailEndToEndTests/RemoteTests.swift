@@ -29,7 +29,10 @@ final class RemoteTests: XCTestCase {
     }
 
     private func git(_ box: Sandbox, _ dir: String, _ args: String...) throws -> Sandbox.Result {
-        try box.run("/usr/bin/env", ["git", "--git-dir", box.root.appendingPathComponent(dir).path] + args)
+        // A clone's store is DIR/.trail, as git's is DIR/.git.
+        let folder = box.root.appendingPathComponent(dir).path
+        let gitDir = FileManager.default.fileExists(atPath: folder + "/.trail/HEAD") ? folder + "/.trail" : folder
+        return try box.run("/usr/bin/env", ["git", "--git-dir", gitDir] + args)
     }
 
     /// The answers a user would compare between an origin and its copy.

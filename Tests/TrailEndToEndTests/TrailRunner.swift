@@ -6,6 +6,8 @@ final class Sandbox {
     let root: URL
     var store: String { root.appendingPathComponent(".trail").path }
     var environment: [String: String]
+    /// The folder commands run in (the sandbox's root unless a test moves it).
+    lazy var currentDirectory: URL = root
 
     init(_ name: String = #function) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("trail-e2e-\(getpid())")
@@ -64,7 +66,7 @@ final class Sandbox {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = args
-        process.currentDirectoryURL = root
+        process.currentDirectoryURL = currentDirectory
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -118,6 +120,19 @@ final class Sandbox {
             lines.append(#"{"annotator":"\#(annotator)","confidence":0.\#(50 + i % 50),"guideline":"\#(g)","id":"s\#(String(format: "%05d", i))","label":"\#(label)","severity":\#(i % 4),"text":"sample text number \#(i) with some words"}"#)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Every file under `folder` (relative to the root) with its bytes: equal before and after
+    /// means nothing there changed (for the small stores tests make).
+    func fileContents(_ folder: String) throws -> [String: Data] {
+        let base = root.appendingPathComponent(folder).path
+        var contents: [String: Data] = [:]
+        for name in try FileManager.default.subpathsOfDirectory(atPath: base).sorted() {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: base + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            contents[name] = try Data(contentsOf: URL(fileURLWithPath: base + "/" + name))
+        }
+        return contents
     }
 
     /// Everything that tells whether a store changed: its refs and the files in its object folder.

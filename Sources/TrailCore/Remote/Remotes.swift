@@ -381,22 +381,46 @@ extension Remotes {
         }
     }
 
-    /// Clones the store at `url` into a new store at `path`: every branch as a remote branch of
-    /// `origin`, `main` (or the first branch) checked out, tags, models, content and erasures,
-    /// and the index built. The store is built in a temporary folder beside `path` and renamed
-    /// into place when complete, so a failure (or a kill) never leaves a store that looks whole,
-    /// and never touches what `path` held: it must be new or an empty folder.
+    /// Where `trail clone URL [DIR]` puts the store: `DIR/.trail` (DIR relative to the current
+    /// folder), or `./.trail` without DIR, as `git clone URL DIR` makes `DIR/.git`.
+    public static func clonePath(into dir: String?) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        guard let dir, !dir.isEmpty else { return cwd + "/.trail" }
+        let folder = dir.hasPrefix("/") ? URL(fileURLWithPath: dir) : URL(fileURLWithPath: cwd).appendingPathComponent(dir)
+        return folder.standardizedFileURL.appendingPathComponent(".trail").path
+    }
+
+    /// Clones the store at `url` into a new store at `path` (see `clonePath(into:)`): every branch
+    /// as a remote branch of `origin`, `main` (or the first branch) checked out, tags, models,
+    /// content and erasures, and the index built. The folder holding `path` is created when
+    /// missing (and removed again if the clone fails). The store is built in a temporary folder
+    /// beside `path` and renamed into place when complete, so a failure (or a kill) never leaves a
+    /// store that looks whole, and never touches what `path` held: it must be new or an empty
+    /// folder. Temporary folders of clones that were killed are removed by the next clone there.
     public static func clone(_ url: String, into path: String, credentials: CredentialProvider?,
                              progress: ((TransferProgress) -> Void)? = nil) throws -> (Store, FetchResult) {
         let fm = FileManager.default
+        let parent = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporaryPrefix = "." + name.drop(while: { $0 == "." }) + "-clone-"
+        var createdParent = false
         var isDirectory: ObjCBool = false
+        if !fm.fileExists(atPath: parent, isDirectory: &isDirectory) {
+            do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+                throw TrailError("cannot create \(parent): \(error.localizedDescription)", hint: "check that its parent folder exists and is writable")
+            }
+            createdParent = true
+        } else if !isDirectory.boolValue {
+            throw TrailError("\(parent) is a file, not a folder", hint: "clone into a new or empty folder: trail clone URL DIR")
+        }
+        removeAbandonedClones(in: parent, prefix: temporaryPrefix)
         let existed = fm.fileExists(atPath: path, isDirectory: &isDirectory)
         if existed && (!isDirectory.boolValue || !((try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? false)) {
             throw TrailError("\(path) exists and is not empty", hint: "clone into a new or empty folder: trail clone URL DIR")
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        let building = parent + "/.\((path as NSString).lastPathComponent).trail-clone-\(getpid())"
+        let building = parent + "/" + temporaryPrefix + String(getpid())
         try? fm.removeItem(atPath: building)
+        defer { if createdParent && !fm.fileExists(atPath: path) { try? fm.removeItem(atPath: parent) } }
         do {
             var store = try Store.create(at: building, config: DatasetConfig())
             try store.repository.addRemote("origin", url: url)
@@ -418,6 +442,7 @@ extension Remotes {
                 // The field configuration travels in every commit; the store's copy comes from HEAD's.
                 let config = try Snapshot(repository: repo, commit: tip).config()
                 try Data(config.encoded()).write(to: URL(fileURLWithPath: building + "/dataset.json"), options: .atomic)
+                FaultInjection.reached("clone-snapshots-arrived")
                 let indexStore = try Store.open(at: building)
                 final class Outcome: @unchecked Sendable { var error: Error? }
                 let done = DispatchSemaphore(value: 0), outcome = Outcome()
@@ -450,6 +475,17 @@ extension Remotes {
             try? fm.removeItem(atPath: building)
             if existed && !fm.fileExists(atPath: path) { try? fm.createDirectory(atPath: path, withIntermediateDirectories: false) }
             throw error
+        }
+    }
+
+    /// Removes the temporary folders (`prefix` + pid) that clones killed before finishing left in
+    /// `folder`; a folder whose process still runs is another clone's and stays.
+    private static func removeAbandonedClones(in folder: String, prefix: String) {
+        let fm = FileManager.default
+        for entry in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = pid_t(entry.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }
+            try? fm.removeItem(atPath: folder + "/" + entry)
         }
     }
 }

@@ -34,16 +34,21 @@ public final class Store {
         self.config = config
     }
 
-    /// Where the store is: `explicit` (`--store`), else `TRAIL_STORE`, else the nearest `.trail`
-    /// folder in the current folder or above it, else `./.trail` (for `init`).
+    /// Where the store is: `explicit` (`--store`), else `TRAIL_STORE`, else the current folder when
+    /// it is a store itself, else the nearest `.trail` folder in the current folder or above it, else
+    /// `./.trail` (for `init`). An explicit path to a folder holding a `.trail` store means that store,
+    /// as `git -C DIR` does for a work tree, so `trail clone URL DIR && trail --store DIR log` works.
     public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
                               searchUpward: Bool = true) -> String {
-        if let explicit, !explicit.isEmpty { return absolute(explicit) }
-        if let env = environment["TRAIL_STORE"], !env.isEmpty { return absolute(env) }
+        if let explicit, !explicit.isEmpty { return storeInside(absolute(explicit)) }
+        if let env = environment["TRAIL_STORE"], !env.isEmpty { return storeInside(absolute(env)) }
         let cwd = FileManager.default.currentDirectoryPath
         if searchUpward {
+            // Each folder is asked first whether it is a store, then whether it holds one: inside
+            // another store's folder (a clone made there, say) the nearest store wins, never the outer one.
             var dir = URL(fileURLWithPath: cwd)
             while true {
+                if isStore(dir.path) { return dir.path }
                 let candidate = dir.appendingPathComponent(".trail").path
                 if FileManager.default.fileExists(atPath: candidate + "/HEAD") { return candidate }
                 let parent = dir.deletingLastPathComponent()
@@ -52,6 +57,19 @@ public final class Store {
             }
         }
         return cwd + "/.trail"
+    }
+
+    /// True when `path` is a Trail store's folder: a git dir (HEAD) with Trail's dataset.json beside it.
+    static func isStore(_ path: String) -> Bool {
+        let fm = FileManager.default
+        return fm.fileExists(atPath: path + "/HEAD") && fm.fileExists(atPath: path + "/dataset.json")
+    }
+
+    /// `path` itself when it is a store (or names nothing yet), else the `.trail` store inside it.
+    private static func storeInside(_ path: String) -> String {
+        if isStore(path) { return path }
+        let inner = path + "/.trail"
+        return FileManager.default.fileExists(atPath: inner + "/HEAD") ? inner : path
     }
 
     private static func absolute(_ path: String) -> String {
