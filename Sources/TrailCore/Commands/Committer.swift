@@ -58,7 +58,11 @@ public struct Committer {
     /// Validates the whole manifest first, so that bad input leaves the store exactly as it was;
     /// then writes one pack and moves the branch with a compare-and-swap, under the store lock.
     public func commit(_ request: CommitRequest, onWaitForLock: () -> Void = {}) throws -> CommitResult {
-        let (result, leftovers) = try store.withWriteLock(onWait: onWaitForLock) { try commitLocked(request) }
+        // The manifest (and its media) is read and checked before the lock is taken: bad input, a
+        // FIFO or a missing file fails without touching a byte of the store, the lock file included.
+        let input = try request.erasure == nil ? ManifestInput(request: request, config: store.config, isPatch: request.isPatch) : nil
+        if let input { try refuseAgainstHead(input, request: request) }
+        let (result, leftovers) = try store.withWriteLock(onWait: onWaitForLock) { try commitLocked(request, checkedInput: input) }
         leftovers.freeInBackground()
         return result
     }
@@ -76,27 +80,29 @@ public struct Committer {
 
     /// Commits while the caller already holds the store lock (erasure commits on several branches).
     func commitHoldingLock(_ request: CommitRequest) throws -> CommitResult {
-        let (result, leftovers) = try commitLocked(request)
+        let (result, leftovers) = try commitLocked(request, checkedInput: nil)
         leftovers.freeInBackground()
         return result
     }
 
-    private func commitLocked(_ request: CommitRequest) throws -> (CommitResult, Leftovers) {
+    private func commitLocked(_ request: CommitRequest, checkedInput: ManifestInput?) throws -> (CommitResult, Leftovers) {
         let repo = store.repository
         guard let branch = try request.erasure?.branch ?? store.currentBranchRef() else {
             throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
         }
         let parent = try repo.reference(branch)
         let parentSnapshot = try parent.map { try Snapshot(repository: repo, commit: $0) }
+        let input = try checkedInput ?? request.erasure.map { ManifestInput(removing: $0.removals) }
+            ?? ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
+        Trace.mark("manifest opened")
+        // Every refusal comes before the first write (the index checkpoint below included); they
+        // were checked before the lock was taken too, and again here in case HEAD moved meanwhile.
+        try refuseAgainstHead(input, request: request, branch: branch, parent: parentSnapshot)
         // What the last commit left in the index's WAL goes into the database file meanwhile
         // (see CommitIndexer, which defers it). A passive checkpoint runs beside a writer.
         let checkpoint = DispatchGroup()
         DispatchQueue.global(qos: .utility).async(group: checkpoint) { [store] in try? store.openIndex().checkpoint() }
         defer { checkpoint.wait() }
-        let input = try request.erasure.map { ManifestInput(removing: $0.removals) }
-            ?? ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
-        Trace.mark("manifest opened")
-        try refuseErasedContent(input)
         // The index is built while the commit is planned and written (see CommitIndexer); a first
         // import's as soon as its records exist.
         var indexer = parent == nil && !request.isPatch ? CommitIndexer.beginImport(store: store, samples: input.samples, config: store.config) : nil
@@ -195,6 +201,42 @@ public struct Committer {
                                   samples: plan.summary.samples, added: plan.added, removed: plan.removed,
                                   modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes)
         return (result, Leftovers([input, plan, objects, freshBlobs, contentTree as Any]))
+    }
+
+    /// What the manifest may not do to the branch it commits on: patch a branch with no commit,
+    /// delete samples its tip lacks, bring erased content back. Reads only.
+    func refuseAgainstHead(_ input: ManifestInput, request: CommitRequest, branch: String? = nil, parent: Snapshot?? = nil) throws {
+        try refuseErasedContent(input)
+        guard request.erasure == nil, request.isPatch else { return }
+        guard let branch = try branch ?? store.currentBranchRef() else { return }  // detached: refused under the lock
+        let parentSnapshot = try parent ?? store.repository.reference(branch).map { try Snapshot(repository: store.repository, commit: $0) }
+        guard let parentSnapshot else {
+            throw TrailError("there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
+        }
+        try refuseUnknownDeletions(input, parent: parentSnapshot)
+    }
+
+    /// A patch may only delete samples its parent holds.
+    func refuseUnknownDeletions(_ input: ManifestInput, parent: Snapshot) throws {
+        guard !input.deletions.isEmpty else { return }
+        // Each subtree is read once, however many deletions fall in it.
+        var trees: [ObjectID: [TreeEntry]] = [:]
+        func entries(_ id: ObjectID) throws -> [TreeEntry] {
+            if let cached = trees[id] { return cached }
+            let read = try store.repository.readTree(id)
+            trees[id] = read
+            return read
+        }
+        func holds(_ key: ObjectID) throws -> Bool {
+            guard let mid = try entries(parent.tree).first(where: { $0.name == hexByte(key.firstByte) && $0.mode == .tree }),
+                  let leaf = try entries(mid.id).first(where: { $0.name == hexByte(key.secondByte) }) else { return false }
+            return try entries(leaf.id).contains { $0.name == key.hex }
+        }
+        for deletion in input.deletions where try !holds(deletion.key) {
+            throw InputError(file: input.file, line: deletion.line, field: store.config.idField,
+                             message: "cannot delete sample '\(deletion.id)': HEAD does not hold it",
+                             hint: "remove this line, or check the id")
+        }
     }
 
     /// Content an erasure removed may not come back through a manifest that still holds it.

@@ -10,17 +10,14 @@ final class MappedFile {
 
     init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw InputError(file: path, line: nil, message: "cannot open the file: \(reason)",
-                             hint: "check the path and that you can read it")
+        // Opened without blocking and checked first: a FIFO or device as the manifest is refused
+        // at once instead of waiting forever for a writer.
+        let fd: Int32, info: stat
+        switch RegularFile.open(path) {
+        case .success(let opened): (fd, info) = opened
+        case .failure(let problem): throw InputError(file: path, line: nil, message: problem.message("the manifest"), hint: problem.hint)
         }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw InputError(file: path, line: nil, message: "not a regular file", hint: "give the path of a manifest file")
-        }
         let size = Int(info.st_size)
         if size == 0 {
             mapping = nil

@@ -88,11 +88,9 @@ struct RecordBuilder {
     }
 
     func readMedia(_ path: String, field: String, line: Int) throws -> [UInt8] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        if path.isEmpty || path.hasPrefix("/") || path.contains("\0") || parts.contains("..") || path.contains("\\") {
-            throw InputError(file: file, line: line, field: field,
-                             message: "media path '\(path)' leaves the media root",
-                             hint: "media paths must be relative to the media root (\(mediaRoot)) and must not contain '..' or start with '/'")
+        if let problem = MediaPath.problem(path) {
+            throw InputError(file: file, line: line, field: field, message: "media path '\(path)' leaves the media root (\(problem))",
+                             hint: "media paths must be relative to the media root (\(mediaRoot)), without '..', '.', empty parts or a leading '/'")
         }
         let full = mediaRoot + "/" + path
         // A symlink inside the root could still point outside it.
@@ -106,10 +104,10 @@ struct RecordBuilder {
             throw InputError(file: file, line: line, field: field, message: "media path '\(path)' leads outside the media root through a symbolic link",
                              hint: "copy the file under \(mediaRoot)")
         }
-        guard let data = FileManager.default.contents(atPath: real) else {
-            throw InputError(file: file, line: line, field: field, message: "media file '\(path)' cannot be read",
-                             hint: "check that it is a readable file")
+        switch RegularFile.read(real) {
+        case .success(let bytes): return bytes
+        case .failure(let problem):
+            throw InputError(file: file, line: line, field: field, message: problem.message("media file '\(path)'"), hint: problem.hint)
         }
-        return [UInt8](data)
     }
 }

@@ -72,6 +72,23 @@ public final class Store {
         return FileManager.default.fileExists(atPath: inner + "/HEAD") ? inner : path
     }
 
+    /// A store path that names a file (or lies under one) gets an error that says so, instead of
+    /// "no store here" or libgit2's "directory exists".
+    private static func refuseNonFolder(_ path: String) throws {
+        var candidate = path
+        while !candidate.isEmpty && candidate != "/" {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw TrailError("\(candidate) is a file, not a store folder",
+                                     hint: "point --store (or TRAIL_STORE) at a store's folder, or at a new folder for `trail init`", exitCode: 3)
+                }
+                return
+            }
+            candidate = (candidate as NSString).deletingLastPathComponent
+        }
+    }
+
     private static func absolute(_ path: String) -> String {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
             : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
@@ -81,6 +98,7 @@ public final class Store {
     /// Creates a new store at `path`.
     public static func create(at path: String, config: DatasetConfig) throws -> Store {
         try config.validate()
+        try refuseNonFolder(path)
         if FileManager.default.fileExists(atPath: path + "/HEAD") {
             throw TrailError("a store already exists at \(path)", hint: "use it as it is, or choose another place with --store")
         }
@@ -103,6 +121,7 @@ public final class Store {
 
     /// Opens the store at `path`.
     public static func open(at path: String) throws -> Store {
+        try refuseNonFolder(path)
         guard FileManager.default.fileExists(atPath: path + "/HEAD") else {
             throw TrailError("no Trail store at \(path)",
                              hint: "run `trail init` to create one here, or point at one with --store PATH or TRAIL_STORE", exitCode: 3)
