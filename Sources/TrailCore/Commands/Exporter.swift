@@ -63,12 +63,23 @@ public struct Exporter {
             if path == "-" { throw TrailError("CSV goes to a file, not standard output", hint: "use --out FILE.csv, or JSON Lines with --out -", exitCode: 2) }
             let columns = csvColumns(rows, known: try snapshot.summary().columns)
             try writeAtomically(path) { out in
-                try out.write(Array(columns.map(csvCell).joined(separator: ",").utf8) + [0x0a])
+                var line: [UInt8] = []
+                for (k, name) in columns.enumerated() {
+                    if k > 0 { line.append(UInt8(ascii: ",")) }
+                    appendCSVCell(name, to: &line)
+                }
+                line.append(0x0a)
+                try out.write(line)
                 for row in rows {
                     var values: [String: JSONValue] = [:]
                     for m in try row.members() { values[m.key] = m.value }
-                    let line = columns.map { csvCell(values[$0].map(csvText) ?? "") }.joined(separator: ",")
-                    try out.write(Array(line.utf8) + [0x0a])
+                    line.removeAll(keepingCapacity: true)
+                    for (k, name) in columns.enumerated() {
+                        if k > 0 { line.append(UInt8(ascii: ",")) }
+                        appendCSVCell(values[name].map(csvText) ?? "", to: &line)
+                    }
+                    line.append(0x0a)
+                    try out.write(line)
                 }
             }
         case .folder:
@@ -225,9 +236,24 @@ public struct Exporter {
         }
     }
 
-    private func csvCell(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// Appends one CSV cell: quoted when it holds `,`, `"`, CR or LF, or starts with a byte order
+    /// mark (which a reader would strip from the file's first cell), with each `"` doubled.
+    /// Decided on UTF-8 bytes, not Characters: `"\r\n"`, or a `"` or `,` followed by a combining
+    /// mark, is one Character equal to none of them, and was written unquoted.
+    private func appendCSVCell(_ text: String, to out: inout [UInt8]) {
+        let bytes = text.utf8
+        let needsQuotes = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+            || bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0a || $0 == 0x0d }
+        guard needsQuotes else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for b in bytes {
+            out.append(b)
+            if b == UInt8(ascii: "\"") { out.append(b) }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Writes through a buffered sink to a temporary file renamed into place, or to stdout for `-`.
