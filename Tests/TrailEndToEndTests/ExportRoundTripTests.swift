@@ -57,6 +57,56 @@ final class ExportRoundTripTests: XCTestCase {
         XCTAssertTrue(exported.utf8.elementsEqual(expectedJSONL.utf8), escaped(exported))
     }
 
+    /// A record with two keys that are one text in Unicode (which an older Trail accepted) cannot
+    /// go to CSV without losing a value: the export refuses and writes nothing; JSON Lines keeps both.
+    func testCSVExportRefusesKeysThatAreOneTextInUnicode() throws {
+        let box = try Sandbox()
+        try box.write("d.jsonl", #"{"id":"n1","k1":"1","k2":"2"}"# + "\n")
+        try box.ok("init")
+        try box.ok("commit", "d.jsonl", "-m", "placeholder keys")
+        // Put in the record an older Trail wrote: NFD and NFC keys, in canonical (byte) order.
+        let record = #"{"fields":{"cafe\#u{301}":"2","caf\#u{E9}":"1","id":"n1"},"format":1}"#
+        try replaceRecord(box, with: record)
+        let csv = try box.trail(["export", "HEAD", "--out", "x.csv"])
+        XCTAssertEqual(csv.status, 1, csv.stdout + csv.stderr)
+        for text in ["error: ", "'n1'", #""caf\u{E9}""#, #""cafe\u{301}""#, "JSON Lines"] {
+            XCTAssertTrue(csv.stderr.contains(text), "expected '\(text)' in: \(csv.stderr)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: box.root.appendingPathComponent("x.csv").path))
+        let jsonl = try box.ok("export", "HEAD", "--out", "-").stdout
+        XCTAssertTrue(jsonl.utf8.elementsEqual((#"{"cafe\#u{301}":"2","caf\#u{E9}":"1","id":"n1"}"# + "\n").utf8), escaped(jsonl))
+
+        // Two samples, each with one of the spellings: one CSV column cannot hold both unchanged.
+        try box.write("two.jsonl", #"{"id":"r1","caf\#u{E9}":"1"}"# + "\n" + #"{"id":"r2","cafe\#u{301}":"2"}"# + "\n")
+        try box.ok("commit", "two.jsonl", "-m", "one spelling each")
+        let two = try box.trail(["export", "HEAD", "--out", "x.csv"])
+        XCTAssertEqual(two.status, 1, two.stdout + two.stderr)
+        for text in [#""caf\u{E9}""#, #""cafe\u{301}""#, "JSON Lines"] {
+            XCTAssertTrue(two.stderr.contains(text), "expected '\(text)' in: \(two.stderr)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: box.root.appendingPathComponent("x.csv").path))
+    }
+
+    /// Replaces the only record of HEAD's snapshot with `json`, as a new commit made with git plumbing.
+    private func replaceRecord(_ box: Sandbox, with json: String) throws {
+        let paths = try box.git("ls-tree", "-r", "--name-only", "HEAD").stdout.split(separator: "\n")
+        let path = String(paths.first { $0.filter { $0 == "/" }.count == 2 }!)
+        let file = try box.write("record.json", json)
+        let blob = try box.git("hash-object", "-w", file).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try box.write("message.txt", try box.git("log", "-1", "--format=%B", "HEAD").stdout)
+        box.environment["GIT_INDEX_FILE"] = box.root.appendingPathComponent("plumbing-index").path
+        for name in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] { box.environment[name] = "Old Trail" }
+        for name in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] { box.environment[name] = "old@example.org" }
+        defer { box.environment["GIT_INDEX_FILE"] = nil }
+        XCTAssertEqual(try box.git("read-tree", "HEAD").status, 0)
+        XCTAssertEqual(try box.git("update-index", "--cacheinfo", "100644,\(blob),\(path)").status, 0)
+        let tree = try box.git("write-tree").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try box.git("commit-tree", tree, "-p", "HEAD", "-F", box.root.appendingPathComponent("message.txt").path)
+        XCTAssertEqual(commit.status, 0, commit.stderr)
+        let ref = try box.git("symbolic-ref", "HEAD").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(try box.git("update-ref", ref, commit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).status, 0)
+    }
+
     // MARK: - The round trip
 
     private func roundTrip(seed: UInt64, rows count: Int) throws {

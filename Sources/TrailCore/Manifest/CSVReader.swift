@@ -19,15 +19,21 @@ enum CSVReader {
             throw InputError(file: file, line: 1, message: "the CSV file has no header row",
                              hint: "the first line must name the columns, e.g. id,text,label")
         }
-        var seen = Set<String>()
+        // By Swift string, which compares canonically: NFC and NFD spellings of a name are one column.
+        var seen: [String: String] = [:]
         for (k, name) in header.enumerated() {
             if name.isEmpty {
                 throw InputError(file: file, line: 1, message: "column \(k + 1) of the header has no name",
                                  hint: "name every column in the header row")
             }
-            if !seen.insert(name).inserted {
-                throw InputError(file: file, line: 1, field: name, message: "the header names this column twice",
-                                 hint: "column names must be unique")
+            if let earlier = seen.updateValue(name, forKey: name) {
+                if earlier.utf8.elementsEqual(name.utf8) {
+                    throw InputError(file: file, line: 1, field: name, message: "the header names this column twice",
+                                     hint: "column names must be unique")
+                }
+                throw InputError(file: file, line: 1, field: name,
+                                 message: "the header names this column twice: \"\(name.scalarEscaped)\" and \"\(earlier.scalarEscaped)\" are the same text in Unicode (canonically equivalent, such as NFC and NFD)",
+                                 hint: "spell each column name once, in one Unicode form (NFC: `uconv -x any-nfc`)")
             }
         }
         var rows: [ManifestRow] = []
