@@ -58,6 +58,13 @@ final class BadInputTests: XCTestCase {
                  expected: ["bad.jsonl:", "no samples"]),
             Case(name: "deep nesting", file: "bad.jsonl", content: Data((#"{"id":"d","x":"# + String(repeating: "[", count: 5000) + "\n").utf8),
                  expected: ["bad.jsonl:1:", "nesting deeper"]),
+            // 100000 levels: refused at level 257 (by the parser's depth limit), never a stack overflow.
+            Case(name: "100000 nested arrays as the line", file: "bad.jsonl", content: Data((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n").utf8),
+                 expected: ["bad.jsonl:1:257:", "nesting deeper than 256 levels"]),
+            Case(name: "100000 nested objects in a field", file: "bad.jsonl", content: Data((#"{"id":"d","x":"# + String(repeating: #"{"a":"#, count: 100_000) + "1" + String(repeating: "}", count: 100_001) + "\n").utf8),
+                 expected: ["bad.jsonl:1:", "nesting deeper than 256 levels"]),
+            Case(name: "100000 nested arrays in a label of a patch-shaped row", file: "bad.jsonl", content: Data((good + "\n" + #"{"id":"s2","label":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}\n").utf8),
+                 expected: ["bad.jsonl:2:", "nesting deeper than 256 levels"]),
             Case(name: "unknown format", file: "bad.txt", content: Data(good.utf8),
                  expected: ["bad.txt", "--format"]),
         ]

@@ -57,6 +57,24 @@ final class ExportRoundTripTests: XCTestCase {
         XCTAssertTrue(exported.utf8.elementsEqual(expectedJSONL.utf8), escaped(exported))
     }
 
+    /// A 50 MB line (through the general parser: it has escapes) and a cell of 100000 `[` commit,
+    /// and come back from both exports: no stack overflow, no size limit.
+    func testA50MBLineAndDeepLookingTextComeBack() throws {
+        let box = try Sandbox()
+        let half = 25_000_000
+        let line = #"{"deep":""# + String(repeating: "[", count: 100_000) + #"","id":"big","note":""#
+            + String(repeating: #"ab\n"#, count: half / 4) + #"","text":""# + String(repeating: "x", count: half) + "\"}\n"
+        try box.write("big.jsonl", line)
+        try box.ok("init")
+        try box.ok("commit", "big.jsonl", "-m", "one huge line")
+        try box.ok("export", "HEAD", "--out", "big-out.jsonl")
+        XCTAssertTrue(try Data(contentsOf: box.root.appendingPathComponent("big-out.jsonl")) == Data(line.utf8), "the JSON Lines export differs")
+        try box.ok("export", "HEAD", "--out", "big.csv")
+        // Every value is a string, so the CSV commits back to the same records.
+        let again = try box.ok("commit", "big.csv", "-m", "same")
+        XCTAssertTrue(again.stdout.contains("Nothing to commit"), again.stdout)
+    }
+
     /// A record with two keys that are one text in Unicode (which an older Trail accepted) cannot
     /// go to CSV without losing a value: the export refuses and writes nothing; JSON Lines keeps both.
     func testCSVExportRefusesKeysThatAreOneTextInUnicode() throws {
