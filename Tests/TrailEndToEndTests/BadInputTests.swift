@@ -24,6 +24,18 @@ final class BadInputTests: XCTestCase {
                  expected: ["bad.jsonl:3:", "field 'id'", "duplicate id 's1'", "also on line 1"]),
             Case(name: "duplicate key", file: "bad.jsonl", content: Data((#"{"id":"a","label":"x","label":"y"}"# + "\n").utf8),
                  expected: ["bad.jsonl:1:", "duplicate key \"label\""]),
+            // Keys that are one text in Unicode (NFC and NFD, a singleton like KELVIN SIGN and K) are
+            // one key to Swift and to a CSV export, so they are refused, naming both spellings.
+            Case(name: "NFC and NFD spellings of one key", file: "bad.jsonl", content: Data((good + "\n" + #"{"id":"s2","caf\#u{E9}":1,"cafe\#u{301}":2}"# + "\n").utf8),
+                 expected: ["bad.jsonl:2:", "duplicate key", #""caf\u{E9}""#, #""cafe\u{301}""#]),
+            Case(name: "equivalent keys written as escapes, nested", file: "bad.jsonl", content: Data((#"{"id":"s2","x":[{"a":1,"\u00e9":1,"e\u0301":2}]}"# + "\n").utf8),
+                 expected: ["bad.jsonl:1:", "duplicate key", #""\u{E9}""#, #""e\u{301}""#]),
+            Case(name: "equivalent keys in a flat row of strings", file: "bad.jsonl", content: Data((#"{"id":"s2","label":"safe","\#u{212B}":"x","\#u{C5}":"y"}"# + "\n").utf8),
+                 expected: ["bad.jsonl:1:", "duplicate key", #""\u{212B}""#, #""\u{C5}""#]),
+            Case(name: "an ASCII key and its equivalent", file: "bad.jsonl", content: Data((#"{"id":"s2","K":"1","\#u{212A}":"2"}"# + "\n").utf8),
+                 expected: ["bad.jsonl:1:", "duplicate key", #""K""#, #""\u{212A}""#]),
+            Case(name: "NFC and NFD spellings of one CSV column", file: "bad.csv", content: Data("id,caf\u{E9},cafe\u{301}\na,1,2\n".utf8),
+                 expected: ["bad.csv:1:", #""caf\u{E9}""#, #""cafe\u{301}""#]),
             Case(name: "invalid UTF-8", file: "bad.jsonl", content: Data(Array((good + "\n").utf8) + Array(#"{"id":"s2","text":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8) + [0x0a]),
                  expected: ["bad.jsonl:2:", "invalid UTF-8", "iconv"]),
             Case(name: "label of the wrong type", file: "bad.jsonl", content: Data((good + "\n" + #"{"id":"s2","label":3}"# + "\n").utf8),
@@ -46,6 +58,13 @@ final class BadInputTests: XCTestCase {
                  expected: ["bad.jsonl:", "no samples"]),
             Case(name: "deep nesting", file: "bad.jsonl", content: Data((#"{"id":"d","x":"# + String(repeating: "[", count: 5000) + "\n").utf8),
                  expected: ["bad.jsonl:1:", "nesting deeper"]),
+            // 100000 levels: refused at level 257 (by the parser's depth limit), never a stack overflow.
+            Case(name: "100000 nested arrays as the line", file: "bad.jsonl", content: Data((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n").utf8),
+                 expected: ["bad.jsonl:1:257:", "nesting deeper than 256 levels"]),
+            Case(name: "100000 nested objects in a field", file: "bad.jsonl", content: Data((#"{"id":"d","x":"# + String(repeating: #"{"a":"#, count: 100_000) + "1" + String(repeating: "}", count: 100_001) + "\n").utf8),
+                 expected: ["bad.jsonl:1:", "nesting deeper than 256 levels"]),
+            Case(name: "100000 nested arrays in a label of a patch-shaped row", file: "bad.jsonl", content: Data((good + "\n" + #"{"id":"s2","label":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}\n").utf8),
+                 expected: ["bad.jsonl:2:", "nesting deeper than 256 levels"]),
             Case(name: "unknown format", file: "bad.txt", content: Data(good.utf8),
                  expected: ["bad.txt", "--format"]),
         ]

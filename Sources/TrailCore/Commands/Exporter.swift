@@ -61,14 +61,26 @@ public struct Exporter {
             }
         case .csv:
             if path == "-" { throw TrailError("CSV goes to a file, not standard output", hint: "use --out FILE.csv, or JSON Lines with --out -", exitCode: 2) }
-            let columns = csvColumns(rows, known: try snapshot.summary().columns)
+            let columns = try csvColumns(rows, known: try snapshot.summary().columns)
             try writeAtomically(path) { out in
-                try out.write(Array(columns.map(csvCell).joined(separator: ",").utf8) + [0x0a])
+                var line: [UInt8] = []
+                for (k, name) in columns.enumerated() {
+                    if k > 0 { line.append(UInt8(ascii: ",")) }
+                    appendCSVCell(name, to: &line)
+                }
+                line.append(0x0a)
+                try out.write(line)
                 for row in rows {
+                    // Keyed canonically, which is safe: csvColumns refused keys that are one text.
                     var values: [String: JSONValue] = [:]
                     for m in try row.members() { values[m.key] = m.value }
-                    let line = columns.map { csvCell(values[$0].map(csvText) ?? "") }.joined(separator: ",")
-                    try out.write(Array(line.utf8) + [0x0a])
+                    line.removeAll(keepingCapacity: true)
+                    for (k, name) in columns.enumerated() {
+                        if k > 0 { line.append(UInt8(ascii: ",")) }
+                        appendCSVCell(values[name].map(csvText) ?? "", to: &line)
+                    }
+                    line.append(0x0a)
+                    try out.write(line)
                 }
             }
         case .folder:
@@ -199,20 +211,37 @@ public struct Exporter {
         return written.count
     }
 
-    private func csvColumns(_ rows: [Row], known: [String]) -> [String] {
-        var columns = known
-        var seen = Set(known)
-        var extra = Set<String>()
-        var present = Set<String>()
+    /// The CSV header: the summary's columns in its order, then names it lacks in byte order.
+    ///
+    /// Swift strings, sets and dictionaries take NFC and NFD spellings of a name for one, which
+    /// put two values of a record into one cell and dropped the other. One header cannot hold
+    /// both spellings either (Trail's reader refuses it), so such names make the export fail.
+    private func csvColumns(_ rows: [Row], known: [String]) throws -> [String] {
+        // Each name as the samples spell it, keyed canonically.
+        var spelling: [String: String] = [:]
         for row in rows {
-            for m in (try? row.members()) ?? [] {
-                present.insert(m.key)
-                if !seen.contains(m.key) { extra.insert(m.key) }
+            for m in try row.members() {
+                guard let earlier = spelling[m.key] else { spelling[m.key] = m.key; continue }
+                if !earlier.utf8.elementsEqual(m.key.utf8) { throw equivalentColumns(earlier, m.key, rows) }
             }
         }
-        for name in extra.sorted(by: CanonicalJSON.keyPrecedes) where seen.insert(name).inserted { columns.append(name) }
         // Columns no sample still has (all such samples were removed) are dropped.
-        return columns.filter { present.contains($0) }
+        var columns: [String] = []
+        var seen = Set<String>()
+        for name in known { if let spelled = spelling[name], seen.insert(spelled).inserted { columns.append(spelled) } }
+        columns += spelling.values.filter { !seen.contains($0) }.sorted(by: CanonicalJSON.keyPrecedes)
+        return columns
+    }
+
+    private func equivalentColumns(_ a: String, _ b: String, _ rows: [Row]) -> TrailError {
+        let names = "\"\(a.scalarEscaped)\" and \"\(b.scalarEscaped)\""
+        let both = rows.first { row in
+            let keys = (try? row.members())?.map(\.key) ?? []
+            return keys.contains { $0.utf8.elementsEqual(a.utf8) } && keys.contains { $0.utf8.elementsEqual(b.utf8) }
+        }
+        let what = both.map { "sample '\(String(decoding: $0.id, as: UTF8.self))' has keys \(names)" } ?? "samples use keys \(names)"
+        return TrailError("cannot export to CSV: \(what), which are the same text in Unicode (canonically equivalent, such as NFC and NFD), and one CSV header cannot hold both",
+                          hint: "export to JSON Lines (--out FILE.jsonl), which keeps every key as it was committed; or commit the data again with one spelling")
     }
 
     private func csvText(_ value: JSONValue) -> String {
@@ -225,9 +254,24 @@ public struct Exporter {
         }
     }
 
-    private func csvCell(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// Appends one CSV cell: quoted when it holds `,`, `"`, CR or LF, or starts with a byte order
+    /// mark (which a reader would strip from the file's first cell), with each `"` doubled.
+    /// Decided on UTF-8 bytes, not Characters: `"\r\n"`, or a `"` or `,` followed by a combining
+    /// mark, is one Character equal to none of them, and was written unquoted.
+    private func appendCSVCell(_ text: String, to out: inout [UInt8]) {
+        let bytes = text.utf8
+        let needsQuotes = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+            || bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0a || $0 == 0x0d }
+        guard needsQuotes else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for b in bytes {
+            out.append(b)
+            if b == UInt8(ascii: "\"") { out.append(b) }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Writes through a buffered sink to a temporary file renamed into place, or to stdout for `-`.

@@ -3,6 +3,8 @@ public struct JSONSyntaxError: Error, Equatable {
     /// Zero-based byte offset where the problem was found.
     public let offset: Int
     public let message: String
+    /// How to fix it, when the message alone does not say.
+    public var hint: String? = nil
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes.
@@ -15,16 +17,26 @@ public struct JSONParser {
     public static let maxDepth = 256
 
     private let bytes: UnsafeRawBufferPointer
+    private let rejectsEquivalentKeys: Bool
     private var i = 0
 
-    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(_ bytes: UnsafeRawBufferPointer, rejectsEquivalentKeys: Bool) {
+        self.bytes = bytes
+        self.rejectsEquivalentKeys = rejectsEquivalentKeys
+    }
 
     /// Parses exactly one JSON value (surrounded by optional whitespace).
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
+    ///
+    /// Keys of one object must differ in their bytes. With `rejectingEquivalentKeys` they must
+    /// also differ as Unicode text: NFC `é` and NFD `e`+U+0301, or `K` and U+212A KELVIN SIGN, are
+    /// then duplicates too. Manifests are parsed that way, since Swift strings, dictionaries and
+    /// CSV columns take such keys for one; stored records are not, so that what an older Trail
+    /// stored can still be read.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, rejectingEquivalentKeys: Bool = false) throws -> JSONValue {
         if let bad = UTF8Validation.firstInvalidByte(bytes) {
             throw JSONSyntaxError(offset: bad, message: "invalid UTF-8")
         }
-        var parser = JSONParser(bytes)
+        var parser = JSONParser(bytes, rejectsEquivalentKeys: rejectingEquivalentKeys)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -35,8 +47,8 @@ public struct JSONParser {
     }
 
     /// Parses a JSON value from an array of bytes.
-    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        try bytes.withUnsafeBytes { try parse($0) }
+    public static func parse(_ bytes: [UInt8], rejectingEquivalentKeys: Bool = false) throws -> JSONValue {
+        try bytes.withUnsafeBytes { try parse($0, rejectingEquivalentKeys: rejectingEquivalentKeys) }
     }
 
     /// Parses a JSON value from a string.
@@ -87,6 +99,9 @@ public struct JSONParser {
         var members: [JSONMember] = []
         // Keys by their bytes, once an object is too large to scan for each new key.
         var keys: Set<[UInt8]>?
+        // Keys as Swift strings (which hash and compare canonically), once a key is not ASCII:
+        // ASCII keys that differ in bytes differ as text, but a non-ASCII key may equal an ASCII one.
+        var equivalents: [String: String]?
         skipWhitespace()
         if current == UInt8(ascii: "}") { i += 1; return .object(members) }
         while true {
@@ -109,6 +124,14 @@ public struct JSONParser {
                 duplicate = !keys!.insert(Array(key.utf8)).inserted
             }
             if duplicate { throw fail("duplicate key \"\(key)\"", at: keyOffset) }
+            if rejectsEquivalentKeys, equivalents != nil || key.utf8.contains(where: { $0 >= 0x80 }) {
+                if equivalents == nil { equivalents = Dictionary(members.map { ($0.key, $0.key) }, uniquingKeysWith: { a, _ in a }) }
+                if let earlier = equivalents!.updateValue(key, forKey: key) {
+                    throw JSONSyntaxError(offset: keyOffset,
+                                          message: "duplicate key \"\(key)\": \"\(key.scalarEscaped)\" here and \"\(earlier.scalarEscaped)\" before it are the same text in Unicode (canonically equivalent, such as NFC and NFD)",
+                                          hint: "spell each key once, in one Unicode form (NFC: `uconv -x any-nfc`, or Python's unicodedata.normalize('NFC', key))")
+                }
+            }
             members.append(JSONMember(key, value))
             skipWhitespace()
             guard let c = current else { throw fail("unexpected end of input inside an object") }
@@ -235,6 +258,22 @@ public struct JSONParser {
         }
         i += 4
         return v
+    }
+}
+
+extension String {
+    /// The text with every scalar outside printable ASCII (and `\`, `"`) written as `\u{…}`, so
+    /// that spellings which look alike (NFC and NFD) can be told apart in a message.
+    var scalarEscaped: String {
+        var out = ""
+        for scalar in unicodeScalars {
+            if (0x20..<0x7f).contains(scalar.value) && scalar != "\\" && scalar != "\"" {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            }
+        }
+        return out
     }
 }
 

@@ -1,9 +1,15 @@
 /// Reads CSV (RFC 4180) with a header row; every value is a string.
+///
+/// Where RFC 4180 is strict, Trail reads what Python's `csv` module reads: a lone CR ends a line
+/// like LF and CRLF, and a quote inside an unquoted value (`a"b`) is an ordinary character.
+/// Text after a closing quote (`"a"b`) is refused rather than guessed at.
 enum CSVReader {
     /// Parses all rows; each row becomes an object keyed by the header's column names.
     static func rows(_ bytes: UnsafeRawBufferPointer, file: String) throws -> (columns: [String], rows: [ManifestRow]) {
         if let bad = UTF8Validation.firstInvalidByte(bytes) {
-            let line = countNewlines(UnsafeRawBufferPointer(rebasing: bytes[0..<bad])) + 1
+            // Line ends as the parser counts them: LF, CRLF and lone CR.
+            var line = 1
+            for k in 0..<bad where bytes[k] == 0x0a || (bytes[k] == 0x0d && bytes[k + 1] != 0x0a) { line += 1 }
             throw InputError(file: file, line: line, message: "invalid UTF-8 byte sequence",
                              hint: "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
         }
@@ -13,15 +19,21 @@ enum CSVReader {
             throw InputError(file: file, line: 1, message: "the CSV file has no header row",
                              hint: "the first line must name the columns, e.g. id,text,label")
         }
-        var seen = Set<String>()
+        // By Swift string, which compares canonically: NFC and NFD spellings of a name are one column.
+        var seen: [String: String] = [:]
         for (k, name) in header.enumerated() {
             if name.isEmpty {
                 throw InputError(file: file, line: 1, message: "column \(k + 1) of the header has no name",
                                  hint: "name every column in the header row")
             }
-            if !seen.insert(name).inserted {
-                throw InputError(file: file, line: 1, field: name, message: "the header names this column twice",
-                                 hint: "column names must be unique")
+            if let earlier = seen.updateValue(name, forKey: name) {
+                if earlier.utf8.elementsEqual(name.utf8) {
+                    throw InputError(file: file, line: 1, field: name, message: "the header names this column twice",
+                                     hint: "column names must be unique")
+                }
+                throw InputError(file: file, line: 1, field: name,
+                                 message: "the header names this column twice: \"\(name.scalarEscaped)\" and \"\(earlier.scalarEscaped)\" are the same text in Unicode (canonically equivalent, such as NFC and NFD)",
+                                 hint: "spell each column name once, in one Unicode form (NFC: `uconv -x any-nfc`)")
             }
         }
         var rows: [ManifestRow] = []
@@ -72,7 +84,7 @@ enum CSVReader {
                             i += 1
                             break
                         }
-                        if q == 0x0a { line += 1 }
+                        if q == 0x0a || (q == 0x0d && (i + 1 == bytes.count || bytes[i + 1] != 0x0a)) { line += 1 }
                         field.append(q)
                         i += 1
                     }
@@ -87,10 +99,9 @@ enum CSVReader {
                     fields.append(String(decoding: field, as: UTF8.self))
                     field.removeAll(keepingCapacity: true)
                     i += 1
-                case 0x0d where i + 1 < bytes.count && bytes[i + 1] == 0x0a:
-                    i += 1
-                case 0x0a:
-                    i += 1
+                case 0x0a, 0x0d:
+                    // LF, CRLF, or a lone CR (which Python's csv also reads as a line end).
+                    i += c == 0x0d && i + 1 < bytes.count && bytes[i + 1] == 0x0a ? 2 : 1
                     line += 1
                     fields.append(String(decoding: field, as: UTF8.self))
                     return (startLine, fields)

@@ -74,13 +74,13 @@ enum JSONLines {
     static func parseRow(_ text: UnsafeRawBufferPointer, line: Int, file: String) throws -> ManifestRow {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(text)
+            value = try JSONParser.parse(text, rejectingEquivalentKeys: true)
         } catch let error as JSONSyntaxError {
             let utf8 = error.message == "invalid UTF-8"
             throw InputError(file: file, line: line, column: error.offset + 1,
                              message: utf8 ? "invalid UTF-8 byte sequence" : "malformed JSON: \(error.message)",
                              hint: utf8 ? "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
-                                        : "each line must be one complete JSON object")
+                                        : error.hint ?? "each line must be one complete JSON object")
         }
         guard case .object(let members) = value else {
             throw InputError(file: file, line: line, message: "expected a JSON object, found \(value.typeName == "array" ? "an" : "a") \(value.typeName)",
