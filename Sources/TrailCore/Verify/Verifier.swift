@@ -94,7 +94,7 @@ public struct Verifier {
             for (name, target) in try repo.references(matching: "refs/*") {
                 report.refs += 1
                 if let message = refProblem(name, target, tips: &tips) {
-                    problem("ref", message)
+                    problem("ref", "\(message); \(Self.restore)")
                     if name == Store.contentRef { contentRefBroken = true }
                 }
             }
@@ -106,14 +106,21 @@ public struct Verifier {
 
         // 3. Every record of every version, its place in the tree, and its content.
         progress("checking records and content")
+        // Commit by commit, so that a missing one is named and the others are still checked.
         var commits: [ObjectID] = []
         var seenCommits = Set<ObjectID>()
-        for tip in tips where !seenCommits.contains(tip) {
-            guard let walk = try? CommitWalk.oldestFirst(from: tip, in: repo, stopAt: { seenCommits.contains($0) }) else {
-                problem("object", "the history behind commit \(tip.abbreviated()) cannot be read (a commit is missing or damaged)")
+        var pending = tips.map { (id: $0, child: ObjectID?.none) }
+        while let next = pending.popLast() {
+            guard seenCommits.insert(next.id).inserted else { continue }
+            guard let info = try? repo.commit(next.id) else {
+                // A tip that cannot be read was named with its ref.
+                if let child = next.child {
+                    problem("object", "commit \(next.id.hex), parent of \(child.abbreviated()), cannot be read (missing or damaged); \(Self.restore)")
+                }
                 continue
             }
-            for info in walk where seenCommits.insert(info.id).inserted { commits.append(info.id) }
+            commits.append(info.id)
+            pending += info.parents.map { ($0, info.id) }
         }
         report.commits = commits.count
         var walkProblems: [String] = []
@@ -128,7 +135,7 @@ public struct Verifier {
         } catch {
             walkProblems.append("the records cannot be read: \(error)")
         }
-        for message in walkProblems { problem("object", message) }
+        for message in walkProblems { problem("object", message.contains("restore") ? message : "\(message); \(Self.restore)") }
         for message in findings.flatMap(\.problems) { problem("object", message) }
         // Each content blob with the sizes records give it, and a sample naming it for the messages.
         var content: [ObjectID: [Int: String]] = [:]
@@ -288,8 +295,8 @@ public struct Verifier {
         }
         func commitProblem(_ id: ObjectID) -> String? {
             guard let commit = try? repo.commit(id) else { return "\(name): commit \(id.hex) cannot be read" }
+            tips.append(id)  // its parents are checked even when its own tree is gone
             guard (try? repo.readTree(commit.tree)) != nil else { return "\(name): the tree of commit \(id.abbreviated()) is missing" }
-            tips.append(id)
             return nil
         }
         switch name {
