@@ -59,7 +59,12 @@ public struct SampleRecord: Equatable, Sendable {
 
     /// Parses a record blob.
     public static func decode(_ bytes: [UInt8]) throws -> SampleRecord {
-        guard case .object(let top) = try JSONParser.parse(bytes),
+        try decode(value: JSONParser.parse(bytes))
+    }
+
+    /// A record from its parsed JSON (for readers that look at the JSON too).
+    static func decode(value: JSONValue) throws -> SampleRecord {
+        guard case .object(let top) = value,
               case .object(let fields)? = top.first(where: { $0.key == "fields" })?.value else {
             throw TrailError("a sample record is malformed (no \"fields\" object)", hint: "check the store with `git fsck`")
         }
@@ -80,7 +85,13 @@ public struct SampleRecord: Equatable, Sendable {
     /// another or no `format`, members the format does not have, a content entry that is not
     /// `blob`, optional `path`, `size`. `decode` reads past such things; `trail verify` names them.
     public static func layoutProblem(_ bytes: [UInt8]) -> String? {
-        guard case .object(let top)? = try? JSONParser.parse(bytes) else { return "is not a JSON object" }
+        guard let value = try? JSONParser.parse(bytes) else { return "is not JSON" }
+        return layoutProblem(value: value)
+    }
+
+    /// `layoutProblem` of a record's parsed JSON.
+    static func layoutProblem(value: JSONValue) -> String? {
+        guard case .object(let top) = value else { return "is not a JSON object" }
         if let other = top.first(where: { !["content", "fields", "format"].contains($0.key) }) {
             return "has a member '\(other.key)' that record format \(formatVersion) does not have"
         }

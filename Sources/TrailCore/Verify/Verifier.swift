@@ -202,13 +202,13 @@ public struct Verifier {
     /// an id, and be stored under that id's key (export and lookups trust the key).
     private static func check(record id: ObjectID, keys: [ObjectID], bytes: [UInt8], idField: String) -> RecordFinding {
         let path = SampleKey.path(keys[0])
-        guard let record = try? SampleRecord.decode(bytes) else {
+        guard let value = try? JSONParser.parse(bytes), let record = try? SampleRecord.decode(value: value) else {
             return RecordFinding(sample: id.hex, content: [], problems: ["record \(id.hex) (at \(path)) is not a valid sample record; \(restore)"])
         }
         var problems: [String] = []
         let sampleID = record.field(idField).flatMap(Self.sampleID)
         let sample = sampleID ?? id.hex
-        if let layout = SampleRecord.layoutProblem(bytes) {
+        if let layout = SampleRecord.layoutProblem(value: value) {
             problems.append("record \(id.hex) of sample '\(sample)' (at \(path)) \(layout); if a newer Trail wrote it, use that version, else \(restore)")
         }
         if let sampleID {
