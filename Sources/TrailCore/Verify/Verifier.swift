@@ -261,10 +261,10 @@ public struct Verifier {
             for k in min(w * chunk, items.count)..<min((w + 1) * chunk, items.count) {
                 if let file = items[k] {
                     let id = file.id
-                    // A packed copy of the same id hides the loose file from readers, not from git.
+                    // Readers (git and libgit2) take a packed copy of the same id first; only fsck reads the loose file.
                     func fix() -> String {
                         let packedCopy = (try? repo.read(id)).map { ObjectHasher.id(of: $0.type, $0.data) == id } ?? false
-                        return packedCopy ? "a sound packed copy hides it from Trail, not from git: delete the loose file" : Self.restore
+                        return packedCopy ? "a sound packed copy hides it from reads (`git fsck` still reports it): delete the loose file" : Self.restore
                     }
                     guard let object = try? looseReader.read(id) else {
                         problems.append("loose object \(id.hex) (\(file.path)) cannot be read (damaged); \(fix())")
