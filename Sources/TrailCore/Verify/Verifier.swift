@@ -169,7 +169,7 @@ public struct Verifier {
             }
         }
         for (blob, sample) in missing.sorted(by: { $0.1 < $1.1 }) {
-            problem("content", "content \(blob.hex) of sample '\(sample)' is missing, and no erasure record covers it")
+            problem("content", "content \(blob.hex) of sample '\(sample)' is missing, and no erasure record covers it; \(Self.restore)")
         }
         for (blob, record) in log.byContent.sorted(by: { $0.key < $1.key }) where repo.contains(blob) {
             problem("erasure", "content \(blob.hex) erased by erasure \(record.sequence) (\(record.date)) is still in the object store; run `trail erase --finish`")
