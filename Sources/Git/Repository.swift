@@ -90,6 +90,16 @@ public final class Repository {
         try TreeFormat.decode(read(id, as: .tree))
     }
 
+    /// An object's type and size, read from its header only (nil when the store lacks it or
+    /// cannot read it).
+    public func header(_ id: ObjectID) -> (type: ObjectType, size: Int)? {
+        var oid = id.gitOID
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        guard git_odb_read_header(&size, &type, odb, &oid) == 0 else { git_error_clear(); return nil }
+        return ObjectType(rawValue: UInt8(type.rawValue)).map { ($0, size) }
+    }
+
     /// True when the object database holds `id` (in any pack or loose). Does not rescan the
     /// pack folder on a miss (libgit2's default), which made each miss cost a directory read.
     public func contains(_ id: ObjectID) -> Bool {
@@ -247,6 +257,31 @@ public final class Repository {
             if let target = git_reference_target(ref) {
                 result.append((String(cString: git_reference_name(ref)), ObjectID(target)))
             }
+        }
+        return result.sorted { $0.0 < $1.0 }
+    }
+
+    /// The loose reference files (under `refs/`) that libgit2 cannot read, with what is wrong.
+    /// Listing references skips such files without a word, so a ref holding garbage (or
+    /// nothing) would look like no ref at all.
+    public func unreadableReferences() -> [(name: String, problem: String)] {
+        var result: [(String, String)] = []
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(atPath: path + "/refs") else { return [] }
+        for case let relative as String in walker where !relative.hasSuffix(".lock") {
+            var isDirectory: ObjCBool = false
+            let file = path + "/refs/" + relative
+            guard fm.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            let name = "refs/" + relative
+            var ref: OpaquePointer?
+            let rc = git_reference_lookup(&ref, handle, name)
+            if rc == 0 { git_reference_free(ref); continue }
+            var message = "libgit2 error \(rc)"
+            if let last = git_error_last(), let text = last.pointee.message { message = String(cString: text) }
+            git_error_clear()
+            let bytes = fm.contents(atPath: file) ?? Data()
+            let text = String(decoding: bytes.prefix(60), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            result.append((name, bytes.isEmpty ? "its file is empty" : "its file holds '\(text)', not an object id (\(message))"))
         }
         return result.sorted { $0.0 < $1.0 }
     }

@@ -7,9 +7,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check the store: objects, refs, every record's content, erasures and the index.",
         discussion: """
-            Checks every pack and its index against their checksums and every loose object against its id (with --full: every object, one by one); that branches, tags, models, refs/trail/content and refs/trail/erasures point at what they must; that every record of every version names content that is in the store or covered by an erasure record, and that no erased content is left; and that the lineage index holds exactly the rows a rebuild from git gives.
+            Checks every pack and its index against their checksums and every loose object file against its id (with --full: every object, one by one); that HEAD names a branch and that branches, tags, models, refs/trail/content and refs/trail/erasures can be read and point at what they must; that every tree entry of every version is a sample key and every record sits under its own id's key, is of record format 1 and names content that is in the store with the size it gives, or is covered by an erasure record, and that no erased content is left; and that the lineage index holds exactly the rows a rebuild from git gives.
 
-            Each problem is named on its own line. Exit codes: 0 when the store is sound, 1 when a problem was found (or the check could not run).
+            Each problem is named on its own line, with what to do; one damaged object does not stop the checks that follow. verify writes nothing, so it runs on a read-only store. Exit codes: 0 when the store is sound, 1 when a problem was found (or the check could not run).
 
             Examples:
               trail verify

@@ -90,4 +90,211 @@ final class VerifyTests: XCTestCase {
         let out = try problems(box)
         XCTAssertTrue(out.contains("refs/tags/broken points at 0123456789abcdef0123456789abcdef01234567, which cannot be read"), out)
     }
+
+    // MARK: - Damage crafted with plain git
+
+    /// The tree path of sample `id` (`ab/cd/<sha1 of id>`), computed the way the docs show.
+    private func recordPath(_ box: Sandbox, _ id: String) throws -> String {
+        let key = try box.run("/bin/sh", ["-c", "printf %s '\(id)' | sha1sum | cut -c1-40"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return "\(key.prefix(2))/\(key.dropFirst(2).prefix(2))/\(key)"
+    }
+
+    /// Runs `script` with GIT_DIR set to the store (and a git identity), failing the test if it fails.
+    @discardableResult
+    private func shell(_ box: Sandbox, _ script: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let result = try box.run("/bin/sh", ["-c", """
+            set -e
+            export GIT_DIR='\(box.store)' GIT_INDEX_FILE='\(box.root.path)/edit-index'
+            export GIT_AUTHOR_NAME=Mallory GIT_AUTHOR_EMAIL=m@example.org GIT_COMMITTER_NAME=Mallory GIT_COMMITTER_EMAIL=m@example.org
+            \(script)
+            """])
+        XCTAssertEqual(result.status, 0, "\(script): \(result.stderr)", file: file, line: line)
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Commits main's tree edited by `edits` (git update-index commands on a temporary index) on top of main.
+    private func commitByHand(_ box: Sandbox, _ edits: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try shell(box, """
+            git read-tree refs/heads/main
+            \(edits)
+            tree=$(git write-tree)
+            commit=$(git commit-tree "$tree" -p refs/heads/main -m 'edited by hand')
+            git update-ref refs/heads/main "$commit"
+            rm -f "$GIT_INDEX_FILE"
+            """, file: file, line: line)
+    }
+
+    func testAContentRefHoldingGarbageOrNothingIsFound() throws {
+        for (name, bytes) in [("garbage", "this is not an object id\n"), ("empty", ""), ("deleted", nil)] as [(String, String?)] {
+            let box = try Sandbox(name)
+            try makeStore(box)
+            let ref = box.store + "/refs/trail/content"
+            if let bytes { try bytes.write(toFile: ref, atomically: false, encoding: .utf8) } else { try FileManager.default.removeItem(atPath: ref) }
+            let out = try problems(box)
+            XCTAssertTrue(out.contains("problem (ref): refs/trail/content"), "\(name): \(out)")
+            XCTAssertEqual(out.components(separatedBy: "\n").filter { $0.hasPrefix("problem") }.count, 1, "one line, not one per content blob (\(name)): \(out)")
+        }
+    }
+
+    func testADetachedHeadIsFound() throws {
+        let box = try Sandbox()
+        try makeStore(box)
+        let head = try shell(box, "git rev-parse HEAD")
+        try shell(box, "git update-ref --no-deref HEAD \(head)")
+        let out = try problems(box)
+        XCTAssertTrue(out.contains("problem (ref): HEAD is detached") && out.contains(head) && out.contains("trail checkout"), out)
+    }
+
+    func testARecordStoredUnderAnotherSamplesKeyIsFoundAndExportRefusesIt() throws {
+        let box = try Sandbox()
+        try makeStore(box)
+        let a = try recordPath(box, "s00001"), b = try recordPath(box, "s00002")
+        // The key of s00001 now names the record of s00002: two entries hold s00002.
+        try commitByHand(box, "git update-index --cacheinfo 100644,$(git rev-parse refs/heads/main:\(b)),\(a)")
+        let out = try problems(box)
+        XCTAssertTrue(out.contains("problem (object): ") && out.contains("'s00002'") && out.contains(a), out)
+        let export = try box.trail(["export", "--out", "all.jsonl"])
+        XCTAssertEqual(export.status, 1, "export must refuse: \(export.stdout)")
+        XCTAssertTrue(export.stderr.contains("s00002") && export.stderr.contains("trail verify"), export.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: box.root.appendingPathComponent("all.jsonl").path), "no file with duplicate rows")
+    }
+
+    func testAWrongSizeAndAnUnknownFormatAreFound() throws {
+        let box = try Sandbox()
+        try makeStore(box)
+        let a = try recordPath(box, "s00003"), b = try recordPath(box, "s00005")
+        try commitByHand(box, """
+            sized=$(git cat-file blob refs/heads/main:\(a) | sed 's/"size":\\([0-9]*\\)/"size":9\\1/' | git hash-object -w --stdin)
+            future=$(git cat-file blob refs/heads/main:\(b) | sed 's/"format":1}$/"format":2}/' | git hash-object -w --stdin)
+            git update-index --cacheinfo 100644,$sized,\(a) --cacheinfo 100644,$future,\(b)
+            """)
+        let out = try problems(box)
+        XCTAssertTrue(out.contains("problem (content): ") && out.contains("'s00003'") && out.contains("bytes"), out)
+        XCTAssertTrue(out.contains("'s00005'") && out.contains("format 2"), out)
+    }
+
+    func testTreeEntriesThatAreNotSampleKeysAreFound() throws {
+        let box = try Sandbox()
+        try makeStore(box)
+        let a = try recordPath(box, "s00004")
+        let misplaced = "00/00/" + a.suffix(40)
+        try commitByHand(box, """
+            blob=$(echo 'not a record' | git hash-object -w --stdin)
+            record=$(git rev-parse refs/heads/main:\(a))
+            git update-index --add --cacheinfo 100644,$blob,notes.txt --cacheinfo 100644,$blob,\(a.prefix(3))README \\
+                --cacheinfo 100644,$blob,\(a.prefix(6))README --cacheinfo 100644,$record,\(misplaced)
+            """)
+        let out = try problems(box)
+        for name in ["notes.txt", "\(a.prefix(3))README", "\(a.prefix(6))README", misplaced] {
+            XCTAssertTrue(out.contains("problem (object): ") && out.contains("'\(name)'") && out.contains("not a sample key"), "\(name): \(out)")
+        }
+    }
+
+    /// The oldest pack (v1's objects): damaging it breaks objects that newer packs and refs need.
+    private func oldestPack(_ box: Sandbox) throws -> String {
+        let packDir = box.store + "/objects/pack"
+        let packs = try FileManager.default.contentsOfDirectory(atPath: packDir).filter { $0.hasSuffix(".pack") }.map { packDir + "/" + $0 }
+        let dated = try packs.map { ($0, try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date ?? .distantPast) }
+        return dated.min { $0.1 < $1.1 }!.0
+    }
+
+    func testADamagedIndexATruncatedAndADeletedPackAreEachListed() throws {
+        for damage in ["flipped idx byte", "truncated pack", "deleted pack"] {
+            let box = try Sandbox(damage)
+            try makeStore(box)
+            let pack = try oldestPack(box)
+            let idx = String(pack.dropLast(5)) + ".idx"
+            switch damage {
+            case "flipped idx byte":
+                chmod(idx, 0o644)
+                var bytes = try Data(contentsOf: URL(fileURLWithPath: idx))
+                bytes[8 + 256 * 4 + 3] ^= 0x40  // in the first object id
+                try bytes.write(to: URL(fileURLWithPath: idx))
+            case "truncated pack":
+                XCTAssertEqual(truncate(pack, 4000), 0)
+            default:
+                try FileManager.default.removeItem(atPath: pack)
+            }
+            let result = try box.trail(["verify"])
+            XCTAssertEqual(result.status, 1, damage)
+            XCTAssertFalse(result.stderr.contains("error:"), "\(damage): verify must not stop: \(result.stderr)")
+            let lines = result.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("problem") }
+            XCTAssertTrue(lines.first?.contains((pack as NSString).lastPathComponent.dropLast(5)) ?? false, "\(damage): \(result.stdout)")
+            XCTAssertGreaterThan(lines.count, 1, "\(damage): the objects it held are named too: \(result.stdout)")
+            XCTAssertTrue(result.stdout.contains("problems found."), result.stdout)
+        }
+    }
+
+    func testADamagedLooseCopyShadowedByAPackedOneIsFound() throws {
+        let box = try Sandbox()
+        try makeStore(box)
+        let record = try shell(box, "git rev-parse HEAD:\(try recordPath(box, "s00006"))")
+        // A loose file under the packed record's id, holding other bytes (git fsck: hash mismatch).
+        try shell(box, """
+            other=$(echo 'other bytes' | git hash-object -w --stdin)
+            mkdir -p "$GIT_DIR/objects/\(record.prefix(2))"
+            cp "$GIT_DIR/objects/$(echo $other | cut -c1-2)/$(echo $other | cut -c3-)" "$GIT_DIR/objects/\(record.prefix(2))/\(record.dropFirst(2))"
+            """)
+        XCTAssertNotEqual(try box.git("fsck").status, 0, "git fsck sees it")
+        let out = try problems(box)
+        XCTAssertTrue(out.contains("problem (object): ") && out.contains(record) && out.contains("loose"), out)
+    }
+
+    /// Every file under the store, with its bytes.
+    private func files(_ path: String) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        for name in try FileManager.default.subpathsOfDirectory(atPath: path) {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path + "/" + name, isDirectory: &isDir), !isDir.boolValue {
+                result[name] = try Data(contentsOf: URL(fileURLWithPath: path + "/" + name))
+            }
+        }
+        return result
+    }
+
+    func testVerifyWritesNothing() throws {
+        let box = try Sandbox()
+        try makeStore(box)
+        let before = try files(box.store)
+        try box.ok("verify")
+        let after = try files(box.store)
+        XCTAssertEqual(Set(after.keys), Set(before.keys), "no file made or removed")
+        for (name, bytes) in before where after[name] != bytes { XCTFail("verify changed \(name)") }
+    }
+
+    func testVerifyRunsOnAReadOnlyStore() throws {
+        let box = try Sandbox()
+        try makeStore(box)
+        let trail = Sandbox.productsDirectory.appendingPathComponent("trail").path
+        let result: Sandbox.Result
+        if getuid() != 0 {
+            XCTAssertEqual(try box.run("/bin/chmod", ["-R", "a-w", box.store]).status, 0)
+            defer { _ = try? box.run("/bin/chmod", ["-R", "u+w", box.store]) }
+            result = try box.trail(["verify"])
+        } else {
+            // Root ignores permissions: a read-only bind mount (EROFS) in a private mount namespace.
+            let mount = try box.run("/usr/bin/env", ["unshare", "-m", "sh", "-c", "mount --bind -o ro '\(box.store)' '\(box.store)' && touch '\(box.store)/probe' 2>/dev/null; test ! -e '\(box.store)/probe'"])
+            if mount.status == 0 {
+                result = try box.run("/usr/bin/env", ["unshare", "-m", "sh", "-c", "mount --bind -o ro \"$0\" \"$0\" && exec \"$1\" verify", box.store, trail])
+            } else {
+                // No mount namespace here: watch every file call instead; none may write under the store.
+                let log = box.root.appendingPathComponent("strace.log").path
+                result = try box.run("/usr/bin/env", ["strace", "-f", "-qq", "-e", "trace=%file,%desc", "-o", log, trail, "verify"])
+                guard FileManager.default.fileExists(atPath: log) else {
+                    throw MissingPrerequisite("strace (or a read-only bind mount: unshare -m, mount --bind -o ro)", fix: "apt-get install strace")
+                }
+                let changing: Set<String> = ["unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "truncate",
+                                             "chmod", "fchmodat", "chown", "fchownat", "link", "linkat", "symlink", "symlinkat", "utimensat", "creat"]
+                let writes = try String(contentsOfFile: log, encoding: .utf8).components(separatedBy: "\n").filter { line in
+                    // "PID syscall(args) = result"
+                    guard line.contains(box.store), let call = line.split(separator: " ", maxSplits: 1).last?.prefix(while: { $0 != "(" }) else { return false }
+                    if call == "open" || call == "openat" { return ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC"].contains { line.contains($0) } }
+                    return changing.contains(String(call))
+                }
+                XCTAssertEqual(writes, [], "verify must open nothing in the store for writing")
+            }
+        }
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("OK: no problems found."), result.stdout + result.stderr)
+    }
 }

@@ -95,6 +95,9 @@ public struct Exporter {
 
     /// A record blob as read, with its text content, waiting to be turned into a row.
     private struct RawRecord {
+        /// The key the tree stores it under, and where (`cd/<key>` in its first-level folder).
+        let key: ObjectID?
+        let place: String
         let bytes: [UInt8]
         let layout: RowSplicer.Layout?
         let texts: [[UInt8]]
@@ -119,14 +122,14 @@ public struct Exporter {
                     var chunk: [RawRecord] = []
                     chunk.reserveCapacity(4096)
                     for folder in folders {
-                        for recordID in try Snapshot.recordIDs(in: folder.id, repository: repo) {
-                            let bytes = try repo.read(recordID, as: .blob)
+                        for entry in try Snapshot.recordEntries(in: folder.id, repository: repo) {
+                            let bytes = try repo.read(entry.id, as: .blob)
                             let layout = RowSplicer.layout(bytes)
                             if !erased.isEmpty, try (layout?.content ?? SampleRecord.decode(bytes).content).contains(where: { erased.contains($0.blob) }) {
                                 continue
                             }
                             let texts = try layout?.content.filter { $0.path == nil }.map { try repo.read($0.blob, as: .blob) } ?? []
-                            chunk.append(RawRecord(bytes: bytes, layout: layout, texts: texts))
+                            chunk.append(RawRecord(key: entry.key, place: folder.name + "/" + entry.name, bytes: bytes, layout: layout, texts: texts))
                             if chunk.count == 4096 {
                                 progress?.add(chunk.count)
                                 queue.put(chunk)
@@ -148,11 +151,13 @@ public struct Exporter {
                     while let chunk = queue.take() {
                         for raw in chunk {
                             if let layout = raw.layout, let row = splicer.row(raw.bytes, layout: layout, texts: raw.texts) {
+                                try checkKey(raw, row.id, snapshot)
                                 rows.append(row)
                                 continue
                             }
                             let record = try SampleRecord.decode(raw.bytes)
                             let id = record.field(config.idField).map(idBytes) ?? []
+                            try checkKey(raw, id, snapshot)
                             rows.append(Row(id: id, json: CanonicalJSON.encode(.object(try restorer.row(record))),
                                             media: record.content.filter { $0.path != nil }))
                         }
@@ -175,6 +180,17 @@ public struct Exporter {
             return bytesPrecede(rows[a].id, rows[b].id)
         }
         return order.map { rows[$0] }
+    }
+
+    /// A record must sit under its own id's key: one stored under another sample's key (a tree
+    /// edited outside Trail) would come out as a second row for its sample, or stand in for a
+    /// sample that is not there.
+    private func checkKey(_ raw: RawRecord, _ id: [UInt8], _ snapshot: Snapshot) throws {
+        let own = id.withUnsafeBytes { ObjectHasher.sha1($0) }
+        guard raw.key != own else { return }
+        let sample = String(decoding: id, as: UTF8.self)
+        throw TrailError("commit \(snapshot.commit.abbreviated()) stores sample '\(sample)' at \(raw.place), which is not its key (\(SampleKey.path(own))); the tree was edited outside Trail, and an export would list the sample wrongly",
+                         hint: "run `trail verify` to see every damaged record; nothing was exported")
     }
 
     private func idBytes(_ value: JSONValue) -> [UInt8] {

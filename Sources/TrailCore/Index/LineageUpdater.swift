@@ -66,6 +66,11 @@ public struct LineageUpdater {
         _ = try catchUp(into: LineageIndex(path: path, mode: .bulkLoad))
     }
 
+    /// Brings the index at `path` (a copy of the store's, for `trail verify`) up to date.
+    func catchUpCopy(at path: String) throws {
+        _ = try catchUp(into: LineageIndex(path: path))
+    }
+
     private func add(_ info: Repository.CommitInfo, to index: LineageIndex) throws {
         let repo = store.repository
         let snapshot = try Snapshot(repository: repo, commit: info.id)

@@ -4,43 +4,78 @@ import Git
 /// same leaf tree id in several commits) and repeated records are read once. For `trail verify`
 /// and for erasure's search of samples that share content.
 enum RecordWalk {
-    /// `body(recordID, bytes)` for each distinct record (its non-nil results, in no set order),
-    /// and how many distinct records there were. Trees and records that cannot be read are
-    /// named in `problems`.
-    static func run<R>(commits: [ObjectID], repository repo: Repository, problems: inout [String],
-                       _ body: @escaping (ObjectID, [UInt8]) -> R?) throws -> (records: [R], count: Int) {
-        var leaves: [ObjectID] = []
+    /// `body(recordID, keys, bytes)` for each distinct record (its non-nil results, in no set
+    /// order), and how many distinct records there were; `keys` are the entry names (sample
+    /// keys) the record is stored under, in any commit. Trees and records that cannot be read
+    /// are named in `problems`. With `checkLayout`, so are tree entries that are not where a
+    /// snapshot puts things (`dataset.json`, `summary.json`, `ab/cd/<40 hex starting abcd>`),
+    /// and such entries are not read as records.
+    static func run<R>(commits: [ObjectID], repository repo: Repository, problems: inout [String], checkLayout: Bool = false,
+                       _ body: @escaping (ObjectID, [ObjectID], [UInt8]) -> R?) throws -> (records: [R], count: Int) {
+        var leaves: [(id: ObjectID, folder: String, commit: ObjectID)] = []
         var seenTrees = Set<ObjectID>()
+        var seenLeaves = Set<Place>()
+        var reported = Set<String>()
+        func misplaced(_ path: String, _ id: ObjectID, _ commit: ObjectID) {
+            guard reported.insert(path + "\0" + id.hex).inserted else { return }
+            problems.append(notAKey(path, commit))
+        }
         for commit in commits {
             guard let tree = try? repo.commit(commit).tree, let root = try? repo.readTree(tree) else {
                 problems.append("commit \(commit.abbreviated()) or its tree cannot be read")
                 continue
             }
-            for mid in root where mid.mode == .tree && seenTrees.insert(mid.id).inserted {
+            for mid in root {
+                if checkLayout {
+                    let rootFile = mid.mode == .blob && (mid.name == Snapshot.configFile || mid.name == Snapshot.summaryFile)
+                    if !rootFile && !(mid.mode == .tree && isHexName(mid.name, count: 2)) { misplaced(mid.name, mid.id, commit) }
+                    guard mid.mode == .tree && isHexName(mid.name, count: 2) else { continue }
+                }
+                guard mid.mode == .tree && seenTrees.insert(mid.id).inserted else { continue }
                 guard let entries = try? repo.readTree(mid.id) else {
                     problems.append("tree \(mid.id.hex) (folder \(mid.name) of commit \(commit.abbreviated())) is missing or damaged")
                     continue
                 }
-                for leaf in entries where seenTrees.insert(leaf.id).inserted { leaves.append(leaf.id) }
+                for leaf in entries {
+                    if checkLayout && !(leaf.mode == .tree && isHexName(leaf.name, count: 2)) {
+                        misplaced(mid.name + "/" + leaf.name, leaf.id, commit)
+                        continue
+                    }
+                    // By place too: two folders may hold the same one-entry leaf, and only one can be right.
+                    if seenLeaves.insert(Place(id: leaf.id, folder: mid.name + leaf.name)).inserted { leaves.append((leaf.id, mid.name + leaf.name, commit)) }
+                }
             }
         }
-        // Pass 1: the record ids of every distinct leaf.
+        // Pass 1: the (key, record id) entries of every distinct leaf.
         let workers = Parallel.workerCount(items: leaves.count, minimumPerWorker: 64)
-        let leafParts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> ([ObjectID], [String]) in
-            var ids: [ObjectID] = [], bad: [String] = []
+        let leafParts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> ([(key: ObjectID, id: ObjectID)], [String]) in
+            var pairs: [(key: ObjectID, id: ObjectID)] = [], bad: [String] = []
             for k in stride(from: w, to: leaves.count, by: workers) {
-                guard let bytes = try? reader.read(leaves[k], as: .tree), let entries = try? TreeFormat.decodeHexNamed(bytes) else {
-                    bad.append("tree \(leaves[k].hex) is missing or damaged")
+                let leaf = leaves[k]
+                guard let bytes = try? reader.read(leaf.id, as: .tree),
+                      let entries = checkLayout ? (try? checkedLeaf(bytes, leaf.folder, leaf.commit, &bad)) : (try? TreeFormat.decodeHexNamed(bytes)) else {
+                    bad.append("tree \(leaf.id.hex) is missing or damaged")
                     continue
                 }
-                ids += entries.map(\.id)
+                pairs += entries
             }
-            return (ids, bad)
+            return (pairs, bad)
         }
-        var distinct = Set<ObjectID>()
-        for part in leafParts { distinct.formUnion(part.0); problems += part.1 }
+        // A record is normally stored under one key; more only when a tree was edited by hand.
+        var firstKey: [ObjectID: ObjectID] = [:]
+        var moreKeys: [ObjectID: [ObjectID]] = [:]
+        for part in leafParts {
+            problems += part.1.filter { reported.insert($0).inserted }
+            for pair in part.0 {
+                if let key = firstKey[pair.id] {
+                    if key != pair.key && !(moreKeys[pair.id]?.contains(pair.key) ?? false) { moreKeys[pair.id, default: []].append(pair.key) }
+                } else {
+                    firstKey[pair.id] = pair.key
+                }
+            }
+        }
         // Pass 2: each record once.
-        let all = Array(distinct)
+        let all = Array(firstKey.keys)
         let recordWorkers = Parallel.workerCount(items: all.count, minimumPerWorker: 512)
         let chunk = (all.count + recordWorkers - 1) / max(recordWorkers, 1)
         let parts = try Parallel.perform(workers: recordWorkers, repositoryPath: repo.path) { w, reader -> ([R], [String]) in
@@ -50,12 +85,42 @@ enum RecordWalk {
                     bad.append("record \(id.hex) is missing or damaged")
                     continue
                 }
-                if let r = body(id, bytes) { results.append(r) }
+                if let r = body(id, [firstKey[id]!] + (moreKeys[id] ?? []), bytes) { results.append(r) }
             }
             return (results, bad)
         }
         var results: [R] = []
         for part in parts { results += part.0; problems += part.1 }
         return (results, all.count)
+    }
+
+    private struct Place: Hashable {
+        let id: ObjectID
+        let folder: String
+    }
+
+    /// The entries of leaf tree `bytes` in folder `ab/cd` (`folder` is "abcd") that are sample
+    /// keys of that folder; the others are named in `problems`.
+    private static func checkedLeaf(_ bytes: [UInt8], _ folder: String, _ commit: ObjectID,
+                                    _ problems: inout [String]) throws -> [(key: ObjectID, id: ObjectID)] {
+        var pairs: [(key: ObjectID, id: ObjectID)] = []
+        for entry in try TreeFormat.decode(bytes) {
+            if entry.mode == .blob, isHexName(entry.name, count: 40), entry.name.hasPrefix(folder), let key = ObjectID(hex: entry.name) {
+                pairs.append((key, entry.id))
+            } else {
+                let path = "\(folder.prefix(2))/\(folder.dropFirst(2))/\(entry.name)"
+                problems.append(notAKey(path, commit))
+            }
+        }
+        return pairs
+    }
+
+    private static func notAKey(_ path: String, _ commit: ObjectID) -> String {
+        "tree entry '\(path)' of commit \(commit.abbreviated()) is not a sample key (records live at ab/cd/<the SHA-1 of their id>), so Trail never reads it; the tree was written outside Trail: restore the history from a clone or a backup"
+    }
+
+    /// True when `name` is `count` lowercase hex digits (how Trail names shard folders and keys).
+    private static func isHexName(_ name: String, count: Int) -> Bool {
+        name.utf8.count == count && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }

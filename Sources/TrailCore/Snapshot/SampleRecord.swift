@@ -59,7 +59,12 @@ public struct SampleRecord: Equatable, Sendable {
 
     /// Parses a record blob.
     public static func decode(_ bytes: [UInt8]) throws -> SampleRecord {
-        guard case .object(let top) = try JSONParser.parse(bytes),
+        try decode(value: JSONParser.parse(bytes))
+    }
+
+    /// A record from its parsed JSON (for readers that look at the JSON too).
+    static func decode(value: JSONValue) throws -> SampleRecord {
+        guard case .object(let top) = value,
               case .object(let fields)? = top.first(where: { $0.key == "fields" })?.value else {
             throw TrailError("a sample record is malformed (no \"fields\" object)", hint: "check the store with `git fsck`")
         }
@@ -74,6 +79,38 @@ public struct SampleRecord: Equatable, Sendable {
             }
         }
         return SampleRecord(fields: fields, content: content)
+    }
+
+    /// What makes `bytes` something other than a record of `formatVersion` (nil when nothing):
+    /// another or no `format`, members the format does not have, a content entry that is not
+    /// `blob`, optional `path`, `size`. `decode` reads past such things; `trail verify` names them.
+    public static func layoutProblem(_ bytes: [UInt8]) -> String? {
+        guard let value = try? JSONParser.parse(bytes) else { return "is not JSON" }
+        return layoutProblem(value: value)
+    }
+
+    /// `layoutProblem` of a record's parsed JSON.
+    static func layoutProblem(value: JSONValue) -> String? {
+        guard case .object(let top) = value else { return "is not a JSON object" }
+        if let other = top.first(where: { !["content", "fields", "format"].contains($0.key) }) {
+            return "has a member '\(other.key)' that record format \(formatVersion) does not have"
+        }
+        switch top.first(where: { $0.key == "format" })?.value {
+        case .number(String(formatVersion))?: break
+        case nil: return "has no format"
+        case .number(let n)?: return "has format \(n), which this version of Trail does not read (it writes format \(formatVersion))"
+        case let value?: return "has a format that is a \(value.typeName), not a number"
+        }
+        guard let content = top.first(where: { $0.key == "content" })?.value else { return nil }
+        guard case .object(let entries) = content else { return "has a content member that is not an object" }
+        for entry in entries {
+            guard case .object(let members) = entry.value,
+                  members.allSatisfy({ ["blob", "path", "size"].contains($0.key) }),
+                  case .number(let size)? = entry.value["size"], Int(size).map({ $0 >= 0 }) == true else {
+                return "has a malformed content entry '\(entry.key)' (it must hold blob, size and, for media, path)"
+            }
+        }
+        return nil
     }
 
     /// The value of a field (not content).

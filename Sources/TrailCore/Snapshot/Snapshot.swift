@@ -60,6 +60,18 @@ public struct Snapshot {
     /// The first-level folders of the tree, for walking it in parallel.
     var shardFolders: [TreeEntry] { rootEntries.filter { $0.mode == .tree } }
 
+    /// Every record in the folder `mid` (a first-level shard): the key its entry's name gives
+    /// (nil for a name that is not 40 hex digits) and the record's blob id.
+    static func recordEntries(in mid: ObjectID, repository: Repository) throws -> [(key: ObjectID?, id: ObjectID, name: String)] {
+        var entries: [(key: ObjectID?, id: ObjectID, name: String)] = []
+        for leaf in try repository.readTree(mid) {
+            for entry in try repository.readTree(leaf.id) {
+                entries.append((entry.name.utf8.count == 40 ? ObjectID(hex: entry.name) : nil, entry.id, leaf.name + "/" + entry.name))
+            }
+        }
+        return entries
+    }
+
     /// Every record blob id in the folder `mid` (a first-level shard).
     static func recordIDs(in mid: ObjectID, repository: Repository) throws -> [ObjectID] {
         var ids: [ObjectID] = []

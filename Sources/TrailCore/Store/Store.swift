@@ -158,6 +158,16 @@ public final class Store {
         return try body()
     }
 
+    /// Runs `body` holding the store's lock shared: writers wait until it is done, other
+    /// shared holders do not. Writes nothing (no pid note, no clean-up), so it works on a
+    /// read-only store.
+    public func withReadLock<T>(timeout: Double? = nil, onWait: () -> Void = {}, _ body: () throws -> T) throws -> T {
+        let seconds = timeout ?? ProcessInfo.processInfo.environment["TRAIL_LOCK_TIMEOUT"].flatMap(Double.init) ?? 60
+        let lock = try StoreLock(path: lockPath, timeout: seconds, shared: true, onWait: onWait)
+        defer { withExtendedLifetime(lock) {} }
+        return try body()
+    }
+
     private func removeStaleTemporaryFiles() {
         let fm = FileManager.default
         let packDir = repository.objectsDirectory + "/pack"

@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// An exclusive lock on a store, held by one writing process at a time.
+/// An exclusive lock on a store, held by one writing process at a time, or a shared one that
+/// readers hold to keep writers out (`trail verify`).
 ///
 /// An `flock` on `trail.lock`: the kernel releases it when the process dies, even by
 /// `kill -9`, so a crash never leaves a stale lock behind.
@@ -11,15 +12,18 @@ final class StoreLock {
     private let fd: Int32
 
     /// Takes the lock, waiting up to `timeout` seconds; `onWait` is called once if it must wait.
-    init(path: String, timeout: Double, onWait: () -> Void) throws {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    /// A `shared` lock writes nothing: it opens the file read-only (so it works on a read-only
+    /// store) and holds no lock when the file does not exist (no writer ever ran there).
+    init(path: String, timeout: Double, shared: Bool = false, onWait: () -> Void) throws {
+        fd = shared ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if shared && fd < 0 && errno == ENOENT { return }
         guard fd >= 0 else {
             throw TrailError("cannot open the store lock \(path): \(String(cString: strerror(errno)))",
                              hint: "check that you can write to the store")
         }
         let deadline = Date().addingTimeInterval(timeout)
         var waited = false
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        while flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 close(fd)
                 throw TrailError("cannot lock the store: \(String(cString: strerror(errno)))")
@@ -34,6 +38,7 @@ final class StoreLock {
             }
             usleep(50_000)
         }
+        if shared { return }
         // Note who holds it, for the message another process shows while it waits.
         ftruncate(fd, 0)
         let note = "pid \(getpid())\n"
@@ -41,6 +46,7 @@ final class StoreLock {
     }
 
     deinit {
+        guard fd >= 0 else { return }
         flock(fd, LOCK_UN)
         close(fd)
     }

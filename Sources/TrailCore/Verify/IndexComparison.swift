@@ -23,14 +23,27 @@ enum IndexComparison {
     ]
 
     /// The number of rows compared, and a message for each difference (at most a few per table).
-    /// The caller holds the store's lock.
+    /// The caller holds the store's lock (shared is enough: nothing here writes to the store).
     static func run(store: Store) throws -> (rows: Int, differences: [String]) {
-        // The live index first takes in whatever git has that it lacks, as every command does.
-        try LineageUpdater(store: store).catchUp()
-        let fresh = NSTemporaryDirectory() + "trail-verify-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sqlite"
-        defer { for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: fresh + suffix) } }
+        let base = NSTemporaryDirectory() + "trail-verify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let live = base + "-live.sqlite", fresh = base + ".sqlite"
+        let fm = FileManager.default
+        defer {
+            for file in [live, fresh] {
+                for suffix in ["", "-journal", "-wal", "-shm"] { try? fm.removeItem(atPath: file + suffix) }
+            }
+        }
+        // The store's index is compared through a copy that takes in whatever git has that it
+        // lacks, as every command would: verify writes nothing to the store, so it runs on a
+        // read-only one. No writer runs while the lock is held; the WAL is copied before the
+        // database, so a checkpoint by a reader closing meanwhile only moves pages the copied
+        // WAL still holds.
+        if fm.fileExists(atPath: store.indexPath + "-wal") { try fm.copyItem(atPath: store.indexPath + "-wal", toPath: live + "-wal") }
+        if fm.fileExists(atPath: store.indexPath) { try fm.copyItem(atPath: store.indexPath, toPath: live) } else { try? fm.removeItem(atPath: live + "-wal") }
+        for file in [live, live + "-wal"] { chmod(file, 0o600) }  // the copies of a read-only store's files are read-only too
+        try LineageUpdater(store: store).catchUpCopy(at: live)
         try LineageUpdater(store: store).buildCopy(at: fresh)
-        let index = try store.openIndex()
+        let index = try LineageIndex(path: live)
         try index.db.run("ATTACH DATABASE ? AS fresh", [.text(fresh)])
         defer { try? index.db.execute("DETACH DATABASE fresh") }
         var rows = 0

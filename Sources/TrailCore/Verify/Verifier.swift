@@ -29,18 +29,23 @@ public struct VerifyReport: Codable, Equatable, Sendable {
 }
 
 /// Checks a store from its bytes up: object files against their checksums (every object
-/// against its id with `full`), refs against what they must point at, every record's content
-/// against the object store and the erasure records, and the index against a rebuild from git.
+/// against its id with `full`), refs against what they must point at, every record's layout and
+/// content against the object store and the erasure records, and the index against a rebuild
+/// from git. Writes nothing to the store, so it runs on a read-only one.
 public struct Verifier {
     let store: Store
 
     public init(store: Store) { self.store = store }
 
-    /// Runs every check; problems are collected, not thrown. `progress` gets a line per phase.
-    /// Holds the store's lock throughout, so that no erasure deletes a pack and no commit adds
-    /// index rows while they are being checked.
+    /// What to do about damage that only a copy of the store can undo.
+    static let restore = "restore it from a clone or a backup of the store"
+
+    /// Runs every check; problems are collected, not thrown, and one damaged object never stops
+    /// the checks that follow. `progress` gets a line per phase. Holds the store's lock shared,
+    /// so that no erasure deletes a pack and no commit adds index rows while they are being
+    /// checked, and so that verify writes nothing (not even the lock's pid note).
     public func verify(full: Bool, progress: (String) -> Void = { _ in }, onWaitForLock: () -> Void = {}) throws -> VerifyReport {
-        try store.withWriteLock(onWait: onWaitForLock) { try verifyLocked(full: full, progress: progress) }
+        try store.withReadLock(onWait: onWaitForLock) { try verifyLocked(full: full, progress: progress) }
     }
 
     private func verifyLocked(full: Bool, progress: (String) -> Void) throws -> VerifyReport {
@@ -53,15 +58,21 @@ public struct Verifier {
         let inventory = ObjectInventory(repo)
         report.packs = inventory.packs.count
         report.looseObjects = inventory.loose.count
-        for bad in inventory.unreadable { problem("object", "\(bad.path): \(bad.problem)") }
-        for pack in inventory.packs {
-            if let message = PackIndexFile.checksumProblem(pack: pack.packPath, index: pack.indexPath) { problem("object", message) }
+        for bad in inventory.unreadable {
+            let pack = String(bad.path.dropLast(4)) + ".pack"
+            problem("object", "\(bad.path): \(bad.problem); rebuild it from its pack (`rm \(bad.path); git --git-dir \(store.path) index-pack \(pack)`) or \(Self.restore)")
         }
-        var toHash = inventory.loose.map(\.id)
-        if full { for pack in inventory.packs { toHash += pack.ids } }
-        let distinct = Array(Set(toHash))
-        for message in try hashProblems(distinct) { problem("object", message) }
-        report.objectsHashed = distinct.count
+        for pack in inventory.packs {
+            if !FileManager.default.fileExists(atPath: pack.packPath) {
+                problem("object", "\(pack.packPath) is missing, and its index \(pack.name).idx lists \(pack.ids.count) objects; \(Self.restore)")
+            } else if let message = PackIndexFile.checksumProblem(pack: pack.packPath, index: pack.indexPath) {
+                problem("object", "\(message); \(Self.restore)")
+            }
+        }
+        var packed: [ObjectID] = []
+        if full { packed = Array(Set(inventory.packs.flatMap(\.ids))) }
+        for message in try hashProblems(packed, loose: inventory.loose) { problem("object", message) }
+        report.objectsHashed = packed.count + inventory.loose.count
         Trace.mark("verify: object files")
 
         // 2. Refs.
@@ -72,57 +83,93 @@ public struct Verifier {
             log = .empty
         }
         report.erasures = log.records.count
-        var tips: [ObjectID] = []
-        for (name, target) in try repo.references(matching: "refs/*") {
+        var contentRefBroken = false
+        for bad in repo.unreadableReferences() {
             report.refs += 1
-            if let message = refProblem(name, target, tips: &tips) { problem("ref", message) }
+            problem("ref", "\(bad.name) cannot be read: \(bad.problem); \(Self.restore), or delete the file")
+            if bad.name == Store.contentRef { contentRefBroken = true }
         }
-        if let head = try store.currentBranchRef(), try repo.reference(head) == nil, report.refs > 0,
-           try !repo.references(matching: "refs/heads/*").isEmpty {
-            problem("ref", "HEAD names \(head), which does not exist (`trail checkout BRANCH` picks another)")
+        var tips: [ObjectID] = []
+        do {
+            for (name, target) in try repo.references(matching: "refs/*") {
+                report.refs += 1
+                if let message = refProblem(name, target, tips: &tips) {
+                    problem("ref", "\(message); \(Self.restore)")
+                    if name == Store.contentRef { contentRefBroken = true }
+                }
+            }
+        } catch {
+            problem("ref", "the refs cannot be listed: \(error); run `git --git-dir \(store.path) fsck` to see why")
         }
+        if let message = headProblem(refs: report.refs) { problem("ref", message) }
         Trace.mark("verify: refs")
 
-        // 3. Every record of every version, and its content.
+        // 3. Every record of every version, its place in the tree, and its content.
         progress("checking records and content")
-        let contentListed = try contentRefIDs()
+        // Commit by commit, so that a missing one is named and the others are still checked.
         var commits: [ObjectID] = []
         var seenCommits = Set<ObjectID>()
-        for tip in tips where !seenCommits.contains(tip) {
-            guard let walk = try? CommitWalk.oldestFirst(from: tip, in: repo, stopAt: { seenCommits.contains($0) }) else {
-                problem("object", "the history behind commit \(tip.abbreviated()) cannot be read (a commit is missing or damaged)")
+        var pending = tips.map { (id: $0, child: ObjectID?.none) }
+        while let next = pending.popLast() {
+            guard seenCommits.insert(next.id).inserted else { continue }
+            guard let info = try? repo.commit(next.id) else {
+                // A tip that cannot be read was named with its ref.
+                if let child = next.child {
+                    problem("object", "commit \(next.id.hex), parent of \(child.abbreviated()), cannot be read (missing or damaged); \(Self.restore)")
+                }
                 continue
             }
-            for info in walk where seenCommits.insert(info.id).inserted { commits.append(info.id) }
+            commits.append(info.id)
+            pending += info.parents.map { ($0, info.id) }
         }
         report.commits = commits.count
         var walkProblems: [String] = []
         let idField = store.config.idField
-        let named = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems) { id, bytes -> [(ObjectID, String)]? in
-            guard let record = try? SampleRecord.decode(bytes) else {
-                return [(.zero, "record \(id.hex) is not a valid sample record")]
+        var findings: [RecordFinding] = []
+        do {
+            let walked = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true) { id, keys, bytes in
+                Self.check(record: id, keys: keys, bytes: bytes, idField: idField)
             }
-            let sample = record.field(idField).map(SampleChange.text) ?? id.hex
-            return record.content.map { ($0.blob, sample) }
+            findings = walked.records
+            report.records = walked.count
+        } catch {
+            walkProblems.append("the records cannot be read: \(error)")
         }
-        var content: [ObjectID: String] = [:]
-        for (blob, sample) in named.records.flatMap({ $0 }) {
-            if blob == .zero { walkProblems.append(sample) } else if content[blob] == nil { content[blob] = sample }
+        for message in walkProblems { problem("object", message.contains("restore") ? message : "\(message); \(Self.restore)") }
+        for message in findings.flatMap(\.problems) { problem("object", message) }
+        // Each content blob with the sizes records give it, and a sample naming it for the messages.
+        var content: [ObjectID: [Int: String]] = [:]
+        for finding in findings {
+            for entry in finding.content where content[entry.blob]?[entry.size] == nil { content[entry.blob, default: [:]][entry.size] = finding.sample }
         }
-        for message in walkProblems { problem("object", message) }
-        report.records = named.count
         report.contentBlobs = content.count
+        let listed = contentRefIDs()
+        if let message = listed.problem { problem("ref", message) }
+        if listed.ids == nil, !contentRefBroken, !content.isEmpty, (try? repo.reference(Store.contentRef)) == nil {
+            problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(content.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
+        }
         var missing: [(ObjectID, String)] = []
-        for (blob, sample) in content {
+        for (blob, sizes) in content {
             if log.byContent[blob] != nil { continue }
-            if !repo.contains(blob) {
+            let sample = sizes.values.min()!
+            guard repo.contains(blob) else {
                 missing.append((blob, sample))
-            } else if let contentListed, !contentListed.contains(blob) {
+                continue
+            }
+            if let ids = listed.ids, !ids.contains(blob) {
                 problem("content", "content \(blob.hex) of sample '\(sample)' is not listed in \(Store.contentRef) (`git gc` would delete it)")
+            }
+            guard let header = repo.header(blob) else { continue }  // unreadable: named with the object files
+            if header.type != .blob {
+                problem("content", "content \(blob.hex) of sample '\(sample)' is a \(header.type.name), not a blob; the record was written outside Trail: \(Self.restore)")
+                continue
+            }
+            for (size, sample) in sizes.sorted(by: { $0.key < $1.key }) where size != header.size {
+                problem("content", "content \(blob.hex) of sample '\(sample)' is \(header.size) bytes, but its record says \(size) bytes; the record was written outside Trail: \(Self.restore)")
             }
         }
         for (blob, sample) in missing.sorted(by: { $0.1 < $1.1 }) {
-            problem("content", "content \(blob.hex) of sample '\(sample)' is missing, and no erasure record covers it")
+            problem("content", "content \(blob.hex) of sample '\(sample)' is missing, and no erasure record covers it; \(Self.restore)")
         }
         for (blob, record) in log.byContent.sorted(by: { $0.key < $1.key }) where repo.contains(blob) {
             problem("erasure", "content \(blob.hex) erased by erasure \(record.sequence) (\(record.date)) is still in the object store; run `trail erase --finish`")
@@ -136,26 +183,104 @@ public struct Verifier {
             report.indexRows = rows
             for message in differences { problem("index", message) }
         } catch {
-            problem("index", "the index cannot be compared with git: \(error)")
+            let damaged = !report.problems.isEmpty ? " (the git objects a rebuild needs are damaged: see the problems above)" : ""
+            problem("index", "the index cannot be compared with git\(damaged): \(error)")
         }
         Trace.mark("verify: index")
         report.ok = report.problems.isEmpty
         return report
     }
 
-    /// Objects whose bytes do not hash to their id, or that cannot be read. On every core.
-    private func hashProblems(_ ids: [ObjectID]) throws -> [String] {
-        let workers = Parallel.workerCount(items: ids.count, minimumPerWorker: 512)
-        let chunk = (ids.count + workers - 1) / max(workers, 1)
+    /// What one record holds, and what is wrong with it.
+    private struct RecordFinding {
+        var sample: String
+        var content: [(blob: ObjectID, size: Int)]
+        var problems: [String]
+    }
+
+    /// Checks the record `id`, stored under `keys`: it must decode, be of the known format, hold
+    /// an id, and be stored under that id's key (export and lookups trust the key).
+    private static func check(record id: ObjectID, keys: [ObjectID], bytes: [UInt8], idField: String) -> RecordFinding {
+        let path = SampleKey.path(keys[0])
+        guard let value = try? JSONParser.parse(bytes), let record = try? SampleRecord.decode(value: value) else {
+            return RecordFinding(sample: id.hex, content: [], problems: ["record \(id.hex) (at \(path)) is not a valid sample record; \(restore)"])
+        }
+        var problems: [String] = []
+        let sampleID = record.field(idField).flatMap(Self.sampleID)
+        let sample = sampleID ?? id.hex
+        if let layout = SampleRecord.layoutProblem(value: value) {
+            problems.append("record \(id.hex) of sample '\(sample)' (at \(path)) \(layout); if a newer Trail wrote it, use that version, else \(restore)")
+        }
+        if let sampleID {
+            let own = SampleKey.of(sampleID)
+            for key in keys where key != own {
+                problems.append("record \(id.hex) at \(SampleKey.path(key)) holds sample '\(sampleID)', whose key is \(own.hex): it is stored under another sample's key, so lookups of '\(sampleID)' miss it and `trail export` refuses the snapshot; the tree was written outside Trail: \(restore)")
+            }
+        } else {
+            problems.append("record \(id.hex) (at \(path)) has no '\(idField)' that is a non-empty string or an integer; \(restore)")
+        }
+        return RecordFinding(sample: sample, content: record.content.map { ($0.blob, $0.size) }, problems: problems)
+    }
+
+    /// The text a record's id has in its key (as `trail commit` takes ids), or nil for a value
+    /// that cannot be an id.
+    static func sampleID(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let s) where !s.isEmpty: return s
+        case .number(let n) where !n.contains(where: { ".eE".contains($0) }): return n
+        default: return nil
+        }
+    }
+
+    /// What is wrong with HEAD (nil when nothing): it must name a branch, and one that exists
+    /// once the store has any.
+    private func headProblem(refs: Int) -> String? {
+        let repo = store.repository
+        do {
+            if let head = try store.currentBranchRef() {
+                guard try repo.reference(head) == nil, refs > 0, try !repo.references(matching: "refs/heads/*").isEmpty else { return nil }
+                return "HEAD names \(head), which does not exist (`trail checkout BRANCH` picks another)"
+            }
+            let target = try repo.reference("HEAD")
+            return "HEAD is detached: it points at \(target.map { "commit \($0.hex)" } ?? "nothing"), not at a branch, so `trail commit` refuses to run; run `trail checkout BRANCH` to put it back on one"
+        } catch {
+            return "HEAD cannot be read: \(error); run `trail checkout BRANCH` to set it again"
+        }
+    }
+
+    /// Problems of the loose objects (each file hashed as it is, not the packed copy readers
+    /// prefer) and of `packed` (re-hashed as readers see them). On every core.
+    private func hashProblems(_ packed: [ObjectID], loose: [(id: ObjectID, path: String)]) throws -> [String] {
+        let items = loose.map { Optional($0) } + packed.map { _ in nil }
+        let workers = Parallel.workerCount(items: items.count, minimumPerWorker: 512)
+        let chunk = (items.count + workers - 1) / max(workers, 1)
+        let objects = store.repository.objectsDirectory
         let parts = try Parallel.perform(workers: workers, repositoryPath: store.repository.path) { w, repo -> [String] in
+            let looseReader = try LooseObjects(objectsDirectory: objects)
             var problems: [String] = []
-            for id in ids[min(w * chunk, ids.count)..<min((w + 1) * chunk, ids.count)] {
-                guard let object = try? repo.read(id) else {
-                    problems.append("object \(id.hex) cannot be read (damaged or missing)")
-                    continue
+            for k in min(w * chunk, items.count)..<min((w + 1) * chunk, items.count) {
+                if let file = items[k] {
+                    let id = file.id
+                    // Readers (git and libgit2) take a packed copy of the same id first; only fsck reads the loose file.
+                    func fix() -> String {
+                        let packedCopy = (try? repo.read(id)).map { ObjectHasher.id(of: $0.type, $0.data) == id } ?? false
+                        return packedCopy ? "a sound packed copy hides it from reads (`git fsck` still reports it): delete the loose file" : Self.restore
+                    }
+                    guard let object = try? looseReader.read(id) else {
+                        problems.append("loose object \(id.hex) (\(file.path)) cannot be read (damaged); \(fix())")
+                        continue
+                    }
+                    let actual = ObjectHasher.id(of: object.type, object.data)
+                    if actual != id { problems.append("loose object \(id.hex) (\(file.path)) is damaged: its bytes hash to \(actual.hex); \(fix())") }
+                } else {
+                    let id = packed[k - loose.count]
+                    guard let object = try? repo.read(id) else {
+                        problems.append("object \(id.hex) cannot be read (damaged or missing); \(Self.restore)")
+                        continue
+                    }
+                    let actual = ObjectHasher.id(of: object.type, object.data)
+                    if actual != id { problems.append("object \(id.hex) is damaged: its bytes hash to \(actual.hex); \(Self.restore)") }
                 }
-                let actual = ObjectHasher.id(of: object.type, object.data)
-                if actual != id { problems.append("object \(id.hex) is damaged: its bytes hash to \(actual.hex)") }
             }
             return problems
         }
@@ -170,8 +295,8 @@ public struct Verifier {
         }
         func commitProblem(_ id: ObjectID) -> String? {
             guard let commit = try? repo.commit(id) else { return "\(name): commit \(id.hex) cannot be read" }
+            tips.append(id)  // its parents are checked even when its own tree is gone
             guard (try? repo.readTree(commit.tree)) != nil else { return "\(name): the tree of commit \(id.abbreviated()) is missing" }
-            tips.append(id)
             return nil
         }
         switch name {
@@ -206,10 +331,14 @@ public struct Verifier {
         }
     }
 
-    /// The ids the content ref lists (nil when the store has no content ref).
-    private func contentRefIDs() throws -> Set<ObjectID>? {
-        guard let root = try? ContentRef.read(store.repository)?.tree else { return nil }
-        return Set(try ContentTree.ids(root, in: store.repository))
+    /// The ids the content ref lists (nil when the store has no readable content ref), and what
+    /// kept them from being read in full.
+    private func contentRefIDs() -> (ids: Set<ObjectID>?, problem: String?) {
+        guard let root = try? ContentRef.read(store.repository)?.tree, (try? store.repository.readTree(root)) != nil else { return (nil, nil) }
+        do {
+            return (Set(try ContentTree.ids(root, in: store.repository)), nil)
+        } catch {
+            return (nil, "\(Store.contentRef): the content tree cannot be read in full (\(error)); \(Self.restore)")
+        }
     }
-
 }
