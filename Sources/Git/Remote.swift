@@ -164,12 +164,29 @@ extension Repository {
         return out!
     }
 
-    /// Fetches `refspecs` from `remote` (a name, URL or path) into this repository; returns the
-    /// objects received.
+    /// Opens `remote` (a configured remote's name, else a URL or path) as an anonymous remote:
+    /// one without the configured fetch refspecs, which libgit2 would otherwise also apply
+    /// ("opportunistic" updates of `refs/remotes/NAME/*`), moving refs the caller did not name.
+    private func openAnonymousRemote(_ remote: String) throws -> OpaquePointer {
+        var url = remote
+        var named: OpaquePointer?
+        if git_remote_lookup(&named, handle, remote) == 0, let named {
+            url = git_remote_url(named).map { String(cString: $0) } ?? remote
+            git_remote_free(named)
+        } else {
+            git_error_clear()
+        }
+        var out: OpaquePointer?
+        try check(git_remote_create_anonymous(&out, handle, url), "open remote \(remote)")
+        return out!
+    }
+
+    /// Fetches `refspecs` from `remote` (a name, URL or path) into this repository, updating only
+    /// the references those refspecs name; returns the objects received.
     @discardableResult
     public func fetch(from remote: String, refspecs: [String], credentials: CredentialProvider? = nil,
                       progress: ((TransferProgress) -> Void)? = nil) throws -> TransferProgress {
-        let handle = try openRemote(remote)
+        let handle = try openAnonymousRemote(remote)
         defer { git_remote_free(handle) }
         let context = TransferContext(credentials: credentials, progress: progress)
         var options = git_fetch_options()

@@ -215,12 +215,15 @@ public final class Repository {
         return String(cString: target)
     }
 
-    /// Points `name` at `id` if it still points at `expected` (nil: must not exist yet).
+    /// Points `name` at `id` if it still points at `expected` (nil: must not exist yet), or
+    /// whatever it points at with `force`.
     /// Throws a `GitError` with `isConcurrentUpdate` when another writer moved it first.
-    public func updateReference(_ name: String, to id: ObjectID, expected: ObjectID?, message: String) throws {
+    public func updateReference(_ name: String, to id: ObjectID, expected: ObjectID?, message: String, force: Bool = false) throws {
         var target = id.gitOID
         var ref: OpaquePointer?
-        if let expected {
+        if force {
+            try check(git_reference_create(&ref, handle, name, &target, 1, message), "update \(name)")
+        } else if let expected {
             var current = expected.gitOID
             try check(git_reference_create_matching(&ref, handle, name, &target, 1, &current, message),
                       "update \(name)")

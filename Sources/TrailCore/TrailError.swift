@@ -6,11 +6,14 @@ public struct TrailError: Error, CustomStringConvertible, Equatable {
     public let hint: String?
     /// The process exit code the CLI should use.
     public let exitCode: Int32
+    /// The individual problems behind `message`, one sentence each (a refused fetch lists them).
+    public let details: [String]
 
-    public init(_ message: String, hint: String? = nil, exitCode: Int32 = 1) {
+    public init(_ message: String, hint: String? = nil, exitCode: Int32 = 1, details: [String] = []) {
         self.message = message
         self.hint = hint
         self.exitCode = exitCode
+        self.details = details
     }
 
     public var description: String { message }

@@ -6,7 +6,7 @@ struct FetchCommand: ParsableCommand {
         commandName: "fetch",
         abstract: "Bring in a remote's branches, tags, models, content and erasures.",
         discussion: """
-            Branches arrive as REMOTE/BRANCH (e.g. origin/main) and are not merged; tags and models are added when new; the remote's erasure records are carried out here too, so content erased there leaves this store. The index catches up.
+            Everything the remote sends is checked before anything here moves (valid erasure records, models, tags and snapshots, media paths that stay inside an export folder); a remote that sends anything else is refused, naming each problem, and the store is left as it was. Branches arrive as REMOTE/BRANCH (e.g. origin/main) and are not merged; tags and models are added when new; the remote's erasure records are carried out here too, so content erased there leaves this store. The index catches up.
 
             Examples:
               trail fetch
@@ -17,6 +17,8 @@ struct FetchCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var progress: ProgressOptions
+    @Flag(name: .long, help: "Carry out the remote's erasure records even where they remove the content of samples here that they do not name (listed when refused).")
+    var acceptErasures = false
     @Argument(help: "The remote.") var remote = "origin"
 
     func run() throws {
@@ -24,7 +26,7 @@ struct FetchCommand: ParsableCommand {
             let store = try storeOptions.open()
             let credentials = CredentialSource.Session()
             progress.start(json: output.json)
-            let result = try Remotes(store: store).fetch(remote, credentials: credentials.provider, progress: receiving)
+            let result = try Remotes(store: store).fetch(remote, credentials: credentials.provider, acceptErasures: acceptErasures, progress: receiving)
             progress.finish()
             credentials.approve()
             if output.json { return try printJSON(result) }

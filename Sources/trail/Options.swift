@@ -42,7 +42,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as TrailError {
-        printError(error.message, hint: error.hint)
+        printError(error.message, hint: error.hint, details: error.details)
         throw ExitCode(error.exitCode)
     } catch let error as InputError {
         printError(error.description, hint: error.hint)
@@ -59,10 +59,11 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-func printError(_ message: String, hint: String?) {
+func printError(_ message: String, hint: String?, details: [String] = []) {
     ProgressBar.endLine()
     // Messages quote user values (ids, paths, field names): escaped like all text output.
     TerminalText.writeError("error: \(message)")
+    for detail in details { TerminalText.writeError("  \(detail)") }
     if let hint { TerminalText.writeError("hint: \(hint)") }
 }
 

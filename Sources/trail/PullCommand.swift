@@ -17,6 +17,8 @@ struct PullCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var progress: ProgressOptions
+    @Flag(name: .long, help: "Carry out the remote's erasure records even where they remove the content of samples here that they do not name (listed when refused).")
+    var acceptErasures = false
     @OptionGroup var mergeOptions: MergeOptions
     @Argument(help: "The remote.") var remote = "origin"
 
@@ -27,7 +29,7 @@ struct PullCommand: ParsableCommand {
             let credentials = CredentialSource.Session()
             progress.start(json: output.json)
             let result = try Remotes(store: store).pull(remote, credentials: credentials.provider, strategy: mergeOptions.strategy,
-                                                        author: author, progress: receiving)
+                                                        author: author, acceptErasures: acceptErasures, progress: receiving)
             progress.finish()
             credentials.approve()
             if output.json {

@@ -67,6 +67,9 @@ func printFetch(_ f: FetchResult) {
     if !f.newTags.isEmpty { print("  new tags: \(f.newTags.joined(separator: ", "))") }
     if !f.newModels.isEmpty { print("  new models: \(f.newModels.joined(separator: ", "))") }
     if f.newErasures > 0 { print("  erasures carried out here: \(f.newErasures)") }
+    if !f.sharedSamplesErased.isEmpty {
+        print("  content removed from samples the erasures do not name (--accept-erasures): \(f.sharedSamplesErased.joined(separator: ", "))")
+    }
     for c in f.erasureCommits { print("  [\(c.branch) \(c.commit.prefix(10))] removed \(c.removed) erased sample\(c.removed == 1 ? "" : "s") (push it)") }
     for c in f.conflicts { print("  kept ours: \(c) (the remote has a different one under that name)") }
     print("  \(f.objectsReceived) objects received (\(formatBytes(f.bytesReceived))), \(f.contentAdded) content blobs added")

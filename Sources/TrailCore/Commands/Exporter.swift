@@ -51,9 +51,17 @@ public struct Exporter {
         let format = format ?? ExportFormat.from(path: path)
         let config = try snapshot.config()
         let erasures = try ErasureLog.read(store.repository)
-        let rows = try readRows(snapshot, config: config, erased: Set(erasures.byContent.keys))
+        let leftOut = LeftOut()
+        let rows = try readRows(snapshot, config: config, erased: Set(erasures.byContent.keys), leftOut: leftOut)
         var result = ExportResult(commit: snapshot.commit.hex, format: format, path: path, samples: rows.count, mediaFiles: 0,
                                   erased: erasures.records.isEmpty ? [] : try erasures.erasedSamples(in: snapshot))
+        // Every sample left out is named, also one whose content went with another sample's erasure.
+        var named = Set(result.erased.map(\.id))
+        for (id, blob) in leftOut.samples.sorted(by: { $0.id < $1.id }) where named.insert(id).inserted {
+            guard let record = erasures.byContent[blob] else { continue }
+            result.erased.append(ErasedSample(id: id, sequence: record.sequence, date: record.date, reason: record.reason))
+        }
+        result.erased.sort { $0.id < $1.id }
         switch format {
         case .jsonl:
             try writeAtomically(path) { out in
@@ -107,7 +115,7 @@ public struct Exporter {
     /// records and their texts through libgit2 (whose pack reads serialise on a global lock, so a
     /// second reader only adds contention), while another splices them into rows.
     /// Records naming `erased` content are left out: their content is gone.
-    private func readRows(_ snapshot: Snapshot, config: DatasetConfig, erased: Set<ObjectID>) throws -> [Row] {
+    private func readRows(_ snapshot: Snapshot, config: DatasetConfig, erased: Set<ObjectID>, leftOut: LeftOut) throws -> [Row] {
         let folders = snapshot.shardFolders
         let path = store.repository.path
         let queue = HandOff<[RawRecord]>()
@@ -125,7 +133,9 @@ public struct Exporter {
                         for entry in try Snapshot.recordEntries(in: folder.id, repository: repo) {
                             let bytes = try repo.read(entry.id, as: .blob)
                             let layout = RowSplicer.layout(bytes)
-                            if !erased.isEmpty, try (layout?.content ?? SampleRecord.decode(bytes).content).contains(where: { erased.contains($0.blob) }) {
+                            if !erased.isEmpty, let gone = try (layout?.content ?? SampleRecord.decode(bytes).content).first(where: { erased.contains($0.blob) }) {
+                                let id = (try? SampleRecord.decode(bytes))?.field(config.idField).map(idBytes) ?? Array((entry.key?.hex ?? entry.name).utf8)
+                                leftOut.samples.append((String(decoding: id, as: UTF8.self), gone.blob))
                                 continue
                             }
                             let texts = try layout?.content.filter { $0.path == nil }.map { try repo.read($0.blob, as: .blob) } ?? []
@@ -201,6 +211,9 @@ public struct Exporter {
         }
     }
 
+    /// The samples an export leaves out because their content was erased (id, erased blob).
+    private final class LeftOut: @unchecked Sendable { var samples: [(id: String, blob: ObjectID)] = [] }
+
     // MARK: - Writing
 
     private func exportFolder(_ rows: [Row], to path: String) throws -> Int {
@@ -208,19 +221,32 @@ public struct Exporter {
         if fm.fileExists(atPath: path), !((try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? false) {
             throw TrailError("\(path) exists and is not empty", hint: "export into a new or empty folder")
         }
-        try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
-        var written = Set<String>()
+        // Every media path is checked before anything is written: a record that arrived from
+        // elsewhere (a crafted remote) must not write outside the folder, and one path may not
+        // stand for two different files.
+        var planned: [String: (blob: ObjectID, sample: String)] = [:]
         for row in rows {
+            let sample = String(decoding: row.id, as: UTF8.self)
             for media in row.media {
-                guard let relative = media.path, written.insert(relative).inserted else { continue }
-                let target = path + "/" + relative
-                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                let bytes = try store.repository.read(media.blob, as: .blob)
-                guard fm.createFile(atPath: target, contents: Data(bytes)) else {
-                    throw TrailError("cannot write \(target)", hint: "check free space and permissions")
+                guard let relative = media.path else { continue }
+                if let why = MediaPath.problem(relative) ?? (relative == "manifest.jsonl" ? "it is the export's own manifest.jsonl" : nil) {
+                    throw TrailError("sample '\(sample)' names media path '\(relative)' (field '\(media.field)'), which would be written outside \(path): \(why)",
+                                     hint: "the record was not written by Trail (run `trail verify`); nothing was exported")
                 }
+                if let earlier = planned[relative], earlier.blob != media.blob {
+                    throw TrailError("samples '\(earlier.sample)' and '\(sample)' name the same media path '\(relative)' for different files",
+                                     hint: "export as JSON Lines or CSV (media stay in the store), or give them distinct paths and commit again; nothing was exported")
+                }
+                planned[relative] = (media.blob, sample)
             }
         }
+        try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for (relative, media) in planned.sorted(by: { $0.key < $1.key }) {
+            let target = path + "/" + relative
+            try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try writeNewFile(target, store.repository.read(media.blob, as: .blob))
+        }
+        let written = planned
         try writeAtomically(path + "/manifest.jsonl") { out in
             for row in rows { try out.write(row.json + [0x0a]) }
         }
@@ -288,6 +314,27 @@ public struct Exporter {
             if b == UInt8(ascii: "\"") { out.append(b) }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Writes `bytes` to a new file at `path` (never through a symlink, never over a file), in
+    /// chunks: one write(2) takes at most ~2 GiB, so a large video came back with zeros past it.
+    private func writeNewFile(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space and permissions")
+        }
+        defer { close(fd) }
+        var done = 0
+        try bytes.withUnsafeBytes { buffer in
+            while done < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + done, min(buffer.count - done, 1 << 30))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space")
+                }
+                done += n
+            }
+        }
     }
 
     /// Writes through a buffered sink to a temporary file renamed into place, or to stdout for `-`.

@@ -17,6 +17,9 @@ public struct FetchResult: Codable, Equatable {
     public var contentAdded = 0
     /// Commits that removed erased samples from local branches (push them).
     public var erasureCommits: [ErasureResult.BranchCommit] = []
+    /// Samples held here whose content incoming erasure records removed without naming them
+    /// (only with `--accept-erasures`; without it such a fetch is refused).
+    public var sharedSamplesErased: [String] = []
     public var objectsReceived = 0
     public var bytesReceived = 0
 }
@@ -71,19 +74,24 @@ public struct Remotes {
         }
     }
 
-    /// The refspecs of a fetch from `remote`: everything into its own namespace.
-    static func fetchRefspecs(_ remote: String) -> [String] {
-        ["+refs/heads/*:refs/remotes/\(remote)/*",
-         "+refs/tags/*:refs/remotes/\(remote)/trail-tags/*",
-         "+refs/models/*:refs/remotes/\(remote)/trail-models/*",
-         "+\(Store.contentRef):refs/remotes/\(remote)/trail/content",
-         "+\(ErasureLog.ref):refs/remotes/\(remote)/trail/erasures"]
+    /// The refspecs of a fetch from `remote`: everything into one namespace (`into`, ending in
+    /// '/'; by default the remote's own, `refs/remotes/<remote>/`; a fetch uses the quarantine's).
+    static func fetchRefspecs(_ remote: String, into prefix: String? = nil) -> [String] {
+        let to = prefix ?? "refs/remotes/\(remote)/"
+        return ["+refs/heads/*:\(to)*",
+                "+refs/tags/*:\(to)trail-tags/*",
+                "+refs/models/*:\(to)trail-models/*",
+                "+\(Store.contentRef):\(to)trail/content",
+                "+\(ErasureLog.ref):\(to)trail/erasures"]
     }
 
     /// Fetches from `remote` and reconciles (see the type's documentation). Takes the lock.
-    public func fetch(_ remote: String, credentials: CredentialProvider?,
+    /// Refused, with nothing changed, when the remote sends what Trail would not write, or
+    /// erasure records that would also remove content of samples they do not name (unless
+    /// `acceptErasures`).
+    public func fetch(_ remote: String, credentials: CredentialProvider?, acceptErasures: Bool = false,
                       progress: ((TransferProgress) -> Void)? = nil) throws -> FetchResult {
-        try store.withWriteLock { try fetchLocked(remote, credentials: credentials, progress: progress).0 }
+        try store.withWriteLock { try fetchLocked(remote, credentials: credentials, progress: progress, acceptErasures: acceptErasures).0 }
     }
 
     /// Fetches and reconciles; also returns the remote's content ref as fetched (its tracking
@@ -95,33 +103,45 @@ public struct Remotes {
     /// content, whose transfer its work overlaps; what it returns is waited for before
     /// anything is reconciled.
     func fetchLocked(_ remote: String, credentials: CredentialProvider?, progress: ((TransferProgress) -> Void)?,
-                     catchUpIndex: Bool = true,
+                     catchUpIndex: Bool = true, acceptErasures: Bool = false,
                      snapshotsArrived: (() throws -> (() throws -> Void))? = nil) throws -> (FetchResult, remoteContent: ObjectID?) {
         let repo = store.repository
         guard try repo.remotes().contains(where: { $0.name == remote }) else {
             throw TrailError("no remote named '\(remote)'", hint: "add it with `trail remote add \(remote) URL`")
         }
         var result = FetchResult(remote: remote)
+        // Everything lands in a quarantine first and is checked before any local ref moves.
+        let quarantine = try Quarantine(store: store, remote: remote)
         // What comes in may hold content erased here: a kill before it is pruned again must
         // leave the marker that makes the next command finish the job.
         try Eraser(store: store).startMarker()
-        let refspecs = Self.fetchRefspecs(remote)
+        let refspecs = quarantine.refspecs
         let contentSpec = refspecs.filter { $0.contains(Store.contentRef) }
-        var stats = try transfer("fetch from \(remote)") {
-            try repo.fetch(from: remote, refspecs: snapshotsArrived == nil ? refspecs : refspecs.filter { !contentSpec.contains($0) },
-                           credentials: credentials, progress: progress)
+        var stats: TransferProgress
+        do {
+            stats = try transfer("fetch from \(remote)") {
+                try repo.fetch(from: remote, refspecs: snapshotsArrived == nil ? refspecs : refspecs.filter { !contentSpec.contains($0) },
+                               credentials: credentials, progress: progress)
+            }
+            try repo.refreshObjects()
+            try admit(quarantine, acceptErasures: acceptErasures, into: &result)
+        } catch {
+            quarantine.discard()
+            throw error
         }
         if let snapshotsArrived {
             Trace.mark("fetch: snapshots received (\(stats.receivedObjects) objects)")
-            try repo.refreshObjects()
             let wait = try snapshotsArrived()
             let content: TransferProgress
             do {
                 content = try transfer("fetch from \(remote)") {
                     try repo.fetch(from: remote, refspecs: contentSpec, credentials: credentials, progress: progress)
                 }
+                try repo.refreshObjects()
+                try admit(quarantine, acceptErasures: acceptErasures, into: &result)
             } catch {
                 try? wait()
+                quarantine.discard()
                 throw error
             }
             try wait()
@@ -161,6 +181,47 @@ public struct Remotes {
         result.erasureCommits = try Eraser(store: store).finishLocked(ErasureResult(), author: store.automaticSignature()).commits
         if catchUpIndex { try LineageUpdater(store: store).catchUp() }
         return (result, remoteContent)
+    }
+
+    /// Checks what the quarantine holds and moves it into `refs/remotes/<remote>/`; throws (and
+    /// moves nothing) when the remote brings something invalid, or erasure records that would
+    /// also remove content of samples they do not name, unless `acceptErasures`.
+    private func admit(_ quarantine: Quarantine, acceptErasures: Bool, into result: inout FetchResult) throws {
+        let refs = try quarantine.references()
+        let problems = try IncomingCheck(store: store, remote: quarantine.remote).problems(refs)
+        guard problems.isEmpty else {
+            throw TrailError("refused what \(quarantine.remote) sent: \(problems.count == 1 ? "1 problem" : "\(problems.count) problems"); nothing here changed",
+                             hint: "the remote holds data Trail did not write (or that a newer version wrote); fix or remove it there, or ask its owner",
+                             details: problems)
+        }
+        if let erasures = refs.first(where: { $0.name == "trail/erasures" })?.target {
+            let shared = try samplesSharingIncomingErasures(erasures)
+            if !shared.isEmpty && !acceptErasures {
+                throw TrailError("\(quarantine.remote)'s erasure records would also remove the content of \(shared.count) sample\(shared.count == 1 ? "" : "s") they do not name: \(Eraser.list(shared.map(\.sample))); nothing here changed",
+                                 hint: "look at them (`trail show HEAD ID`); to carry the erasures out anyway, fetch again with --accept-erasures",
+                                 details: shared.map { "sample '\($0.sample)' (field '\($0.field)') shares content an incoming erasure removes" })
+            }
+            result.sharedSamplesErased = shared.map(\.sample)
+        }
+        try quarantine.admit()
+    }
+
+    /// The samples held here (in any version) whose content the erasure records at `incoming`
+    /// that this store lacks would remove, though those records do not name them.
+    private func samplesSharingIncomingErasures(_ incoming: ObjectID) throws -> [SampleVersions.Sharing] {
+        let repo = store.repository
+        let local = try ErasureLog.read(repo)
+        if let tip = local.tip, try tip == incoming || repo.isDescendant(tip, of: incoming) { return [] }
+        let theirs = try ErasureLog.read(repo, at: incoming)
+        var content = Set<ObjectID>(), named = Set<ObjectID>()
+        for record in theirs.records {
+            let fresh = record.content.compactMap(ObjectID.init(hex:)).filter { local.byContent[$0] == nil }
+            guard !fresh.isEmpty else { continue }
+            content.formUnion(fresh)
+            for sample in record.samples { named.insert(SampleKey.of(sample)) }
+        }
+        guard !content.isEmpty else { return [] }
+        return try SampleVersions(store: store).samplesSharing(content, except: named)
     }
 
     /// Pushes `branch` (default: the current one) with every tag, model, the content ref and the
@@ -339,13 +400,14 @@ extension Remotes {
     /// when only the remote moved, else a sample-level merge (see `Merger`) that stops on
     /// conflicts unless `strategy` settles them.
     public func pull(_ remote: String, credentials: CredentialProvider?, strategy: MergeStrategy = .stop,
-                     author: Signature? = nil, progress: ((TransferProgress) -> Void)? = nil) throws -> PullResult {
+                     author: Signature? = nil, acceptErasures: Bool = false,
+                     progress: ((TransferProgress) -> Void)? = nil) throws -> PullResult {
         try store.withWriteLock {
             let repo = store.repository
             guard let branchRef = try store.currentBranchRef() else {
                 throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
             }
-            let fetched = try fetchLocked(remote, credentials: credentials, progress: progress).0
+            let fetched = try fetchLocked(remote, credentials: credentials, progress: progress, acceptErasures: acceptErasures).0
             let name = String(branchRef.dropFirst("refs/heads/".count))
             guard let theirs = try repo.reference("refs/remotes/\(remote)/\(name)") else {
                 throw TrailError("\(remote) has no branch '\(name)'", hint: "push it with `trail push \(remote) \(name)`")

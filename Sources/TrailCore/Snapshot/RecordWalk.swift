@@ -10,10 +10,32 @@ enum RecordWalk {
     /// are named in `problems`. With `checkLayout`, so are tree entries that are not where a
     /// snapshot puts things (`dataset.json`, `summary.json`, `ab/cd/<40 hex starting abcd>`),
     /// and such entries are not read as records.
+    /// With `base` commits, the subtrees those commits hold (by id, in the same folder) are
+    /// skipped: what a fetch brings is checked, not what the store held already.
     static func run<R>(commits: [ObjectID], repository repo: Repository, problems: inout [String], checkLayout: Bool = false,
+                       skippingTreesOf base: [ObjectID] = [],
                        _ body: @escaping (ObjectID, [ObjectID], [UInt8]) -> R?) throws -> (records: [R], count: Int) {
         var leaves: [(id: ObjectID, folder: String, commit: ObjectID)] = []
         var seenTrees = Set<ObjectID>()
+        var baseMids: [String: [ObjectID]] = [:]
+        for commit in base {
+            guard let tree = try? repo.commit(commit).tree, let root = try? repo.readTree(tree) else { continue }
+            for mid in root where mid.mode == .tree {
+                seenTrees.insert(mid.id)
+                baseMids[mid.name, default: []].append(mid.id)
+            }
+        }
+        // A base leaf is known only in its own place: moved elsewhere it is checked again.
+        var baseLeaves: [String: Set<Place>] = [:]
+        func knownLeaves(_ folder: String) -> Set<Place> {
+            if let cached = baseLeaves[folder] { return cached }
+            var places = Set<Place>()
+            for mid in baseMids[folder] ?? [] {
+                for leaf in (try? repo.readTree(mid)) ?? [] { places.insert(Place(id: leaf.id, folder: folder + leaf.name)) }
+            }
+            baseLeaves[folder] = places
+            return places
+        }
         var seenLeaves = Set<Place>()
         var reported = Set<String>()
         func misplaced(_ path: String, _ id: ObjectID, _ commit: ObjectID) {
@@ -36,7 +58,8 @@ enum RecordWalk {
                     problems.append("tree \(mid.id.hex) (folder \(mid.name) of commit \(commit.abbreviated())) is missing or damaged")
                     continue
                 }
-                for leaf in entries {
+                let known = baseMids[mid.name] == nil ? [] : knownLeaves(mid.name)
+                for leaf in entries where !known.contains(Place(id: leaf.id, folder: mid.name + leaf.name)) {
                     if checkLayout && !(leaf.mode == .tree && isHexName(leaf.name, count: 2)) {
                         misplaced(mid.name + "/" + leaf.name, leaf.id, commit)
                         continue

@@ -192,7 +192,7 @@ public struct Verifier {
     }
 
     /// What one record holds, and what is wrong with it.
-    private struct RecordFinding {
+    struct RecordFinding {
         var sample: String
         var content: [(blob: ObjectID, size: Int)]
         var problems: [String]
@@ -200,7 +200,7 @@ public struct Verifier {
 
     /// Checks the record `id`, stored under `keys`: it must decode, be of the known format, hold
     /// an id, and be stored under that id's key (export and lookups trust the key).
-    private static func check(record id: ObjectID, keys: [ObjectID], bytes: [UInt8], idField: String) -> RecordFinding {
+    static func check(record id: ObjectID, keys: [ObjectID], bytes: [UInt8], idField: String) -> RecordFinding {
         let path = SampleKey.path(keys[0])
         guard let value = try? JSONParser.parse(bytes), let record = try? SampleRecord.decode(value: value) else {
             return RecordFinding(sample: id.hex, content: [], problems: ["record \(id.hex) (at \(path)) is not a valid sample record; \(restore)"])

@@ -1,0 +1,166 @@
+import Foundation
+import Git
+
+/// Checks everything a fetch brought into the quarantine before any local ref moves: a remote
+/// is trusted no further than a manifest. Erasure records must parse and be numbered once;
+/// models must be annotated tags of commits, tags must name commits; every new commit must be
+/// a Trail snapshot (its `dataset.json`, folders and keys where Trail puts them, records valid
+/// and under their own key, media paths that cannot leave an export folder). Only the subtrees
+/// that differ from what the store already holds are read.
+struct IncomingCheck {
+    let store: Store
+    let remote: String
+
+    /// The problems of the incoming refs (`name` below the quarantine prefix, target), one
+    /// sentence each; empty when everything may be admitted.
+    func problems(_ refs: [(name: String, target: ObjectID)]) throws -> [String] {
+        let repo = store.repository
+        var problems: [String] = []
+        var tips: [ObjectID] = []
+        for (name, target) in refs {
+            let shown = "\(remote)'s " + display(name)
+            guard let header = repo.header(target) else {
+                problems.append("\(shown) points at \(target.hex), which did not arrive")
+                continue
+            }
+            switch name {
+            case "trail/erasures":
+                guard header.type == .commit else {
+                    problems.append("\(shown) is a \(header.type.name), not a commit of erasure records")
+                    continue
+                }
+                problems += erasureProblems(target, shown: shown)
+            case "trail/content":
+                if header.type != .commit && header.type != .tree {
+                    problems.append("\(shown) is a \(header.type.name), not the content list (a commit or a tree)")
+                }
+            case let model where model.hasPrefix("trail-models/"):
+                guard header.type == .tag, let tag = try? repo.tag(target), repo.header(tag.target)?.type == .commit else {
+                    problems.append("\(shown) is a \(header.type.name), not a model registration (an annotated tag of a dataset commit)")
+                    continue
+                }
+                tips.append(tag.target)
+            case let tagName where tagName.hasPrefix("trail-tags/"):
+                var peeled = target
+                if header.type == .tag, let tag = try? repo.tag(target) { peeled = tag.target }
+                guard repo.header(peeled)?.type == .commit else {
+                    problems.append("\(shown) names a \(repo.header(peeled)?.type.name ?? "missing object"), not a commit")
+                    continue
+                }
+                tips.append(peeled)
+            default:
+                guard header.type == .commit else {
+                    problems.append("\(shown) is a \(header.type.name), not a commit")
+                    continue
+                }
+                tips.append(target)
+            }
+        }
+        problems += try snapshotProblems(tips)
+        return problems
+    }
+
+    /// "branch main", "model clf-v1", "tag v1", "erasure log", "content list".
+    private func display(_ name: String) -> String {
+        if name == "trail/erasures" { return "erasure log (\(ErasureLog.ref))" }
+        if name == "trail/content" { return "content list (\(Store.contentRef))" }
+        if name.hasPrefix("trail-models/") { return "model \(name.dropFirst("trail-models/".count))" }
+        if name.hasPrefix("trail-tags/") { return "tag \(name.dropFirst("trail-tags/".count))" }
+        return "branch \(name)"
+    }
+
+    /// Every record of the log must parse, and each sequence number, content id and sample id be
+    /// well formed: one bad record would otherwise stop every later command on this store.
+    private func erasureProblems(_ tip: ObjectID, shown: String) -> [String] {
+        let log: ErasureLog
+        do { log = try ErasureLog.read(store.repository, at: tip) } catch let error as TrailError {
+            return ["\(shown): \(error.message)"]
+        } catch {
+            return ["\(shown) cannot be read: \(error)"]
+        }
+        var problems: [String] = []
+        var seen: [Int: Int] = [:]
+        for record in log.records { seen[record.sequence, default: 0] += 1 }
+        for (sequence, count) in seen.sorted(by: { $0.key < $1.key }) where count > 1 {
+            problems.append("\(shown) holds \(count) erasure records numbered \(sequence)")
+        }
+        for record in log.records {
+            if record.sequence < 1 { problems.append("\(shown): erasure record \(record.sequence) has a sequence number below 1") }
+            if record.format != 1 { problems.append("\(shown): erasure record \(record.sequence) has format \(record.format), which this version of Trail does not read") }
+            for hex in record.content where ObjectID(hex: hex) == nil || hex.count != 40 {
+                problems.append("\(shown): erasure record \(record.sequence) names content '\(hex)', which is not an object id")
+            }
+            if record.samples.contains(where: \.isEmpty) { problems.append("\(shown): erasure record \(record.sequence) names an empty sample id") }
+        }
+        return problems
+    }
+
+    /// The new commits behind `tips` (not already reachable from a local ref): each must be a
+    /// Trail snapshot whose records are valid and whose media paths stay inside their folder.
+    private func snapshotProblems(_ tips: [ObjectID]) throws -> [String] {
+        let repo = store.repository
+        var known = Set<ObjectID>()
+        var base: [ObjectID] = []
+        for glob in ["refs/heads/*", "refs/tags/*", Store.modelRefPrefix + "*", "refs/remotes/*"] {
+            for ref in try repo.references(matching: glob) where !ref.name.contains("/trail/") {
+                guard let commit = try? repo.resolveCommit(ref.name) else { continue }
+                known.insert(commit)
+                if glob == "refs/heads/*" || glob == "refs/remotes/*" { base.append(commit) }
+            }
+        }
+        var problems: [String] = []
+        var commits: [ObjectID] = []
+        var seen = Set<ObjectID>()
+        for tip in tips where !seen.contains(tip) {
+            let walked: [Repository.CommitInfo]
+            do {
+                walked = try CommitWalk.oldestFirst(from: tip, in: repo, stopAt: { known.contains($0) || seen.contains($0) })
+            } catch {
+                problems.append("the history of commit \(tip.abbreviated()) cannot be read: \(error)")
+                continue
+            }
+            for info in walked where seen.insert(info.id).inserted { commits.append(info.id) }
+        }
+        guard !commits.isEmpty else { return problems }
+        // Each commit's field configuration, once per distinct file.
+        var configs = Set<ObjectID>()
+        for commit in commits {
+            guard let tree = try? repo.commit(commit).tree, let root = try? repo.readTree(tree) else { continue }  // named by the walk
+            guard let config = root.first(where: { $0.name == Snapshot.configFile && $0.mode == .blob }) else {
+                problems.append("commit \(commit.abbreviated()) is not a Trail snapshot: it has no \(Snapshot.configFile)")
+                continue
+            }
+            guard configs.insert(config.id).inserted else { continue }
+            do { _ = try DatasetConfig.decode(repo.read(config.id, as: .blob)) } catch {
+                problems.append("the \(Snapshot.configFile) of commit \(commit.abbreviated()) is not a valid field configuration: \(error)")
+            }
+        }
+        var walkProblems: [String] = []
+        let idField = store.config.idField
+        let findings = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true,
+                                          skippingTreesOf: base) { id, keys, bytes -> [String]? in
+            let finding = Verifier.check(record: id, keys: keys, bytes: bytes, idField: idField)
+            var found = finding.problems
+            if let record = try? SampleRecord.decode(bytes) {
+                for entry in record.content {
+                    guard let path = entry.path, let why = MediaPath.problem(path) else { continue }
+                    found.append("record \(id.hex) of sample '\(finding.sample)' names media path '\(path)' (field '\(entry.field)'), which would leave an export folder: \(why)")
+                }
+            }
+            return found.isEmpty ? nil : found
+        }.records
+        problems += (walkProblems + findings.flatMap { $0 }).map(Self.withoutRestoreAdvice)
+        return problems
+    }
+
+    /// Verify's messages end with how to repair the local store; for a refused fetch nothing
+    /// local needs repair.
+    private static func withoutRestoreAdvice(_ message: String) -> String {
+        var text = message
+        for advice in ["; if a newer Trail wrote it, use that version, else \(Verifier.restore)", "; the tree was written outside Trail: \(Verifier.restore)",
+                       ": restore the history from a clone or a backup", "; \(Verifier.restore)", ": \(Verifier.restore)"] {
+            text = text.replacingOccurrences(of: advice, with: "")
+        }
+        return text
+    }
+}
