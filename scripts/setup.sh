@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(libgit2-dev libsqlite3-dev libdeflate-dev libssl-dev pkg-config git sqlite3)
 chromium=""
 if [ "${1:-}" = "--tests" ]; then
-    packages+=(lighttpd python3 bsdutils util-linux)
+    packages+=(lighttpd python3 bsdutils util-linux strace)
     # Chromium is `chromium` on Debian, `chromium-browser` on Ubuntu; any of these binaries will do.
     if [ -z "${TRAIL_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
         && ! command -v google-chrome >/dev/null 2>&1; then

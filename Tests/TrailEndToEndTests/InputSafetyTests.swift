@@ -103,4 +103,28 @@ final class InputSafetyTests: XCTestCase {
         }
         XCTAssertEqual(try box.read("notes.txt"), "not a store")
     }
+
+    func testAWritingCommandOnAReadOnlyStoreSaysSoAndReadingWorks() throws {
+        let box = try Sandbox()
+        try storeWithACommit(box)
+        let trail = Sandbox.productsDirectory.appendingPathComponent("trail").path
+        // Root ignores permissions: a read-only bind mount (EROFS) in a private mount namespace.
+        func run(_ args: [String]) throws -> Sandbox.Result {
+            if getuid() != 0 {
+                _ = try box.run("/bin/chmod", ["-R", "a-w", box.store])
+                defer { _ = try? box.run("/bin/chmod", ["-R", "u+w", box.store]) }
+                return try box.run(trail, args)
+            }
+            return try box.run("/usr/bin/env", ["unshare", "-m", "sh", "-c", "mount --bind -o ro \"$0\" \"$0\" && exec \"$@\"", box.store, trail] + args)
+        }
+        let before = try box.fileContents(".trail")
+        let tagged = try run(["tag", "read-only-tag"])
+        XCTAssertEqual(tagged.status, 1, tagged.stderr)
+        XCTAssertTrue(tagged.stderr.contains("is read-only for you"), tagged.stderr)
+        XCTAssertTrue(tagged.stderr.contains("hint:"), tagged.stderr)
+        let logged = try run(["log"])
+        XCTAssertEqual(logged.status, 0, logged.stderr)
+        XCTAssertTrue(logged.stdout.contains("v2"), logged.stdout)
+        XCTAssertEqual(try box.fileContents(".trail"), before)
+    }
 }

@@ -18,8 +18,13 @@ final class StoreLock {
         fd = shared ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if shared && fd < 0 && errno == ENOENT { return }
         guard fd >= 0 else {
-            throw TrailError("cannot open the store lock \(path): \(String(cString: strerror(errno)))",
-                             hint: "check that you can write to the store")
+            let reason = String(cString: strerror(errno))
+            if errno == EROFS || errno == EACCES || errno == EPERM {
+                let store = (path as NSString).deletingLastPathComponent
+                throw TrailError("the store at \(store) is read-only for you (\(reason)), and this command writes to it",
+                                 hint: "reading works as it is (log, show, diff, history, audit, export, verify); to write, get write access to the store's folder or work in a clone (`trail clone \(store) DIR`)")
+            }
+            throw TrailError("cannot open the store lock \(path): \(reason)", hint: "check that you can write to the store")
         }
         let deadline = Date().addingTimeInterval(timeout)
         var waited = false
