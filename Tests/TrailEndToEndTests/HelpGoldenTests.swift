@@ -38,6 +38,16 @@ final class HelpGoldenTests: XCTestCase {
         return names
     }
 
+    /// Where two texts first differ, as "line N: the binary has …, the golden has …", or nil when equal.
+    static func firstDifference(_ actual: String, _ expected: String, _ names: (String, String) = ("the binary", "the golden")) -> String? {
+        guard actual != expected else { return nil }
+        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let n = zip(a, e).prefix { $0 == $1 }.count
+        let show = { (lines: [Substring]) in n < lines.count ? "\"\(lines[n])\"" : "(end)" }
+        return "line \(n + 1): \(names.0) has \(show(a)), \(names.1) has \(show(e))"
+    }
+
     /// Every command trail lists, group by group, with its help: `[]` is `trail` itself (walked once).
     static func commands(in box: Sandbox) throws -> [(words: [String], help: String)] {
         if let walked { return walked }
@@ -62,7 +72,9 @@ final class HelpGoldenTests: XCTestCase {
                 XCTFail("`\(command)` has no golden Goldens/help/\(name); \(Self.fix)")
                 continue
             }
-            XCTAssertEqual(help, golden, "`\(command) --help` differs from Goldens/help/\(name); \(Self.fix)")
+            if let difference = Self.firstDifference(help, golden) {
+                XCTFail("`\(command) --help` differs from Goldens/help/\(name) (\(difference)); \(Self.fix)")
+            }
         }
     }
 
@@ -100,7 +112,9 @@ final class HelpGoldenTests: XCTestCase {
                 XCTFail("docs/cli.md has no help block for `\(command)` (a `<!-- help: \(command) -->` line before a fence); add one under its heading and \(Self.fix)")
                 continue
             }
-            XCTAssertEqual(block, String(expected), "docs/cli.md's help block for `\(command)` differs from Goldens/help/\(name); \(Self.fix)")
+            if let difference = Self.firstDifference(block, String(expected), ("docs/cli.md", "the golden")) {
+                XCTFail("docs/cli.md's help block for `\(command)` differs from Goldens/help/\(name) (\(difference)); \(Self.fix)")
+            }
         }
         XCTAssertEqual(Array(blocks.keys), [], "docs/cli.md has help blocks for commands trail does not list")
     }
