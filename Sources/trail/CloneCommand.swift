@@ -11,7 +11,7 @@ struct CloneCommand: ParsableCommand {
 
             Examples:
               trail clone https://git.example.org/tns/moderation-data.git
-              trail clone git://data-host/moderation.trail /data/moderation     # store in /data/moderation/.trail
+              trail clone git://data-host/moderation.trail /data/moderation   # store: /data/moderation/.trail
               trail clone /mnt/backup/moderation.trail restored && cd restored && trail log
             """)
 

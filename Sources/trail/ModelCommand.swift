@@ -20,8 +20,7 @@ struct ModelCommand: ParsableCommand {
             commandName: "register",
             abstract: "Register a model as trained on a dataset version.",
             discussion: """
-                Writes an annotated tag at refs/models/NAME. Registrations never move: a
-                retrained model gets a new name.
+                Writes an annotated tag at refs/models/NAME. Registrations never move: a retrained model gets a new name.
 
                 Example:
                   trail model register clf-v4 main --meta run=train-0519 --meta f1=0.88
