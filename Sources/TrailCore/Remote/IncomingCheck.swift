@@ -141,11 +141,9 @@ struct IncomingCheck {
                                           skippingTreesOf: base) { id, keys, bytes -> [String]? in
             let finding = Verifier.check(record: id, keys: keys, bytes: bytes, idField: idField)
             var found = finding.problems
-            if let record = try? SampleRecord.decode(bytes) {
-                for entry in record.content {
-                    guard let path = entry.path, let why = MediaPath.problem(path) else { continue }
-                    found.append("record \(id.hex) of sample '\(finding.sample)' names media path '\(path)' (field '\(entry.field)'), which would leave an export folder: \(why)")
-                }
+            for (field, path) in finding.media {
+                guard let why = MediaPath.problem(path) else { continue }
+                found.append("record \(id.hex) of sample '\(finding.sample)' names media path '\(path)' (field '\(field)'), which would leave an export folder: \(why)")
             }
             return found.isEmpty ? nil : found
         }.records

@@ -196,6 +196,8 @@ public struct Verifier {
         var sample: String
         var content: [(blob: ObjectID, size: Int)]
         var problems: [String]
+        /// The record's media paths, by field.
+        var media: [(field: String, path: String)] = []
     }
 
     /// Checks the record `id`, stored under `keys`: it must decode, be of the known format, hold
@@ -219,7 +221,8 @@ public struct Verifier {
         } else {
             problems.append("record \(id.hex) (at \(path)) has no '\(idField)' that is a non-empty string or an integer; \(restore)")
         }
-        return RecordFinding(sample: sample, content: record.content.map { ($0.blob, $0.size) }, problems: problems)
+        return RecordFinding(sample: sample, content: record.content.map { ($0.blob, $0.size) }, problems: problems,
+                             media: record.content.compactMap { entry in entry.path.map { (entry.field, $0) } })
     }
 
     /// The text a record's id has in its key (as `trail commit` takes ids), or nil for a value
