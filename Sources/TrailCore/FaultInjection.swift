@@ -1,13 +1,19 @@
 import Foundation
 
-/// A test hook: with `TRAIL_TEST_KILL_AT=<point>` in the environment, the process kills itself
-/// (SIGKILL, as a crash or `kill -9` would) on reaching that point, so that tests can check what a
-/// crash at exactly that moment leaves behind. Points: `erase-recorded`, `erase-committed`,
-/// `erase-unlisted`, `erase-pack-replaced`, `clone-snapshots-arrived`.
+/// A test hook, compiled into debug builds only (the ones `swift test` runs): with
+/// `TRAIL_TEST_KILL_AT=<point>` in the environment, the process kills itself (SIGKILL, as a crash
+/// or `kill -9` would) on reaching that point, so that tests can check what a crash at exactly
+/// that moment leaves behind. Points: `erase-recorded`, `erase-committed`, `erase-unlisted`,
+/// `erase-pack-replaced`, `clone-snapshots-arrived`. In a release build `reached` does nothing.
 enum FaultInjection {
+    #if DEBUG
     private static let point = getenv("TRAIL_TEST_KILL_AT").map { String(cString: $0) }
+    #endif
 
+    @inline(__always)
     static func reached(_ name: String) {
+        #if DEBUG
         if point == name { kill(getpid(), SIGKILL) }
+        #endif
     }
 }
