@@ -161,6 +161,32 @@ public final class Repository {
         public let message: String
     }
 
+    /// The commits reachable from `tips` but not from `hiding` (git's `tips --not hiding`), in
+    /// no set order.
+    public func commits(from tips: [ObjectID], hiding: [ObjectID]) throws -> [ObjectID] {
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, handle), "walk the history")
+        defer { git_revwalk_free(walk) }
+        for tip in tips {
+            var oid = tip.gitOID
+            try check(git_revwalk_push(walk, &oid), "walk from \(tip.abbreviated())")
+        }
+        for hidden in hiding {
+            var oid = hidden.gitOID
+            // A hidden commit that is missing here hides nothing; the walk goes on.
+            if git_revwalk_hide(walk, &oid) != 0 { git_error_clear() }
+        }
+        var result: [ObjectID] = []
+        var oid = git_oid()
+        while true {
+            let rc = git_revwalk_next(&oid, walk)
+            if rc == GIT_ITEROVER.rawValue { git_error_clear(); break }
+            try check(rc, "walk the history")
+            result.append(ObjectID(oid))
+        }
+        return result
+    }
+
     /// Reads and parses an annotated tag object.
     public func tag(_ id: ObjectID) throws -> TagInfo {
         var oid = id.gitOID

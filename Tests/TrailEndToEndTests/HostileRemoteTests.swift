@@ -168,4 +168,24 @@ final class HostileRemoteTests: XCTestCase {
         XCTAssertTrue(exported.stderr.contains("local-1"), "export names the sample it leaves out: \(exported.stderr)")
         try box.ok("verify", "--store", "b")
     }
+
+    func testARemoteBranchNamedLikeTrailsOwnRefsIsRefused() throws {
+        let box = try Sandbox()
+        try setUpRemotes(box)
+        try sh(box, "git --git-dir evil.git update-ref refs/heads/trail-tags/fake refs/heads/main")
+        try assertRefused(box, ["branch trail-tags/fake has a name Trail keeps"])
+    }
+
+    func testAStoreWithItsOwnIdFieldClonesAndFetches() throws {
+        // The check reads records with the id field their snapshots name, not the new store's default.
+        let box = try Sandbox()
+        try box.write("m.jsonl", #"{"sample_id":"x1","label":"safe","text":"one"}"# + "\n" + #"{"sample_id":"x2","label":"spam","text":"two"}"# + "\n")
+        try box.ok("init", "--store", "a", "--id-field", "sample_id")
+        try box.ok("commit", "--store", "a", "m.jsonl", "-m", "v1")
+        try box.ok("clone", box.root.path + "/a", "b")
+        try box.write("m2.jsonl", #"{"sample_id":"x3","label":"safe","text":"three"}"# + "\n")
+        try box.ok("commit", "--store", "a", "--patch", "m2.jsonl", "-m", "v2")
+        try box.ok("pull", "--store", "b")
+        XCTAssertTrue(try box.ok("export", "--store", "b", "HEAD", "--out", "-").stdout.contains("x3"))
+    }
 }

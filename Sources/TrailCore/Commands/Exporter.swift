@@ -228,11 +228,13 @@ public struct Exporter {
         for row in rows {
             let sample = String(decoding: row.id, as: UTF8.self)
             for media in row.media {
-                guard let relative = media.path else { continue }
-                if let why = MediaPath.problem(relative) ?? (relative == "manifest.jsonl" ? "it is the export's own manifest.jsonl" : nil) {
-                    throw TrailError("sample '\(sample)' names media path '\(relative)' (field '\(media.field)'), which would be written outside \(path): \(why)",
+                guard let given = media.path else { continue }
+                if let why = MediaPath.unsafe(given) ?? (given == "manifest.jsonl" ? "it is the export's own manifest.jsonl" : nil) {
+                    throw TrailError("sample '\(sample)' names media path '\(given)' (field '\(media.field)'), which would be written outside \(path): \(why)",
                                      hint: "the record was not written by Trail (run `trail verify`); nothing was exported")
                 }
+                // Older records may spell a path with '.' or empty parts: one file, one spelling.
+                let relative = given.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
                 if let earlier = planned[relative], earlier.blob != media.blob {
                     throw TrailError("samples '\(earlier.sample)' and '\(sample)' name the same media path '\(relative)' for different files",
                                      hint: "export as JSON Lines or CSV (media stay in the store), or give them distinct paths and commit again; nothing was exported")
@@ -240,11 +242,30 @@ public struct Exporter {
                 planned[relative] = (media.blob, sample)
             }
         }
+        // A file where another path needs a folder ('a' and 'a/b') would fail halfway through.
+        for relative in planned.keys {
+            var parent = (relative as NSString).deletingLastPathComponent
+            while !parent.isEmpty {
+                if let file = planned[parent] {
+                    throw TrailError("sample '\(file.sample)' names media file '\(parent)', which sample '\(planned[relative]!.sample)' needs as a folder ('\(relative)')",
+                                     hint: "export as JSON Lines or CSV (media stay in the store), or give them distinct paths and commit again; nothing was exported")
+                }
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+        }
+        let existed = fm.fileExists(atPath: path)
         try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
-        for (relative, media) in planned.sorted(by: { $0.key < $1.key }) {
-            let target = path + "/" + relative
-            try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try writeNewFile(target, store.repository.read(media.blob, as: .blob))
+        do {
+            for (relative, media) in planned.sorted(by: { $0.key < $1.key }) {
+                let target = path + "/" + relative
+                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try writeNewFile(target, store.repository.read(media.blob, as: .blob))
+            }
+        } catch {
+            // The folder was new or empty: what this export wrote goes, so nothing half-written stays.
+            if existed { for entry in (try? fm.contentsOfDirectory(atPath: path)) ?? [] { try? fm.removeItem(atPath: path + "/" + entry) } }
+            else { try? fm.removeItem(atPath: path) }
+            throw error
         }
         let written = planned
         try writeAtomically(path + "/manifest.jsonl") { out in

@@ -82,9 +82,13 @@ enum RegularFile {
         if let failure { return .failure(failure) }
         var after = stat()
         var probe: UInt8 = 0
-        guard fstat(opened.fd, &after) == 0, after.st_size == opened.info.st_size,
+        var tail: Int
+        repeat { tail = Glibc.read(opened.fd, &probe, 1) } while tail < 0 && errno == EINTR
+        // Size, modification and status-change times: a writer that keeps the size and resets the
+        // mtime still moves the ctime.
+        guard tail == 0, fstat(opened.fd, &after) == 0, after.st_size == opened.info.st_size,
               after.st_mtim.tv_sec == opened.info.st_mtim.tv_sec, after.st_mtim.tv_nsec == opened.info.st_mtim.tv_nsec,
-              Glibc.read(opened.fd, &probe, 1) == 0 else {
+              after.st_ctim.tv_sec == opened.info.st_ctim.tv_sec, after.st_ctim.tv_nsec == opened.info.st_ctim.tv_nsec else {
             return .failure(.changedWhileRead)
         }
         return .success(bytes)

@@ -86,7 +86,10 @@ extension Remotes {
             store = try Store.open(at: building)
             // Tags and models were added after the index was built: it takes them in (cheap).
             _ = try store.withWriteLock { try LineageUpdater(store: store).catchUp() }
-            if existed { try fm.removeItem(atPath: path) }  // the empty folder it replaces
+            // The empty folder it replaces: rmdir, which refuses if something appeared there meanwhile.
+            if existed, rmdir(path) != 0 {
+                throw TrailError("cannot replace \(path): \(String(cString: strerror(errno)))", hint: "clone into a new or empty folder: trail clone URL DIR")
+            }
             guard rename(building, path) == 0 else {
                 throw TrailError("cannot move the clone into place at \(path): \(String(cString: strerror(errno)))",
                                  hint: "check that \(parent) is writable")

@@ -132,7 +132,8 @@ extension Remotes {
         guard problems.isEmpty else {
             throw TrailError("refused what \(quarantine.remote) sent: \(problems.count == 1 ? "1 problem" : "\(problems.count) problems"); nothing here changed",
                              hint: "the remote holds data Trail did not write (or that a newer version wrote); fix or remove it there, or ask its owner",
-                             details: problems)
+                             // A remote can send millions of bad records: the first ones say enough.
+                             details: problems.count > 50 ? Array(problems.prefix(50)) + ["… and \(problems.count - 50) more"] : problems)
         }
         if let erasures = refs.first(where: { $0.name == "trail/erasures" })?.target {
             let shared = try samplesSharingIncomingErasures(erasures)

@@ -48,12 +48,19 @@ struct IncomingCheck {
                     continue
                 }
                 tips.append(peeled)
-            default:
+            case let branch where branch.hasPrefix("heads/"):
+                let short = branch.dropFirst("heads/".count)
+                if ["trail-tags/", "trail-models/", "trail/"].contains(where: { short.hasPrefix($0) }) {
+                    problems.append("\(shown) has a name Trail keeps for tags, models and its own refs")
+                    continue
+                }
                 guard header.type == .commit else {
                     problems.append("\(shown) is a \(header.type.name), not a commit")
                     continue
                 }
                 tips.append(target)
+            default:
+                problems.append("\(remote) sent \(name), which no refspec asks for")
             }
         }
         problems += try snapshotProblems(tips)
@@ -66,7 +73,7 @@ struct IncomingCheck {
         if name == "trail/content" { return "content list (\(Store.contentRef))" }
         if name.hasPrefix("trail-models/") { return "model \(name.dropFirst("trail-models/".count))" }
         if name.hasPrefix("trail-tags/") { return "tag \(name.dropFirst("trail-tags/".count))" }
-        return "branch \(name)"
+        return "branch \(name.hasPrefix("heads/") ? String(name.dropFirst("heads/".count)) : name)"
     }
 
     /// Every record of the log must parse, and each sequence number, content id and sample id be
@@ -109,21 +116,18 @@ struct IncomingCheck {
             }
         }
         var problems: [String] = []
-        var commits: [ObjectID] = []
-        var seen = Set<ObjectID>()
-        for tip in tips where !seen.contains(tip) {
-            let walked: [Repository.CommitInfo]
-            do {
-                walked = try CommitWalk.oldestFirst(from: tip, in: repo, stopAt: { known.contains($0) || seen.contains($0) })
-            } catch {
-                problems.append("the history of commit \(tip.abbreviated()) cannot be read: \(error)")
-                continue
-            }
-            for info in walked where seen.insert(info.id).inserted { commits.append(info.id) }
+        // Everything reachable from a local ref is the store's own already: only the rest is read.
+        let commits: [ObjectID]
+        do {
+            commits = try repo.commits(from: Array(Set(tips)), hiding: Array(known))
+        } catch {
+            return problems + ["the history the remote sent cannot be read: \(error)"]
         }
         guard !commits.isEmpty else { return problems }
-        // Each commit's field configuration, once per distinct file.
+        // Each commit's field configuration, once per distinct file; records are read with the
+        // id field their snapshots name (a clone's store has no configuration of its own yet).
         var configs = Set<ObjectID>()
+        var idFields: [String] = []
         for commit in commits {
             guard let tree = try? repo.commit(commit).tree, let root = try? repo.readTree(tree) else { continue }  // named by the walk
             guard let config = root.first(where: { $0.name == Snapshot.configFile && $0.mode == .blob }) else {
@@ -131,18 +135,27 @@ struct IncomingCheck {
                 continue
             }
             guard configs.insert(config.id).inserted else { continue }
-            do { _ = try DatasetConfig.decode(repo.read(config.id, as: .blob)) } catch {
+            do {
+                let decoded = try DatasetConfig.decode(repo.read(config.id, as: .blob))
+                try decoded.validate()
+                if !idFields.contains(decoded.idField) { idFields.append(decoded.idField) }
+            } catch {
                 problems.append("the \(Snapshot.configFile) of commit \(commit.abbreviated()) is not a valid field configuration: \(error)")
             }
         }
         var walkProblems: [String] = []
-        let idField = store.config.idField
+        if idFields.isEmpty { idFields = [store.config.idField] }
         let findings = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true,
-                                          skippingTreesOf: base) { id, keys, bytes -> [String]? in
-            let finding = Verifier.check(record: id, keys: keys, bytes: bytes, idField: idField)
+                                          skippingTreesOf: base) { [idFields] id, keys, bytes -> [String]? in
+            // A record is valid when it is valid under one of the configurations (they rarely differ).
+            var finding = Verifier.check(record: id, keys: keys, bytes: bytes, idField: idFields[0])
+            for other in idFields.dropFirst() where !finding.problems.isEmpty {
+                let retry = Verifier.check(record: id, keys: keys, bytes: bytes, idField: other)
+                if retry.problems.isEmpty { finding = retry }
+            }
             var found = finding.problems
             for (field, path) in finding.media {
-                guard let why = MediaPath.problem(path) else { continue }
+                guard let why = MediaPath.unsafe(path) else { continue }
                 found.append("record \(id.hex) of sample '\(finding.sample)' names media path '\(path)' (field '\(field)'), which would leave an export folder: \(why)")
             }
             return found.isEmpty ? nil : found

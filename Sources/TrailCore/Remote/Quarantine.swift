@@ -5,7 +5,7 @@ import Git
 /// `refs/trail-incoming/<remote>/` (not `refs/remotes/`), are checked (`IncomingCheck`), and only
 /// then admitted into `refs/remotes/<remote>/`. A refused fetch is discarded: its refs, the object
 /// files it wrote and the erasure marker it set are removed, so the store is as it was.
-struct Quarantine {
+final class Quarantine {
     let store: Store
     let remote: String
     /// The incoming namespace, ending in '/'.
@@ -13,6 +13,8 @@ struct Quarantine {
     /// The object files that were there before the transfer (everything else is the fetch's).
     private let objectsBefore: Set<String>
     private let markerExisted: Bool
+    /// Set once a ref has moved into `refs/remotes/`: from then on the objects stay (they are named).
+    private var admittedAny = false
 
     /// Notes what the store holds now, before a fetch from `remote` writes anything.
     init(store: Store, remote: String) throws {
@@ -25,20 +27,30 @@ struct Quarantine {
         for ref in try store.repository.references(matching: prefix + "*") { try store.repository.deleteReference(ref.name) }
     }
 
-    /// The refspecs that fetch everything from the remote into the incoming namespace (the same
-    /// layout as `refs/remotes/<remote>/`, see `Remotes.fetchRefspecs`).
-    var refspecs: [String] { Remotes.fetchRefspecs(remote, into: prefix) }
+    /// The refspecs that fetch everything from the remote into the incoming namespace. Branches go
+    /// under `heads/`, apart from tags, models and Trail's refs, so that a remote branch named
+    /// `trail-tags/x` or `trail/content` cannot pass for one of those.
+    var refspecs: [String] {
+        ["+refs/heads/*:\(prefix)heads/*",
+         "+refs/tags/*:\(prefix)trail-tags/*",
+         "+refs/models/*:\(prefix)trail-models/*",
+         "+\(Store.contentRef):\(prefix)trail/content",
+         "+\(ErasureLog.ref):\(prefix)trail/erasures"]
+    }
 
     /// The incoming refs: (name below the prefix, target).
     func references() throws -> [(name: String, target: ObjectID)] {
         try store.repository.references(matching: prefix + "*").map { (String($0.name.dropFirst(prefix.count)), $0.target) }
     }
 
-    /// Moves every incoming ref into `refs/remotes/<remote>/`, replacing what was there.
+    /// Moves every incoming ref into `refs/remotes/<remote>/` (branches without their `heads/`),
+    /// replacing what was there.
     func admit() throws {
         let repo = store.repository
         for (name, target) in try references() {
-            try repo.updateReference("refs/remotes/\(remote)/\(name)", to: target, expected: nil, message: "trail fetch", force: true)
+            let local = name.hasPrefix("heads/") ? String(name.dropFirst("heads/".count)) : name
+            admittedAny = true
+            try repo.updateReference("refs/remotes/\(remote)/\(local)", to: target, expected: nil, message: "trail fetch", force: true)
             try repo.deleteReference(prefix + name)
         }
         removeEmptyFolders()
@@ -51,7 +63,10 @@ struct Quarantine {
         for (name, _) in (try? references()) ?? [] { try? repo.deleteReference(prefix + name) }
         removeEmptyFolders()
         let objects = repo.objectsDirectory
-        for file in Self.objectFiles(objects).subtracting(objectsBefore) { try? FileManager.default.removeItem(atPath: objects + "/" + file) }
+        // Once a ref moved, its objects are named: they stay (a clone's second transfer, say).
+        if !admittedAny {
+            for file in Self.objectFiles(objects).subtracting(objectsBefore) { try? FileManager.default.removeItem(atPath: objects + "/" + file) }
+        }
         try? repo.refreshObjects()
         if !markerExisted { try? FileManager.default.removeItem(atPath: Eraser(store: store).markerPath) }
     }

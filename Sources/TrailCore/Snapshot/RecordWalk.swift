@@ -16,12 +16,13 @@ enum RecordWalk {
                        skippingTreesOf base: [ObjectID] = [],
                        _ body: @escaping (ObjectID, [ObjectID], [UInt8]) -> R?) throws -> (records: [R], count: Int) {
         var leaves: [(id: ObjectID, folder: String, commit: ObjectID)] = []
-        var seenTrees = Set<ObjectID>()
+        // Folder trees by id and place: the same tree moved to another folder holds other keys.
+        var seenTrees = Set<Place>()
         var baseMids: [String: [ObjectID]] = [:]
         for commit in base {
             guard let tree = try? repo.commit(commit).tree, let root = try? repo.readTree(tree) else { continue }
             for mid in root where mid.mode == .tree {
-                seenTrees.insert(mid.id)
+                seenTrees.insert(Place(id: mid.id, folder: mid.name))
                 baseMids[mid.name, default: []].append(mid.id)
             }
         }
@@ -53,7 +54,7 @@ enum RecordWalk {
                     if !rootFile && !(mid.mode == .tree && isHexName(mid.name, count: 2)) { misplaced(mid.name, mid.id, commit) }
                     guard mid.mode == .tree && isHexName(mid.name, count: 2) else { continue }
                 }
-                guard mid.mode == .tree && seenTrees.insert(mid.id).inserted else { continue }
+                guard mid.mode == .tree && seenTrees.insert(Place(id: mid.id, folder: mid.name)).inserted else { continue }
                 guard let entries = try? repo.readTree(mid.id) else {
                     problems.append("tree \(mid.id.hex) (folder \(mid.name) of commit \(commit.abbreviated())) is missing or damaged")
                     continue

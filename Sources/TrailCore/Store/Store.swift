@@ -59,10 +59,18 @@ public final class Store {
         return cwd + "/.trail"
     }
 
-    /// True when `path` is a Trail store's folder: a git dir (HEAD) with Trail's dataset.json beside it.
+    /// True when `path` is a Trail store's folder: a git dir (HEAD, objects/, refs/) with Trail's
+    /// dataset.json beside it.
     static func isStore(_ path: String) -> Bool {
         let fm = FileManager.default
-        return fm.fileExists(atPath: path + "/HEAD") && fm.fileExists(atPath: path + "/dataset.json")
+        var folder: ObjCBool = false, file: ObjCBool = true
+        for name in ["objects", "refs"] {
+            guard fm.fileExists(atPath: path + "/" + name, isDirectory: &folder), folder.boolValue else { return false }
+        }
+        for name in ["HEAD", "dataset.json"] {
+            guard fm.fileExists(atPath: path + "/" + name, isDirectory: &file), !file.boolValue else { return false }
+        }
+        return true
     }
 
     /// `path` itself when it is a store (or names nothing yet), else the `.trail` store inside it.
