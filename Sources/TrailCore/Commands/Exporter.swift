@@ -125,7 +125,9 @@ public struct Exporter {
                         for entry in try Snapshot.recordEntries(in: folder.id, repository: repo) {
                             let bytes = try repo.read(entry.id, as: .blob)
                             let layout = RowSplicer.layout(bytes)
-                            if !erased.isEmpty, try (layout?.content ?? SampleRecord.decode(bytes).content).contains(where: { erased.contains($0.blob) }) {
+                            if !erased.isEmpty, try (layout?.content ?? StoredRecordError.locating(
+                                commit: snapshot.commit, key: entry.key, path: folder.name + "/" + entry.name, idField: config.idField,
+                                { try SampleRecord.decode(bytes).content })).contains(where: { erased.contains($0.blob) }) {
                                 continue
                             }
                             let texts = try layout?.content.filter { $0.path == nil }.map { try repo.read($0.blob, as: .blob) } ?? []
@@ -155,7 +157,9 @@ public struct Exporter {
                                 rows.append(row)
                                 continue
                             }
-                            let record = try SampleRecord.decode(raw.bytes)
+                            let record = try StoredRecordError.locating(commit: snapshot.commit, key: raw.key, path: raw.place, idField: config.idField) {
+                                try SampleRecord.decode(raw.bytes)
+                            }
                             let id = record.field(config.idField).map(idBytes) ?? []
                             try checkKey(raw, id, snapshot)
                             rows.append(Row(id: id, json: CanonicalJSON.encode(.object(try restorer.row(record))),

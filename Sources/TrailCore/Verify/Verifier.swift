@@ -127,8 +127,8 @@ public struct Verifier {
         let idField = store.config.idField
         var findings: [RecordFinding] = []
         do {
-            let walked = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true) { id, keys, bytes in
-                Self.check(record: id, keys: keys, bytes: bytes, idField: idField)
+            let walked = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true) { id, keys, commit, bytes in
+                Self.check(record: id, keys: keys, commit: commit, bytes: bytes, idField: idField)
             }
             findings = walked.records
             report.records = walked.count
@@ -198,12 +198,20 @@ public struct Verifier {
         var problems: [String]
     }
 
-    /// Checks the record `id`, stored under `keys`: it must decode, be of the known format, hold
-    /// an id, and be stored under that id's key (export and lookups trust the key).
-    private static func check(record id: ObjectID, keys: [ObjectID], bytes: [UInt8], idField: String) -> RecordFinding {
+    /// Checks the record `id`, stored under `keys` (in `commit`, among others): it must decode, be
+    /// of the known format, hold an id, and be stored under that id's key (export and lookups
+    /// trust the key).
+    private static func check(record id: ObjectID, keys: [ObjectID], commit: ObjectID, bytes: [UInt8], idField: String) -> RecordFinding {
         let path = SampleKey.path(keys[0])
-        guard let value = try? JSONParser.parse(bytes), let record = try? SampleRecord.decode(value: value) else {
-            return RecordFinding(sample: id.hex, content: [], problems: ["record \(id.hex) (at \(path)) is not a valid sample record; \(restore)"])
+        let value: JSONValue, record: SampleRecord
+        do {
+            value = try JSONParser.parse(bytes)
+            record = try SampleRecord.decode(value: value)
+        } catch {
+            // Named as the commands that stop at it name it.
+            var damaged = StoredRecordError(bytes: bytes, error: error)
+            damaged.locate(commit: commit, key: keys[0], idField: idField)
+            return RecordFinding(sample: damaged.sample ?? id.hex, content: [], problems: ["\(damaged); \(restore)"])
         }
         var problems: [String] = []
         let sampleID = record.field(idField).flatMap(Self.sampleID)

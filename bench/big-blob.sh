@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# bench/big-blob.sh — peak memory of reading back a sample whose text is one large blob.
+#
+# Usage:
+#   bench/big-blob.sh [--mb N] [--work DIR]
+#
+#   --mb N        size of the sample's text in MiB (default: $MB, else 100)
+#   --work DIR    where the manifest, store and exports go (default: bench/work/big-blob/,
+#                 which git ignores)
+#
+# Environment:
+#   TRAIL_BIN     the trail binary to measure (default: .build/release/trail, built with
+#                 `swift build -c release` when missing).
+#
+# A store gets one commit of four samples, one of them with an N MiB text field (text with
+# quotes, backslashes, tabs, newlines and non-ASCII, so escaping is not free), as a remote
+# could send it. Each command below runs under /usr/bin/time; the report gives its peak
+# resident memory next to the blob's size. Target: every read stays under 3.5x the blob
+# (about 350 MB for 100 MiB). The exports are then compared with the manifest (JSON Lines
+# byte for byte; CSV by parsing it back with Python's csv module).
+#
+#   trail commit data.jsonl                 reference (not a target)
+#   trail show HEAD                         counts only: must not depend on the blob
+#   trail show HEAD big                     the sample as text
+#   trail show HEAD big --json              the sample as JSON
+#   trail export HEAD --out x.jsonl
+#   trail export HEAD --out x.csv
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+MB="${MB:-100}"
+WORK="$here/work/big-blob"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --mb) MB="$2"; shift 2 ;;
+        --work) WORK="$2"; shift 2 ;;
+        *) echo "usage: $0 [--mb N] [--work DIR]" >&2; exit 2 ;;
+    esac
+done
+if [ -z "${TRAIL_BIN:-}" ]; then
+    TRAIL_BIN="$repo/.build/release/trail"
+    [ -x "$TRAIL_BIN" ] || (cd "$repo" && swift build -c release --product trail >&2)
+fi
+TRAIL_BIN="$(cd "$(dirname "$TRAIL_BIN")" && pwd)/$(basename "$TRAIL_BIN")"
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+cd "$WORK"
+export TRAIL_AUTHOR="Bench <bench@example.org>" TRAIL_STORE="$WORK/.trail"
+
+# Keys in canonical order, so the JSON Lines export must equal the manifest byte for byte.
+python3 - "$MB" <<'PY'
+import json, sys
+size = int(sys.argv[1]) << 20
+unit = 'Lorem "ipsum" dolor \\ sit\tamet,\nconsectetur é ünïcødé 日本語 '
+text = (unit * (size // len(unit.encode()) + 1)).encode()[:size].decode("utf-8", "ignore")
+with open("data.jsonl", "w", encoding="utf-8") as f:
+    for i, (sid, t) in enumerate([("a", "small one"), ("big", text), ("c", "small two"), ("d", "small three")]):
+        f.write(json.dumps({"id": sid, "label": "l%d" % (i % 2), "text": t}, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n")
+PY
+
+blob_mb=$(( $(stat -c %s data.jsonl) >> 20 ))
+printf "trail: %s\nsample 'big': text of %d MiB (manifest %d MiB)\n\n" "$TRAIL_BIN" "$MB" "$blob_mb"
+printf "%-34s %10s %9s\n" "command" "peak MB" "seconds"
+
+status=0
+measure() {
+    local name="$1"; shift
+    local out="$1"; shift
+    if ! /usr/bin/time -f "%M %e" -o time.txt "$@" > "$out" 2> stderr.txt; then
+        echo "FAILED: $name: $(cat stderr.txt)" >&2
+        status=1
+        return
+    fi
+    read -r kb seconds < time.txt
+    printf "%-34s %10d %9s\n" "$name" $(( kb / 1024 )) "$seconds"
+}
+
+"$TRAIL_BIN" init > /dev/null
+measure "commit data.jsonl (reference)" /dev/null "$TRAIL_BIN" commit data.jsonl -m "big blob"
+measure "show HEAD" /dev/null "$TRAIL_BIN" show HEAD
+measure "show HEAD big" show.txt "$TRAIL_BIN" show HEAD big
+measure "show HEAD big --json" show.json "$TRAIL_BIN" show HEAD big --json
+measure "export HEAD --out x.jsonl" /dev/null "$TRAIL_BIN" export HEAD --out x.jsonl
+measure "export HEAD --out x.csv" /dev/null "$TRAIL_BIN" export HEAD --out x.csv
+
+# Correctness: the outputs hold the text exactly.
+echo
+python3 - <<'PY' || status=1
+import csv, json, sys
+rows = [json.loads(l) for l in open("data.jsonl", encoding="utf-8")]
+ok = True
+def check(name, good):
+    global ok
+    print(("ok      " if good else "WRONG   ") + name)
+    ok = ok and good
+check("x.jsonl equals the manifest", open("x.jsonl", "rb").read() == open("data.jsonl", "rb").read())
+with open("x.csv", newline="", encoding="utf-8") as f:
+    back = list(csv.DictReader(f))
+check("x.csv holds every value", [dict(r) for r in back] == [{k: str(v) for k, v in r.items()} for r in rows])
+shown = json.load(open("show.json", encoding="utf-8"))
+check("show --json holds the text", shown["sample"] == rows[1])
+text = open("show.txt", encoding="utf-8").read().split("\n\n", 1)[1].rstrip("\n")
+check("show prints the row", json.loads(text) == rows[1])
+sys.exit(0 if ok else 1)
+PY
+exit $status
