@@ -12,9 +12,9 @@
 #   TRAIL_BIN     the trail binary to measure (default: .build/release/trail, built with
 #                 `swift build -c release` when missing).
 #
-# A store gets one commit of four samples, one of them with an N MiB text field (text with
-# quotes, backslashes, tabs, newlines and non-ASCII, so escaping is not free), as a remote
-# could send it. Each command below runs under /usr/bin/time; the report gives its peak
+# A store gets one commit of four samples, one of them with an N MiB text field (random words,
+# with quotes, backslashes, tabs, newlines, control characters, line separators, C1 controls,
+# bidi overrides and non-ASCII, so escaping is not free), as a remote could send it. Each command below runs under /usr/bin/time; the report gives its peak
 # resident memory next to the blob's size. Target: every read stays under 3.5x the blob
 # (about 350 MB for 100 MiB). The exports are then compared with the manifest (JSON Lines
 # byte for byte; CSV by parsing it back with Python's csv module).
@@ -51,10 +51,21 @@ export TRAIL_AUTHOR="Bench <bench@example.org>" TRAIL_STORE="$WORK/.trail"
 
 # Keys in canonical order, so the JSON Lines export must equal the manifest byte for byte.
 python3 - "$MB" <<'PY'
-import json, sys
+import json, random, sys
 size = int(sys.argv[1]) << 20
-unit = 'Lorem "ipsum" dolor \\ sit\tamet,\nconsectetur é ünïcødé 日本語 '
-text = (unit * (size // len(unit.encode()) + 1)).encode()[:size].decode("utf-8", "ignore")
+# Words drawn at random (so the blob compresses as text does, not to nothing), with what JSON,
+# CSV and a terminal must escape: quotes, backslashes, tabs, newlines, control characters,
+# line separators, C1 controls and bidi overrides, and non-ASCII letters.
+random.seed(7)
+words = ["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do",
+         "eiusmod", "tempor", '"quoted"', "back\\slash", "tab\t", "line\n", "ctl\u0001", "sep\u2028",
+         "c1\u0085", "bidi\u202e", "é", "ünïcødé", "日本語", "🙂", "a,b"]
+parts, n = [], 0
+while n < size:
+    chunk = " ".join(random.choices(words, k=4096)) + " "
+    parts.append(chunk)
+    n += len(chunk.encode())
+text = "".join(parts).encode()[:size].decode("utf-8", "ignore")
 with open("data.jsonl", "w", encoding="utf-8") as f:
     for i, (sid, t) in enumerate([("a", "small one"), ("big", text), ("c", "small two"), ("d", "small three")]):
         f.write(json.dumps({"id": sid, "label": "l%d" % (i % 2), "text": t}, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n")
@@ -96,6 +107,7 @@ def check(name, good):
     print(("ok      " if good else "WRONG   ") + name)
     ok = ok and good
 check("x.jsonl equals the manifest", open("x.jsonl", "rb").read() == open("data.jsonl", "rb").read())
+csv.field_size_limit(sys.maxsize)
 with open("x.csv", newline="", encoding="utf-8") as f:
     back = list(csv.DictReader(f))
 check("x.csv holds every value", [dict(r) for r in back] == [{k: str(v) for k, v in r.items()} for r in rows])

@@ -139,53 +139,82 @@ final class StoredRecordTests: XCTestCase {
 
     // MARK: - A large text blob
 
+    /// Runs `trail args...` and fails the test unless it exits 0 within `seconds` (far more
+    /// than it takes), so that output that slows down with the square of its size fails the
+    /// test rather than hanging it.
+    @discardableResult
+    private func ok(_ box: Sandbox, within seconds: Int = 300, _ args: String..., file: StaticString = #filePath, line: UInt = #line) throws -> Sandbox.Result {
+        let result = try box.run("/usr/bin/timeout", [String(seconds), Sandbox.productsDirectory.appendingPathComponent("trail").path] + args)
+        XCTAssertEqual(result.status, 0, "trail \(args.joined(separator: " ")) failed\(result.status == 124 ? " to finish in \(seconds) s" : ""): \(result.stderr)",
+                       file: file, line: line)
+        return result
+    }
+
     /// 20 MB of text with everything JSON and CSV must escape (quotes, backslashes, newlines, tabs,
-    /// control characters, line separators, non-ASCII): `show` and both exports give it back whole.
+    /// control characters, line separators, non-ASCII), and a second large text in the same
+    /// sample between ordinary fields: `show` and both exports give them back whole.
     func testALargeTextBlobComesOutWhole() throws {
         let box = try Sandbox()
-        let unit = "Lorem \"ipsum\", \\ dolor\tsit\namet\r\n\u{01}\u{1F} é ünï 日本語 \u{2028}\u{85} 🙂 / "
-        var text = ""
-        text.reserveCapacity(21 << 20)
-        while text.utf8.count < 20 << 20 { text += unit }
+        func repeated(_ unit: String, toBytes size: Int) -> String {
+            var text = ""
+            text.reserveCapacity(size + unit.utf8.count)
+            while text.utf8.count < size { text += unit }
+            return text
+        }
+        let text = repeated("Lorem \"ipsum\", \\ dolor\tsit\namet\r\n\u{01}\u{1F} é ünï 日本語 \u{2028}\u{85}\u{202E} 🙂 / ", toBytes: 20 << 20)
+        let body = repeated("second \"text\"\n", toBytes: 2 << 20)
         let rows: [[String: Any]] = [
-            ["id": "a", "label": "x", "text": "small"],
-            ["id": "big", "label": "y", "text": text],
-            ["id": "c", "label": "x", "text": "small, too"],
+            ["body": "", "id": "a", "label": "x", "note": "n", "text": "small", "zz": 1],
+            ["body": body, "id": "big", "label": "y", "note": "short, too", "text": text, "zz": 2],
+            ["body": "b", "id": "c", "label": "x", "note": "", "text": "small, too", "zz": 3],
         ]
         let manifest = try rows.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
         try box.write("big.jsonl", manifest.joined(separator: "\n") + "\n")
-        try box.ok("init")
+        try box.ok("init", "--content-field", "text", "--content-field", "body", "--content-field", "note")
         try box.ok("commit", "big.jsonl", "-m", "big")
 
         func object(_ line: Substring) throws -> [String: Any] {
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
+        func checkBig(_ row: [String: Any], _ what: String) {
+            XCTAssertEqual(row["text"] as? String, text, what)
+            XCTAssertEqual(row["body"] as? String, body, what)
+            XCTAssertEqual(row["note"] as? String, "short, too", what)
+            XCTAssertEqual(row["id"] as? String, "big", what)
+            XCTAssertEqual(row["zz"] as? Int, 2, what)
+            XCTAssertEqual(row.count, 6, what)
+        }
         // show: header lines, a blank line, then the row as one line of JSON.
-        let shown = try box.ok("show", "HEAD", "big").stdout
+        let shown = try ok(box, "show", "HEAD", "big").stdout
         let parts = shown.components(separatedBy: "\n\n")
         XCTAssertEqual(parts.count, 2, "one blank line, then one JSON line")
         XCTAssertTrue(parts[0].contains("content text: blob ") && parts[0].contains("\(text.utf8.count) bytes"), parts[0])
-        let row = try object(Substring(parts[1].dropLast()))
-        XCTAssertEqual(row["text"] as? String, text)
-        XCTAssertEqual(row["id"] as? String, "big")
         XCTAssertEqual(parts[1].filter { $0 == "\n" }.count, 1, "the row is one line")
+        XCTAssertFalse(parts[1].unicodeScalars.contains { $0 == "\u{2028}" || $0 == "\u{85}" || $0 == "\u{202E}" }, "written as \\u escapes")
+        checkBig(try object(Substring(parts[1].dropLast())), "show")
 
-        let json = try box.ok("show", "HEAD", "big", "--json").stdout
+        let json = try ok(box, "show", "HEAD", "big", "--json").stdout
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        let sample = try XCTUnwrap(report["sample"] as? [String: Any])
-        XCTAssertEqual(sample["text"] as? String, text)
-        XCTAssertEqual(sample["label"] as? String, "y")
+        checkBig(try XCTUnwrap(report["sample"] as? [String: Any]), "show --json")
+        XCTAssertEqual((report["content"] as? [Any])?.count, 3)
 
-        try box.ok("export", "HEAD", "--out", "x.jsonl")
+        try ok(box, "export", "HEAD", "--out", "x.jsonl")
         let lines = try box.read("x.jsonl").split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(lines.count, 4, "three rows and the final newline")
-        XCTAssertEqual(try object(lines[1])["text"] as? String, text)
+        checkBig(try object(lines[1]), "export jsonl")
         XCTAssertEqual(try object(lines[0])["text"] as? String, "small")
-        XCTAssertEqual(try object(lines[2])["text"] as? String, "small, too")
+        XCTAssertEqual(try object(lines[2])["note"] as? String, "")
+        // The same bytes as a small sample's line would have: canonical JSON, keys in order.
+        XCTAssertTrue(lines[1].hasPrefix(#"{"body":"second \"text\"\nsecond"#), String(lines[1].prefix(40)))
+        XCTAssertTrue(lines[1].hasSuffix(#" / ","zz":2}"#), String(lines[1].suffix(40)))
 
-        try box.ok("export", "HEAD", "--out", "x.csv")
-        let quoted = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        try ok(box, "export", "HEAD", "--out", "x.csv")
+        func cell(_ s: String) -> String {
+            s.utf8.contains { [0x2c, 0x22, 0x0d, 0x0a].contains($0) } ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
         let csv = try box.read("x.csv")
-        XCTAssertEqual(csv, "id,label,text\na,x,small\nbig,y,\(quoted)\nc,x,\"small, too\"\n")
+        let expected = "body,id,label,note,text,zz\n,a,x,n,small,1\n\(cell(body)),big,y,\"short, too\",\(cell(text)),2\nb,c,x,,\"small, too\",3\n"
+        XCTAssertEqual(csv.utf8.count, expected.utf8.count)
+        XCTAssertTrue(csv == expected, "CSV differs")
     }
 }
