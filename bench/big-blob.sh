@@ -11,6 +11,8 @@
 # Environment:
 #   TRAIL_BIN     the trail binary to measure (default: .build/release/trail, built with
 #                 `swift build -c release` when missing).
+#   LIMIT         seconds after which a command is stopped and reported as such (default 600:
+#                 writers that slow down with the square of a line's length never finish).
 #
 # A store gets one commit of four samples, one of them with an N MiB text field (random words,
 # with quotes, backslashes, tabs, newlines, control characters, line separators, C1 controls,
@@ -30,6 +32,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 MB="${MB:-100}"
+LIMIT="${LIMIT:-600}"
 WORK="$here/work/big-blob"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -79,13 +82,18 @@ status=0
 measure() {
     local name="$1"; shift
     local out="$1"; shift
-    if ! /usr/bin/time -f "%M %e" -o time.txt "$@" > "$out" 2> stderr.txt; then
+    local rc=0
+    /usr/bin/time -f "%M %e" -o time.txt timeout "$LIMIT" "$@" > "$out" 2> stderr.txt || rc=$?
+    read -r kb seconds < <(tail -1 time.txt)
+    if [ "$rc" = 124 ]; then
+        printf "%-34s %10d %9s\n" "$name" $(( kb / 1024 )) ">$LIMIT (stopped)"
+        status=1
+    elif [ "$rc" != 0 ]; then
         echo "FAILED: $name: $(cat stderr.txt)" >&2
         status=1
-        return
+    else
+        printf "%-34s %10d %9s\n" "$name" $(( kb / 1024 )) "$seconds"
     fi
-    read -r kb seconds < time.txt
-    printf "%-34s %10d %9s\n" "$name" $(( kb / 1024 )) "$seconds"
 }
 
 "$TRAIL_BIN" init > /dev/null

@@ -134,6 +134,14 @@ final class StoredRecordTests: XCTestCase {
             for dump in ["dataCorrupted", "typeMismatch", "Context(", "codingPath", "Error: "] {
                 XCTAssertFalse(err.contains(dump), "\(what): no Swift value dump: \(err)")
             }
+            // verify names it among the objects, once.
+            let verify = try box.trail(["verify"])
+            XCTAssertEqual(verify.status, 1, what)
+            let lines = verify.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("problem (object): ") && $0.contains(blob) }
+            XCTAssertEqual(lines.count, 1, "\(what): \(verify.stdout)")
+            for part in [damage.file, String(commit.prefix(10)), damage.problem, "restore"] {
+                XCTAssertTrue(lines.first?.contains(part) ?? false, "\(what): verify names \(part): \(verify.stdout)")
+            }
         }
     }
 

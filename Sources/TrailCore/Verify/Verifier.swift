@@ -109,6 +109,7 @@ public struct Verifier {
         // Commit by commit, so that a missing one is named and the others are still checked.
         var commits: [ObjectID] = []
         var seenCommits = Set<ObjectID>()
+        var checkedRootFiles = Set<ObjectID>()
         var pending = tips.map { (id: $0, child: ObjectID?.none) }
         while let next = pending.popLast() {
             guard seenCommits.insert(next.id).inserted else { continue }
@@ -121,6 +122,7 @@ public struct Verifier {
             }
             commits.append(info.id)
             pending += info.parents.map { ($0, info.id) }
+            rootFileProblems(of: info.id, checked: &checkedRootFiles).forEach { problem("object", $0) }
         }
         report.commits = commits.count
         var walkProblems: [String] = []
@@ -189,6 +191,27 @@ public struct Verifier {
         Trace.mark("verify: index")
         report.ok = report.problems.isEmpty
         return report
+    }
+
+    /// What is wrong with the `dataset.json` and `summary.json` of `commit` (each blob checked
+    /// once, in the first commit that holds it): every command reads one or the other.
+    private func rootFileProblems(of commit: ObjectID, checked: inout Set<ObjectID>) -> [String] {
+        guard let snapshot = try? Snapshot(repository: store.repository, commit: commit) else { return [] }  // named with the trees
+        var problems: [String] = []
+        for entry in snapshot.rootEntries where entry.mode == .blob && checked.insert(entry.id).inserted {
+            do {
+                switch entry.name {
+                case Snapshot.configFile: _ = try snapshot.config()
+                case Snapshot.summaryFile: _ = try snapshot.summary()
+                default: continue
+                }
+            } catch let error as TrailError {
+                problems.append("\(error.message); \(Self.restore)")
+            } catch {
+                problems.append("\(entry.name) (blob \(entry.id.hex)) of commit \(commit.abbreviated()) cannot be read: \(error); \(Self.restore)")
+            }
+        }
+        return problems
     }
 
     /// What one record holds, and what is wrong with it.
@@ -311,7 +334,8 @@ public struct Verifier {
         case _ where name.hasPrefix("refs/heads/"):
             guard object.type == .commit else { return "\(name) points at a \(object.type.name), not a commit" }
             if let p = commitProblem(target) { return p }
-            guard (try? Snapshot(repository: repo, commit: target).config()) != nil else {
+            // A dataset.json that is there but damaged is named with the objects (step 3).
+            guard (try? Snapshot(repository: repo, commit: target).rootEntries.contains { $0.name == Snapshot.configFile && $0.mode == .blob }) == true else {
                 return "\(name) points at \(target.abbreviated()), which is not a Trail snapshot (no dataset.json)"
             }
             return nil
