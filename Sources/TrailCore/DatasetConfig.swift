@@ -58,9 +58,9 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
     /// Reads a configuration from its JSON bytes.
     public static func decode(_ bytes: [UInt8]) throws -> DatasetConfig {
         do {
-            return try JSONDecoder().decode(DatasetConfig.self, from: Data(bytes))
-        } catch {
-            throw TrailError("the store's dataset configuration is unreadable: \(error)",
+            return try decodeJSON(DatasetConfig.self, from: bytes)
+        } catch let error as UndecodableJSON {
+            throw TrailError("the store's dataset configuration is unreadable: \(error.problem)",
                              hint: "check the store with `git fsck`; the file is dataset.json in the store")
         }
     }

@@ -47,6 +47,13 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let error as InputError {
         printError(error.description, hint: error.hint)
         throw ExitCode(1)
+    } catch let error as StoredRecordError {
+        printError(error.description, hint: error.hint)
+        throw ExitCode(1)
+    } catch let error as JSONSyntaxError {
+        // Readers that know the file or record say so; this is the fallback for one that does not.
+        printError("invalid JSON: \(error.description)", hint: error.hint ?? "`trail verify` checks the store")
+        throw ExitCode(1)
     } catch let error as GitError {
         printError("git: \(error.description)", hint: "run `git --git-dir <store> fsck` to check the store")
         throw ExitCode(1)

@@ -57,7 +57,7 @@ struct ShowCommand: ParsableCommand {
                             JSONMember("reason", .string(e.reason)), JSONMember("sequence", .number(String(e.sequence))),
                         ])))
                     }
-                    return TerminalText.writeVerbatim(TerminalText.jsonEscaped(prettyJSON(.object(members))))
+                    return try TerminalText.writeJSON { try writePrettyJSON(.object(members), to: $0) }
                 }
                 print("sample \(sample) in commit \(view.commit.hex)")
                 print("record \(view.record.hex)")
@@ -70,8 +70,7 @@ struct ShowCommand: ParsableCommand {
                     print("erased  \(e.date) by \(e.erasedBy) (erasure \(e.sequence)): \(e.reason)")
                 }
                 print("")
-                TerminalText.writeVerbatim(TerminalText.jsonEscaped(String(decoding: view.json, as: UTF8.self)))
-                return
+                return try TerminalText.writeJSON { try $0.writeJSON(.object(view.row)) }
             }
             let commit = try CommitLog(store: store).summary(of: snapshot.commit)
             let summary = try snapshot.summary()
@@ -118,19 +117,29 @@ func printCounts(_ counts: [String: Int], total: Int, limit: Int? = nil) {
     if shown.count < rows.count { print("  ... and \(rows.count - shown.count) more") }
 }
 
-/// A `JSONValue` as indented JSON (keys sorted, numbers exactly as written), like `printJSON`'s output.
-func prettyJSON(_ value: JSONValue, indent: String = "") -> String {
+/// Writes a `JSONValue` as indented JSON (keys sorted, numbers exactly as written), like
+/// `printJSON`'s output; to `out` piece by piece, so a large string is never copied whole.
+func writePrettyJSON(_ value: JSONValue, indent: String = "", to out: ChunkedOutput) throws {
     let inner = indent + "  "
     switch value {
     case .array(let items) where !items.isEmpty:
-        return "[\n" + items.map { inner + prettyJSON($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        try out.write("[\n")
+        for (k, item) in items.enumerated() {
+            try out.write((k > 0 ? ",\n" : "") + inner)
+            try writePrettyJSON(item, indent: inner, to: out)
+        }
+        try out.write("\n" + indent + "]")
     case .object(let members) where !members.isEmpty:
-        let sorted = members.sorted { CanonicalJSON.keyPrecedes($0.key, $1.key) }
-        return "{\n" + sorted.map { m in
-            inner + String(decoding: CanonicalJSON.encode(.string(m.key)), as: UTF8.self) + " : " + prettyJSON(m.value, indent: inner)
-        }.joined(separator: ",\n") + "\n" + indent + "}"
+        try out.write("{\n")
+        for (k, m) in members.sorted(by: { CanonicalJSON.keyPrecedes($0.key, $1.key) }).enumerated() {
+            try out.write((k > 0 ? ",\n" : "") + inner)
+            try out.writeJSONString(m.key)
+            try out.write(" : ")
+            try writePrettyJSON(m.value, indent: inner, to: out)
+        }
+        try out.write("\n" + indent + "}")
     default:
-        return String(decoding: CanonicalJSON.encode(value), as: UTF8.self)
+        try out.writeJSON(value)
     }
 }
 

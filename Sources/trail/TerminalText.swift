@@ -1,4 +1,5 @@
 import Foundation
+import TrailCore
 
 /// What `trail` prints to a terminal, made safe: ids, labels, annotators, guideline versions,
 /// metadata, messages and names come from datasets and remotes that anyone may have written, and
@@ -33,8 +34,11 @@ enum TerminalText {
     /// nothing.
     static func escaped(_ text: String) -> String {
         guard !isSafe(text) else { return text }
-        var out = String.UnicodeScalarView()
-        func append(_ s: String) { out.append(contentsOf: s.unicodeScalars) }
+        // Built as bytes: appending to a String.UnicodeScalarView copied the whole view each
+        // time, which took minutes for a line of a few megabytes.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
+        func append(_ s: String) { out.append(contentsOf: s.utf8) }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\\": append("\\\\")
@@ -47,10 +51,10 @@ enum TerminalText {
             case "\r": append("\\r")
             case "\u{1B}": append("\\e")
             case _ where isUnsafe(scalar): append("\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}")
-            default: out.append(scalar)
+            default: out.append(contentsOf: UTF8.encode(scalar)!)
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// JSON text with the unsafe characters that JSON allows raw (DEL, C1, bidi controls, U+2028
@@ -59,16 +63,53 @@ enum TerminalText {
     /// C0 controls there, so the structural newlines and spaces are kept.
     static func jsonEscaped(_ json: String) -> String {
         guard json.unicodeScalars.contains(where: { $0.value >= 0x7F && isUnsafe($0) }) else { return json }
-        var out = String.UnicodeScalarView()
-        for scalar in json.unicodeScalars {
-            if scalar.value >= 0x7F && isUnsafe(scalar) {
-                let hex = String(scalar.value, radix: 16)
-                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
-            } else {
-                out.append(scalar)
+        var out: [UInt8] = []
+        var copy = json
+        copy.withUTF8 { _ = jsonEscaped(UnsafeRawBufferPointer($0), into: &out, final: true) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `jsonEscaped` on UTF-8 bytes, appended to `out`, for JSON written in pieces: returns how
+    /// many bytes of `utf8` it took, which is all of them when `final`, and otherwise leaves an
+    /// unfinished multi-byte character at the end for the caller to put before the next piece.
+    /// The unsafe characters from U+007F up are all in the two- and three-byte sequences
+    /// checked here (C2 80–9F, D8 9C, E2 80 8E–8F, E2 80 A8–AE, E2 81 A6–A9), so only their lead
+    /// bytes need a look; the rest is copied in runs.
+    static func jsonEscaped(_ utf8: UnsafeRawBufferPointer, into out: inout [UInt8], final: Bool) -> Int {
+        let n = utf8.count
+        var i = 0, run = 0
+        func escape(_ value: UInt32, length: Int) {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[run..<i]))
+            let hex = Array("0123456789abcdef".utf8)
+            out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), hex[Int(value >> 12 & 0xf)], hex[Int(value >> 8 & 0xf)],
+                                    hex[Int(value >> 4 & 0xf)], hex[Int(value & 0xf)]])
+            i += length
+            run = i
+        }
+        while i < n {
+            let b = utf8[i]
+            let needed = b == 0xC2 || b == 0xD8 ? 2 : b == 0xE2 ? 3 : 1
+            if needed > 1 && i + needed > n && !final { break }  // unfinished: the next piece completes it
+            switch b {
+            case 0x7F:
+                escape(0x7F, length: 1)
+            case 0xC2 where i + 1 < n && (0x80...0x9F).contains(utf8[i + 1]):
+                escape(UInt32(utf8[i + 1]), length: 2)
+            case 0xD8 where i + 1 < n && utf8[i + 1] == 0x9C:
+                escape(0x061C, length: 2)
+            case 0xE2 where i + 2 < n:
+                let value = 0x2000 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F)
+                if utf8[i + 1] & 0xC0 == 0x80, utf8[i + 2] & 0xC0 == 0x80, let scalar = Unicode.Scalar(value), isUnsafe(scalar) {
+                    escape(value, length: 3)
+                } else {
+                    i += 1
+                }
+            default:
+                i += 1
             }
         }
-        return String(out)
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[run..<i]))
+        return i
     }
 
     /// Writes lines to stderr, each escaped; `text` may hold several lines, split on `\n`
@@ -81,6 +122,29 @@ enum TerminalText {
     /// Writes one line (or, with the terminator, the end of one) to stderr, escaped.
     static func writeError(_ line: String, terminator: String = "\n") {
         FileHandle.standardError.write(Data((escaped(line) + terminator).utf8))
+    }
+
+    /// Writes the JSON that `body` writes to stdout, `jsonEscaped`, a piece at a time (then a
+    /// newline): a sample's text may be a hundred megabytes, which as one String, escaped, then
+    /// printed, took several whole copies.
+    static func writeJSON(_ body: (ChunkedOutput) throws -> Void) throws {
+        // Through stdout's own buffer, after what `print` wrote before.
+        func emit(_ bytes: UnsafeRawBufferPointer) { if bytes.count > 0 { fwrite(bytes.baseAddress!, 1, bytes.count, stdout) } }
+        var carry: [UInt8] = [], escaped: [UInt8] = []
+        func pass(_ piece: UnsafeRawBufferPointer, final: Bool) {
+            escaped.removeAll(keepingCapacity: true)
+            let taken = jsonEscaped(piece, into: &escaped, final: final)
+            carry = Array(piece[taken...])  // at most an unfinished character
+            escaped.withUnsafeBytes(emit)
+        }
+        let output = ChunkedOutput { piece in
+            if carry.isEmpty { return pass(piece, final: false) }
+            (carry + piece).withUnsafeBytes { pass($0, final: false) }
+        }
+        try body(output)
+        try output.flush()
+        carry.withUnsafeBytes { pass($0, final: true) }
+        emit(UnsafeRawBufferPointer(start: [UInt8(0x0a)], count: 1))
     }
 
     /// Writes `text` to stdout exactly as it is: only for text Trail built to be safe

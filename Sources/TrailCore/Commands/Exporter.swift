@@ -52,7 +52,9 @@ public struct Exporter {
         let config = try snapshot.config()
         let erasures = try ErasureLog.read(store.repository)
         let leftOut = LeftOut()
-        let rows = try readRows(snapshot, config: config, erased: Set(erasures.byContent.keys), leftOut: leftOut)
+        // A folder's manifest is written from whole rows; the other formats read large texts as they write them.
+        let rows = try readRows(snapshot, config: config, erased: Set(erasures.byContent.keys), leftOut: leftOut,
+                                deferLargeTexts: format != .folder)
         var result = ExportResult(commit: snapshot.commit.hex, format: format, path: path, samples: rows.count, mediaFiles: 0,
                                   erased: erasures.records.isEmpty ? [] : try erasures.erasedSamples(in: snapshot))
         // Every sample left out is named, also one whose content went with another sample's erasure.
@@ -65,7 +67,7 @@ public struct Exporter {
         switch format {
         case .jsonl:
             try writeAtomically(path) { out in
-                for row in rows { try out.write(row.json + [0x0a]) }
+                for row in rows { try writeLine(row, to: out) }
             }
         case .csv:
             if path == "-" { throw TrailError("CSV goes to a file, not standard output", hint: "use --out FILE.csv, or JSON Lines with --out -", exitCode: 2) }
@@ -85,6 +87,12 @@ public struct Exporter {
                     line.removeAll(keepingCapacity: true)
                     for (k, name) in columns.enumerated() {
                         if k > 0 { line.append(UInt8(ascii: ",")) }
+                        if let text = row.deferred.first(where: { $0.field.utf8.elementsEqual(name.utf8) }) {
+                            try out.write(line)
+                            line.removeAll(keepingCapacity: true)
+                            try store.repository.read(text.blob, as: .blob).withUnsafeBytes { try writeCSVCell(utf8: $0, to: out) }
+                            continue
+                        }
                         appendCSVCell(values[name].map(csvText) ?? "", to: &line)
                     }
                     line.append(0x0a)
@@ -103,19 +111,26 @@ public struct Exporter {
 
     /// A record blob as read, with its text content, waiting to be turned into a row.
     private struct RawRecord {
-        /// The key the tree stores it under, and where (`cd/<key>` in its first-level folder).
+        /// The key the tree stores it under, and where (`ab/cd/<key>`).
         let key: ObjectID?
         let place: String
         let bytes: [UInt8]
         let layout: RowSplicer.Layout?
-        let texts: [[UInt8]]
+        /// The text content blobs, nil for those deferred to the writing.
+        let texts: [[UInt8]?]
     }
+
+    /// Texts from this size up are read as their rows are written, a slice of the output at a
+    /// time, rather than held in every row until the sorted rows are written: a 100 MB text
+    /// took four copies (blob, row, line, buffer) and an export of such samples over a gigabyte.
+    static let deferredTextSize = 1 << 20
 
     /// Every row of the snapshot, sorted by id. Two stages run at once: one thread reads
     /// records and their texts through libgit2 (whose pack reads serialise on a global lock, so a
     /// second reader only adds contention), while another splices them into rows.
     /// Records naming `erased` content are left out: their content is gone.
-    private func readRows(_ snapshot: Snapshot, config: DatasetConfig, erased: Set<ObjectID>, leftOut: LeftOut) throws -> [Row] {
+    private func readRows(_ snapshot: Snapshot, config: DatasetConfig, erased: Set<ObjectID>, leftOut: LeftOut,
+                          deferLargeTexts: Bool) throws -> [Row] {
         let folders = snapshot.shardFolders
         let path = store.repository.path
         let queue = HandOff<[RawRecord]>()
@@ -133,12 +148,16 @@ public struct Exporter {
                         for entry in try Snapshot.recordEntries(in: folder.id, repository: repo) {
                             let bytes = try repo.read(entry.id, as: .blob)
                             let layout = RowSplicer.layout(bytes)
-                            if !erased.isEmpty, let gone = try (layout?.content ?? SampleRecord.decode(bytes).content).first(where: { erased.contains($0.blob) }) {
+                            if !erased.isEmpty, let gone = try (layout?.content ?? StoredRecordError.locating(
+                                commit: snapshot.commit, key: entry.key, path: folder.name + "/" + entry.name, idField: config.idField,
+                                { try SampleRecord.decode(bytes).content })).first(where: { erased.contains($0.blob) }) {
                                 let id = (try? SampleRecord.decode(bytes))?.field(config.idField).map(idBytes) ?? Array((entry.key?.hex ?? entry.name).utf8)
                                 leftOut.samples.append((String(decoding: id, as: UTF8.self), gone.blob))
                                 continue
                             }
-                            let texts = try layout?.content.filter { $0.path == nil }.map { try repo.read($0.blob, as: .blob) } ?? []
+                            let texts = try layout?.content.filter { $0.path == nil }.map { text -> [UInt8]? in
+                                deferLargeTexts && text.size >= Exporter.deferredTextSize ? nil : try repo.read(text.blob, as: .blob)
+                            } ?? []
                             chunk.append(RawRecord(key: entry.key, place: folder.name + "/" + entry.name, bytes: bytes, layout: layout, texts: texts))
                             if chunk.count == 4096 {
                                 progress?.add(chunk.count)
@@ -165,7 +184,9 @@ public struct Exporter {
                                 rows.append(row)
                                 continue
                             }
-                            let record = try SampleRecord.decode(raw.bytes)
+                            let record = try StoredRecordError.locating(commit: snapshot.commit, key: raw.key, path: raw.place, idField: config.idField) {
+                                try SampleRecord.decode(raw.bytes)
+                            }
                             let id = record.field(config.idField).map(idBytes) ?? []
                             try checkKey(raw, id, snapshot)
                             rows.append(Row(id: id, json: CanonicalJSON.encode(.object(try restorer.row(record))),
@@ -358,10 +379,40 @@ public struct Exporter {
         }
     }
 
+    /// Writes a row and its newline, reading its deferred texts one at a time.
+    private func writeLine(_ row: Row, to out: ChunkedOutput) throws {
+        var written = 0
+        try row.json.withUnsafeBytes { json in
+            for text in row.deferred {
+                try out.write(UnsafeRawBufferPointer(rebasing: json[written..<text.offset]))
+                try store.repository.read(text.blob, as: .blob).withUnsafeBytes { try out.writeJSONString(utf8: $0) }
+                written = text.offset + 2  // past the `""` standing in for it
+            }
+            try out.write(UnsafeRawBufferPointer(rebasing: json[written...]))
+        }
+        try out.write([0x0a])
+    }
+
+    /// `appendCSVCell` for a large text, written a slice at a time.
+    private func writeCSVCell(utf8: UnsafeRawBufferPointer, to out: ChunkedOutput) throws {
+        let quote = UInt8(ascii: "\"")
+        let needsQuotes = utf8.starts(with: [0xEF, 0xBB, 0xBF])
+            || utf8.contains { $0 == UInt8(ascii: ",") || $0 == quote || $0 == 0x0a || $0 == 0x0d }
+        guard needsQuotes else { return try out.write(utf8) }
+        try out.write([quote])
+        var run = 0
+        for (k, b) in utf8.enumerated() where b == quote {
+            try out.write(UnsafeRawBufferPointer(rebasing: utf8[run...k]))  // the quote, then its double
+            run = k
+        }
+        try out.write(UnsafeRawBufferPointer(rebasing: utf8[run...]))
+        try out.write([quote])
+    }
+
     /// Writes through a buffered sink to a temporary file renamed into place, or to stdout for `-`.
-    private func writeAtomically(_ path: String, _ body: (OutputSink) throws -> Void) throws {
+    private func writeAtomically(_ path: String, _ body: (ChunkedOutput) throws -> Void) throws {
         if path == "-" {
-            let sink = OutputSink(fd: 1, path: "standard output")
+            let sink = ChunkedOutput.file(1, path: "standard output")
             try body(sink)
             try sink.flush()
             return
@@ -371,7 +422,7 @@ public struct Exporter {
         guard fd >= 0 else {
             throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check that the folder exists and is writable")
         }
-        let sink = OutputSink(fd: fd, path: path)
+        let sink = ChunkedOutput.file(fd, path: path)
         do {
             try body(sink)
             try sink.flush()
@@ -382,37 +433,6 @@ public struct Exporter {
             unlink(temp)
             throw error
         }
-    }
-}
-
-/// A buffered writer to a file descriptor.
-final class OutputSink {
-    private let fd: Int32
-    private let path: String
-    private var buffer: [UInt8] = []
-
-    init(fd: Int32, path: String) {
-        self.fd = fd
-        self.path = path
-        buffer.reserveCapacity(1 << 20)
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 20 { try flush() }
-    }
-
-    func flush() throws {
-        var done = 0
-        while done < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space")
-            }
-            done += n
-        }
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 

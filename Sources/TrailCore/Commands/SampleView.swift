@@ -37,8 +37,11 @@ public struct SampleView: Equatable {
 
     /// Reads sample `id` from `snapshot`; nil if the snapshot does not hold it.
     public static func read(_ id: String, in snapshot: Snapshot) throws -> SampleView? {
-        guard let recordID = try snapshot.recordID(forKey: SampleKey.of(id)) else { return nil }
-        let record = try SampleRecord.decode(snapshot.repository.read(recordID, as: .blob))
+        let key = SampleKey.of(id)
+        guard let recordID = try snapshot.recordID(forKey: key) else { return nil }
+        let record = try StoredRecordError.locating(commit: snapshot.commit, key: key, sample: id) {
+            try SampleRecord.decode(snapshot.repository.read(recordID, as: .blob))
+        }
         let log = try ErasureLog.read(snapshot.repository)
         let row = try RowRestorer(repository: snapshot.repository, erased: Set(log.byContent.keys)).row(record)
         return SampleView(commit: snapshot.commit, record: recordID, row: row, content: record.content,

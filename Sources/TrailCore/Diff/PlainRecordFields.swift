@@ -83,16 +83,19 @@ struct PlainRecordFields {
 
     /// The blob ids of the content entries, which come before `fieldsStart` in a record
     /// (`{"content":{"<field>":{"blob":"<40 hex>",...},...},"fields":`); nil when the section
-    /// has a backslash, so that `"blob":"` can only be a key.
+    /// has a backslash, so that `"blob":"` can only be a key, or a blob that is not 40 hex digits
+    /// (the general path names the damaged record).
     private static func contentBlobs(_ bytes: [UInt8], before fieldsStart: Int) -> [ObjectID]? {
         let section = bytes[..<fieldsStart]
         guard !section.contains(UInt8(ascii: "\\")) else { return nil }
         let needle = Array(#""blob":""#.utf8)
         var blobs: [ObjectID] = []
         var i = section.startIndex
-        while i + needle.count + 40 <= section.endIndex {
+        while i + needle.count <= section.endIndex {
             if section[i] == needle[0] && section[i..<i + needle.count].elementsEqual(needle) {
-                guard let id = ObjectID(hexBytes: section[(i + needle.count)..<(i + needle.count + 40)]) else { return nil }
+                let hex = i + needle.count
+                guard hex + 41 <= section.endIndex, section[hex + 40] == UInt8(ascii: "\""),
+                      let id = ObjectID(hexBytes: section[hex..<(hex + 40)]) else { return nil }
                 blobs.append(id)
                 i += needle.count + 40
             } else {

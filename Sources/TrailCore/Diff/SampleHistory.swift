@@ -66,8 +66,13 @@ public struct HistoryReader {
             // A merge that took the other side's version adds nothing: that side's commit is listed.
             if info.parents.dropFirst().contains(where: { (recordAt[$0] ?? nil) == current }) { continue }
             let previousConfig = parent.flatMap { configAt[$0] } ?? config
-            let previousRecord = try previous.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
-            let record = try current.map { try SampleRecord.decode(repo.read($0, as: .blob)) }
+            // The previous version is the parent's: a damaged record is named in the commit that holds it.
+            let previousRecord = try previous.map { record in
+                try StoredRecordError.locating(commit: parent, key: key, sample: id) { try SampleRecord.decode(repo.read(record, as: .blob)) }
+            }
+            let record = try current.map { record in
+                try StoredRecordError.locating(commit: info.id, key: key, sample: id) { try SampleRecord.decode(repo.read(record, as: .blob)) }
+            }
             let change = SampleChange.between(previousRecord, record, oldConfig: previousConfig, newConfig: config,
                                               recordBefore: previous, recordAfter: current)
             versions.append(SampleVersion(
@@ -86,7 +91,10 @@ public struct HistoryReader {
         if erasure == nil && !log.records.isEmpty {
             for v in versions {
                 guard let hex = v.record, let recordID = ObjectID(hex: hex) else { continue }
-                if let hit = log.erasure(of: try SampleRecord.decode(repo.read(recordID, as: .blob))) { erasure = hit; break }
+                let record = try StoredRecordError.locating(commit: ObjectID(hex: v.commit), key: key, sample: id) {
+                    try SampleRecord.decode(repo.read(recordID, as: .blob))
+                }
+                if let hit = log.erasure(of: record) { erasure = hit; break }
             }
         }
         return SampleHistory(id: id, versions: versions, erasure: erasure)

@@ -73,7 +73,9 @@ public struct Differ {
         let entries = try TreeDiff.changes(from: old, to: new, repositoryPath: path)
         Trace.mark("diff: \(entries.count) records differ")
         let oldConfig = try old.config(), newConfig = try new.config()
-        let changes = try Differ.classify(entries, oldConfig: oldConfig, newConfig: newConfig, repositoryPath: path)
+        let changes = try StoredRecordError.locating(entries, from: (old.commit, oldConfig), to: (new.commit, newConfig), repository: store.repository) {
+            try Differ.classify(entries, oldConfig: oldConfig, newConfig: newConfig, repositoryPath: path)
+        }
         Trace.mark("diff: records read and classified")
         var diff = Differ.summarize(changes, before: try old.summary(), after: try new.summary(), fromName: fromName, toName: toName,
                                     includeSamples: includeSamples)

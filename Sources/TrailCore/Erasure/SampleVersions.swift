@@ -74,7 +74,7 @@ struct SampleVersions {
         guard !content.isEmpty else { return [] }
         let idField = store.config.idField
         var problems: [String] = []
-        let hits = try RecordWalk.run(commits: commits, repository: store.repository, problems: &problems) { _, _, bytes -> Sharing? in
+        let hits = try RecordWalk.run(commits: commits, repository: store.repository, problems: &problems) { _, _, _, bytes -> Sharing? in
             guard let entries = try? RowSplicer.layout(bytes)?.content ?? SampleRecord.decode(bytes).content,
                   let shared = entries.first(where: { content.contains($0.blob) }),
                   let record = try? SampleRecord.decode(bytes) else { return nil }

@@ -89,14 +89,17 @@ public struct LineageUpdater {
         Trace.mark("index: \(entries.count) changes in \(info.id.abbreviated())")
         let progress = ProgressReport.isActive && entries.count >= 10_000
             ? ProgressCounter("Indexing \(info.id.abbreviated())", total: entries.count, unit: "changes") : nil
-        let rows = try Parallel.map(entries, repositoryPath: repo.path) { repo, entry in
-            progress?.add(1)
-            return try ChangeRow.of(before: entry.before.map { ($0, try repo.read($0, as: .blob)) },
-                             after: entry.after.map { ($0, try repo.read($0, as: .blob)) },
-                             oldConfig: oldConfig, newConfig: config)
+        // Added records are decoded only as their rows go in: both steps name a damaged record.
+        try StoredRecordError.locating(entries, from: parent.map { ($0.commit, oldConfig) }, to: (info.id, config), repository: repo) {
+            let rows = try Parallel.map(entries, repositoryPath: repo.path) { repo, entry in
+                progress?.add(1)
+                return try ChangeRow.of(before: entry.before.map { ($0, try repo.read($0, as: .blob)) },
+                                        after: entry.after.map { ($0, try repo.read($0, as: .blob)) },
+                                        oldConfig: oldConfig, newConfig: config)
+            }
+            Trace.mark("index: records read")
+            try index.insert(Self.row(info, samples: try snapshot.summary().samples), changes: rows, config: config)
         }
-        Trace.mark("index: records read")
-        try index.insert(Self.row(info, samples: try snapshot.summary().samples), changes: rows, config: config)
     }
 
     static func row(_ info: Repository.CommitInfo, samples: Int) -> LineageIndex.CommitRow {

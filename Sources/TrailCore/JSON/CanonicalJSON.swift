@@ -80,6 +80,13 @@ public enum CanonicalJSON {
     /// Appends valid UTF-8 bytes as a quoted, minimally escaped JSON string.
     public static func writeString(utf8: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        writeStringContent(utf8: utf8, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends UTF-8 bytes minimally escaped, without the quotes. Only single ASCII bytes are
+    /// escaped, so a string may be written in pieces cut anywhere (`ChunkedOutput` does).
+    static func writeStringContent(utf8: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         var runStart = 0
         for (k, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5c {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<k]))
@@ -98,6 +105,5 @@ public enum CanonicalJSON {
             }
         }
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart...]))
-        out.append(UInt8(ascii: "\""))
     }
 }

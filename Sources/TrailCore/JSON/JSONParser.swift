@@ -1,10 +1,14 @@
 /// A JSON syntax error at a byte offset of the parsed text.
-public struct JSONSyntaxError: Error, Equatable {
+public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
     /// Zero-based byte offset where the problem was found.
     public let offset: Int
     public let message: String
     /// How to fix it, when the message alone does not say.
     public var hint: String? = nil
+
+    /// The message and where, in words (bytes counted from 1, as columns are): readers that
+    /// know which file or record it was say so around it.
+    public var description: String { "\(message) at byte \(offset + 1)" }
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes.

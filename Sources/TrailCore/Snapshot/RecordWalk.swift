@@ -4,9 +4,9 @@ import Git
 /// same leaf tree id in several commits) and repeated records are read once. For `trail verify`
 /// and for erasure's search of samples that share content.
 enum RecordWalk {
-    /// `body(recordID, keys, bytes)` for each distinct record (its non-nil results, in no set
-    /// order), and how many distinct records there were; `keys` are the entry names (sample
-    /// keys) the record is stored under, in any commit. Trees and records that cannot be read
+    /// `body(recordID, keys, commit, bytes)` for each distinct record (its non-nil results, in no
+    /// set order), and how many distinct records there were; `keys` are the entry names (sample
+    /// keys) the record is stored under, in any commit, and `commit` one commit that holds it. Trees and records that cannot be read
     /// are named in `problems`. With `checkLayout`, so are tree entries that are not where a
     /// snapshot puts things (`dataset.json`, `summary.json`, `ab/cd/<40 hex starting abcd>`),
     /// and such entries are not read as records.
@@ -14,7 +14,7 @@ enum RecordWalk {
     /// skipped: what a fetch brings is checked, not what the store held already.
     static func run<R>(commits: [ObjectID], repository repo: Repository, problems: inout [String], checkLayout: Bool = false,
                        skippingTreesOf base: [ObjectID] = [],
-                       _ body: @escaping (ObjectID, [ObjectID], [UInt8]) -> R?) throws -> (records: [R], count: Int) {
+                       _ body: @escaping (ObjectID, [ObjectID], ObjectID, [UInt8]) -> R?) throws -> (records: [R], count: Int) {
         var leaves: [(id: ObjectID, folder: String, commit: ObjectID)] = []
         // Folder trees by id and place: the same tree moved to another folder holds other keys.
         var seenTrees = Set<Place>()
@@ -72,8 +72,8 @@ enum RecordWalk {
         }
         // Pass 1: the (key, record id) entries of every distinct leaf.
         let workers = Parallel.workerCount(items: leaves.count, minimumPerWorker: 64)
-        let leafParts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> ([(key: ObjectID, id: ObjectID)], [String]) in
-            var pairs: [(key: ObjectID, id: ObjectID)] = [], bad: [String] = []
+        let leafParts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> ([(key: ObjectID, id: ObjectID, commit: ObjectID)], [String]) in
+            var pairs: [(key: ObjectID, id: ObjectID, commit: ObjectID)] = [], bad: [String] = []
             for k in stride(from: w, to: leaves.count, by: workers) {
                 let leaf = leaves[k]
                 guard let bytes = try? reader.read(leaf.id, as: .tree),
@@ -81,20 +81,20 @@ enum RecordWalk {
                     bad.append("tree \(leaf.id.hex) is missing or damaged")
                     continue
                 }
-                pairs += entries
+                pairs += entries.map { ($0.key, $0.id, leaf.commit) }
             }
             return (pairs, bad)
         }
         // A record is normally stored under one key; more only when a tree was edited by hand.
-        var firstKey: [ObjectID: ObjectID] = [:]
+        var firstKey: [ObjectID: (key: ObjectID, commit: ObjectID)] = [:]
         var moreKeys: [ObjectID: [ObjectID]] = [:]
         for part in leafParts {
             problems += part.1.filter { reported.insert($0).inserted }
             for pair in part.0 {
-                if let key = firstKey[pair.id] {
+                if let key = firstKey[pair.id]?.key {
                     if key != pair.key && !(moreKeys[pair.id]?.contains(pair.key) ?? false) { moreKeys[pair.id, default: []].append(pair.key) }
                 } else {
-                    firstKey[pair.id] = pair.key
+                    firstKey[pair.id] = (pair.key, pair.commit)
                 }
             }
         }
@@ -109,7 +109,8 @@ enum RecordWalk {
                     bad.append("record \(id.hex) is missing or damaged")
                     continue
                 }
-                if let r = body(id, [firstKey[id]!] + (moreKeys[id] ?? []), bytes) { results.append(r) }
+                let first = firstKey[id]!
+                if let r = body(id, [first.key] + (moreKeys[id] ?? []), first.commit, bytes) { results.append(r) }
             }
             return (results, bad)
         }

@@ -16,6 +16,9 @@ struct RowSplicer {
         let id: [UInt8]
         let json: [UInt8]
         let media: [SampleRecord.Content]
+        /// Text content left out of `json` to be read when the row is written (it is large):
+        /// `json` holds `""` at `offset` in its place.
+        var deferred: [(offset: Int, field: String, blob: ObjectID)] = []
     }
 
     /// Where a record's parts are: its content entries and where its `fields` object starts.
@@ -59,8 +62,9 @@ struct RowSplicer {
     private static let suffix = Array(#","format":1}"#.utf8)
 
     /// The row of `record`, given its layout and the bytes of its text content blobs (in the
-    /// layout's order, media entries skipped); nil when the record needs the general path.
-    func row(_ record: [UInt8], layout: Layout, texts: [[UInt8]]) -> Row? {
+    /// layout's order, media entries skipped; nil for a text to defer, see `Row.deferred`); nil
+    /// when the record needs the general path.
+    func row(_ record: [UInt8], layout: Layout, texts: [[UInt8]?]) -> Row? {
         let content = layout.content
         let fieldsStart = layout.fieldsStart
         let suffix = RowSplicer.suffix
@@ -81,9 +85,12 @@ struct RowSplicer {
 
         // Merge the fields' members and the content members by key bytes.
         var out = [UInt8]()
-        out.reserveCapacity(record.count + content.reduce(0) { $0 + $1.size + $1.field.utf8.count + 8 })
+        // Room for the texts given (not a media file's size, nor a deferred text's).
+        out.reserveCapacity(record.count + texts.reduce(0) { $0 + ($1?.count ?? 0) }
+                            + content.reduce(0) { $0 + $1.field.utf8.count + ($1.path?.utf8.count ?? 0) + 8 })
         out.append(UInt8(ascii: "{"))
         var m = 0, first = true, text = 0
+        var deferred: [(offset: Int, field: String, blob: ObjectID)] = []
         func separator() { if !first { out.append(UInt8(ascii: ",")) }; first = false }
         for c in content {
             let name = Array(c.field.utf8)
@@ -99,7 +106,12 @@ struct RowSplicer {
                 CanonicalJSON.writeString(path, to: &out)
             } else {
                 guard text < texts.count else { return nil }
-                texts[text].withUnsafeBytes { CanonicalJSON.writeString(utf8: $0, to: &out) }
+                if let bytes = texts[text] {
+                    bytes.withUnsafeBytes { CanonicalJSON.writeString(utf8: $0, to: &out) }
+                } else {
+                    deferred.append((out.count, c.field, c.blob))
+                    out.append(contentsOf: #""""#.utf8)
+                }
                 text += 1
             }
         }
@@ -109,7 +121,7 @@ struct RowSplicer {
             m += 1
         }
         out.append(UInt8(ascii: "}"))
-        return Row(id: id, json: out, media: content.filter { $0.path != nil })
+        return Row(id: id, json: out, media: content.filter { $0.path != nil }, deferred: deferred)
     }
 
     /// A member of a canonical object: where it starts (its key's opening quote), its key's bytes

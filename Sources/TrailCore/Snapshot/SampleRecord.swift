@@ -57,23 +57,34 @@ public struct SampleRecord: Equatable, Sendable {
         return out
     }
 
-    /// Parses a record blob.
+    /// Parses a record blob. Throws a `StoredRecordError` naming the blob and what is wrong;
+    /// readers that know where the record is stored add that (`StoredRecordError.locating`).
     public static func decode(_ bytes: [UInt8]) throws -> SampleRecord {
-        try decode(value: JSONParser.parse(bytes))
+        do {
+            return try decode(value: JSONParser.parse(bytes))
+        } catch {
+            throw StoredRecordError(bytes: bytes, error: error)
+        }
+    }
+
+    /// Why parsed JSON is not a record (`decode(value:)`), with its fields when it has them.
+    struct Malformed: Error {
+        let problem: String
+        var fields: [JSONMember]? = nil
     }
 
     /// A record from its parsed JSON (for readers that look at the JSON too).
     static func decode(value: JSONValue) throws -> SampleRecord {
-        guard case .object(let top) = value,
-              case .object(let fields)? = top.first(where: { $0.key == "fields" })?.value else {
-            throw TrailError("a sample record is malformed (no \"fields\" object)", hint: "check the store with `git fsck`")
+        guard case .object(let top) = value else { throw Malformed(problem: "it is a JSON \(value.typeName), not an object with \"fields\"") }
+        guard case .object(let fields)? = top.first(where: { $0.key == "fields" })?.value else {
+            throw Malformed(problem: "it has no \"fields\" object")
         }
         var content: [Content] = []
         if case .object(let members)? = top.first(where: { $0.key == "content" })?.value {
             for member in members {
                 guard let blobHex = member.value["blob"]?.stringValue, let blob = ObjectID(hex: blobHex),
                       case .number(let sizeText)? = member.value["size"], let size = Int(sizeText) else {
-                    throw TrailError("a sample record has a malformed content entry '\(member.key)'", hint: "check the store with `git fsck`")
+                    throw Malformed(problem: "its content entry '\(member.key)' is malformed (it must hold a blob id and a size)", fields: fields)
                 }
                 content.append(Content(field: member.key, blob: blob, size: size, path: member.value["path"]?.stringValue))
             }

@@ -22,25 +22,27 @@ public struct Snapshot {
         self.rootEntries = try repository.readTree(tree)
     }
 
-    private func rootFile(_ name: String) throws -> [UInt8]? {
-        guard let entry = rootEntries.first(where: { $0.name == name && $0.mode == .blob }) else { return nil }
-        return try repository.read(entry.id, as: .blob)
+    /// The root file `name` decoded as a `T`; an error names the file, its blob and the commit.
+    private func rootFile<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
+        guard let entry = rootEntries.first(where: { $0.name == name && $0.mode == .blob }) else {
+            throw TrailError("commit \(commit.abbreviated()) is not a Trail snapshot (no \(name))")
+        }
+        do {
+            return try decodeJSON(type, from: repository.read(entry.id, as: .blob))
+        } catch let error as UndecodableJSON {
+            throw TrailError("commit \(commit.abbreviated()) stores a damaged \(name) (blob \(entry.id.hex)): \(error.problem)",
+                             hint: StoredRecordError.restoreHint)
+        }
     }
 
     /// The dataset configuration the snapshot was committed with.
     public func config() throws -> DatasetConfig {
-        guard let bytes = try rootFile(Snapshot.configFile) else {
-            throw TrailError("commit \(commit.abbreviated()) is not a Trail snapshot (no dataset.json)")
-        }
-        return try DatasetConfig.decode(bytes)
+        try rootFile(Snapshot.configFile, as: DatasetConfig.self)
     }
 
     /// The counts stored with the snapshot.
     public func summary() throws -> SnapshotSummary {
-        guard let bytes = try rootFile(Snapshot.summaryFile) else {
-            throw TrailError("commit \(commit.abbreviated()) is not a Trail snapshot (no summary.json)")
-        }
-        return try SnapshotSummary.decode(bytes)
+        try rootFile(Snapshot.summaryFile, as: SnapshotSummary.self)
     }
 
     /// The record blob of the sample with `key`, or nil if the snapshot does not hold it.
@@ -53,8 +55,11 @@ public struct Snapshot {
 
     /// The record of sample `id`, or nil if the snapshot does not hold it.
     public func record(sampleID id: String) throws -> SampleRecord? {
-        guard let blob = try recordID(forKey: SampleKey.of(id)) else { return nil }
-        return try SampleRecord.decode(repository.read(blob, as: .blob))
+        let key = SampleKey.of(id)
+        guard let blob = try recordID(forKey: key) else { return nil }
+        return try StoredRecordError.locating(commit: commit, key: key, sample: id) {
+            try SampleRecord.decode(repository.read(blob, as: .blob))
+        }
     }
 
     /// The first-level folders of the tree, for walking it in parallel.

@@ -81,8 +81,8 @@ public struct SnapshotSummary: Codable, Equatable, Sendable {
 
     /// Reads a summary from its bytes.
     public static func decode(_ bytes: [UInt8]) throws -> SnapshotSummary {
-        do { return try JSONDecoder().decode(SnapshotSummary.self, from: Data(bytes)) } catch {
-            throw TrailError("a snapshot's summary.json is unreadable: \(error)", hint: "check the store with `git fsck`")
+        do { return try decodeJSON(SnapshotSummary.self, from: bytes) } catch let error as UndecodableJSON {
+            throw TrailError("a snapshot's summary.json is unreadable: \(error.problem)", hint: "check the store with `git fsck`")
         }
     }
 }

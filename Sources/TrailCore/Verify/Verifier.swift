@@ -109,6 +109,7 @@ public struct Verifier {
         // Commit by commit, so that a missing one is named and the others are still checked.
         var commits: [ObjectID] = []
         var seenCommits = Set<ObjectID>()
+        var checkedRootFiles = Set<ObjectID>()
         var pending = tips.map { (id: $0, child: ObjectID?.none) }
         while let next = pending.popLast() {
             guard seenCommits.insert(next.id).inserted else { continue }
@@ -121,14 +122,15 @@ public struct Verifier {
             }
             commits.append(info.id)
             pending += info.parents.map { ($0, info.id) }
+            rootFileProblems(of: info.id, checked: &checkedRootFiles).forEach { problem("object", $0) }
         }
         report.commits = commits.count
         var walkProblems: [String] = []
         let idField = store.config.idField
         var findings: [RecordFinding] = []
         do {
-            let walked = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true) { id, keys, bytes in
-                Self.check(record: id, keys: keys, bytes: bytes, idField: idField)
+            let walked = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true) { id, keys, commit, bytes in
+                Self.check(record: id, keys: keys, commit: commit, bytes: bytes, idField: idField)
             }
             findings = walked.records
             report.records = walked.count
@@ -191,6 +193,27 @@ public struct Verifier {
         return report
     }
 
+    /// What is wrong with the `dataset.json` and `summary.json` of `commit` (each blob checked
+    /// once, in the first commit that holds it): every command reads one or the other.
+    private func rootFileProblems(of commit: ObjectID, checked: inout Set<ObjectID>) -> [String] {
+        guard let snapshot = try? Snapshot(repository: store.repository, commit: commit) else { return [] }  // named with the trees
+        var problems: [String] = []
+        for entry in snapshot.rootEntries where entry.mode == .blob && checked.insert(entry.id).inserted {
+            do {
+                switch entry.name {
+                case Snapshot.configFile: _ = try snapshot.config()
+                case Snapshot.summaryFile: _ = try snapshot.summary()
+                default: continue
+                }
+            } catch let error as TrailError {
+                problems.append("\(error.message); \(Self.restore)")
+            } catch {
+                problems.append("\(entry.name) (blob \(entry.id.hex)) of commit \(commit.abbreviated()) cannot be read: \(error); \(Self.restore)")
+            }
+        }
+        return problems
+    }
+
     /// What one record holds, and what is wrong with it.
     struct RecordFinding {
         var sample: String
@@ -200,12 +223,20 @@ public struct Verifier {
         var media: [(field: String, path: String)] = []
     }
 
-    /// Checks the record `id`, stored under `keys`: it must decode, be of the known format, hold
-    /// an id, and be stored under that id's key (export and lookups trust the key).
-    static func check(record id: ObjectID, keys: [ObjectID], bytes: [UInt8], idField: String) -> RecordFinding {
+    /// Checks the record `id`, stored under `keys` (in `commit`, among others): it must decode, be
+    /// of the known format, hold an id, and be stored under that id's key (export and lookups
+    /// trust the key).
+    static func check(record id: ObjectID, keys: [ObjectID], commit: ObjectID, bytes: [UInt8], idField: String) -> RecordFinding {
         let path = SampleKey.path(keys[0])
-        guard let value = try? JSONParser.parse(bytes), let record = try? SampleRecord.decode(value: value) else {
-            return RecordFinding(sample: id.hex, content: [], problems: ["record \(id.hex) (at \(path)) is not a valid sample record; \(restore)"])
+        let value: JSONValue, record: SampleRecord
+        do {
+            value = try JSONParser.parse(bytes)
+            record = try SampleRecord.decode(value: value)
+        } catch {
+            // Named as the commands that stop at it name it.
+            var damaged = StoredRecordError(bytes: bytes, error: error)
+            damaged.locate(commit: commit, key: keys[0], idField: idField)
+            return RecordFinding(sample: damaged.sample ?? id.hex, content: [], problems: ["\(damaged); \(restore)"])
         }
         var problems: [String] = []
         let sampleID = record.field(idField).flatMap(Self.sampleID)
@@ -306,7 +337,8 @@ public struct Verifier {
         case _ where name.hasPrefix("refs/heads/"):
             guard object.type == .commit else { return "\(name) points at a \(object.type.name), not a commit" }
             if let p = commitProblem(target) { return p }
-            guard (try? Snapshot(repository: repo, commit: target).config()) != nil else {
+            // A dataset.json that is there but damaged is named with the objects (step 3).
+            guard (try? Snapshot(repository: repo, commit: target).rootEntries.contains { $0.name == Snapshot.configFile && $0.mode == .blob }) == true else {
                 return "\(name) points at \(target.abbreviated()), which is not a Trail snapshot (no dataset.json)"
             }
             return nil
