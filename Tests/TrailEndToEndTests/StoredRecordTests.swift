@@ -74,7 +74,10 @@ final class StoredRecordTests: XCTestCase {
                 (["diff", "HEAD~1", "HEAD"], true), (["diff", "HEAD~1", "HEAD", "--json"], true),
                 (["history", "s00003"], true), (["audit", "sample", "s00003"], true), (["audit", "flips", "HEAD~1", "HEAD"], true),
                 (["reindex"], true),
+                // A patch reads the record it replaces.
+                (["commit", "--patch", "patch.jsonl", "-m", "relabel"], damage.idInRecord),
             ]
+            try box.write("patch.jsonl", #"{"id":"s00003","label":"spam","text":"new text"}"# + "\n")
             for (args, knowsID) in commands {
                 let what = "\(damage.name): trail \(args.joined(separator: " "))"
                 let result = try box.trail(args)
@@ -196,6 +199,7 @@ final class StoredRecordTests: XCTestCase {
         let shown = try ok(box, "show", "HEAD", "big").stdout
         let parts = shown.components(separatedBy: "\n\n")
         XCTAssertEqual(parts.count, 2, "one blank line, then one JSON line")
+        guard parts.count == 2 else { return }
         XCTAssertTrue(parts[0].contains("content text: blob ") && parts[0].contains("\(text.utf8.count) bytes"), parts[0])
         XCTAssertEqual(parts[1].filter { $0 == "\n" }.count, 1, "the row is one line")
         XCTAssertFalse(parts[1].unicodeScalars.contains { $0 == "\u{2028}" || $0 == "\u{85}" || $0 == "\u{202E}" }, "written as \\u escapes")

@@ -336,8 +336,16 @@ public struct Committer {
         added(input.samples.filter { previous[$0.key] == nil }.map { .added(record: $0.record.data, id: $0.record.id) })
         var touched: [(before: ObjectID, after: BuiltSample?)] = input.deletions.map { (previous[$0.key]!, nil) }
         for sample in input.samples { if let old = previous[sample.key] { touched.append((old, sample)) } }
-        let old = try ReplacedRecords.read(touched, oldConfig: try parent.config(), newConfig: config,
-                                           repositoryPath: repo.path)
+        let oldConfig = try parent.config()
+        let old: ReplacedRecords
+        do {
+            old = try ReplacedRecords.read(touched, oldConfig: oldConfig, newConfig: config, repositoryPath: repo.path)
+        } catch var error as StoredRecordError {
+            // A damaged record of the parent: the patch's line for that sample gives its key.
+            let key = input.samples.first { previous[$0.key] == error.record }?.key ?? input.deletions.first { previous[$0.key] == error.record }?.key
+            error.locate(commit: parent.commit, key: key, sample: input.deletions.first { $0.key == key }?.id, idField: oldConfig.idField)
+            throw error
+        }
         Trace.mark("old records read: \(touched.count)")
         replaced(old.rows.compactMap { $0 })
         var summary = try parent.summary()

@@ -122,7 +122,7 @@ public struct Exporter {
 
     /// Texts from this size up are read as their rows are written, a slice of the output at a
     /// time, rather than held in every row until the sorted rows are written: a 100 MB text
-    /// took four copies (blob, row, line, buffer) and an export of such samples over a gigabyte.
+    /// took several copies (blob, row, line, buffer), and every such row stayed in memory.
     static let deferredTextSize = 1 << 20
 
     /// Every row of the snapshot, sorted by id. Two stages run at once: one thread reads
