@@ -6,32 +6,13 @@ import XCTest
 final class StoredRecordTests: XCTestCase {
     // MARK: - Damage crafted with plain git
 
-    /// The tree path of sample `id` (`ab/cd/<sha1 of id>`), computed the way the docs show.
-    private func recordPath(_ box: Sandbox, _ id: String) throws -> String {
-        let key = try box.run("/bin/sh", ["-c", "printf %s '\(id)' | sha1sum | cut -c1-40"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        return "\(key.prefix(2))/\(key.dropFirst(2).prefix(2))/\(key)"
-    }
-
-    /// Runs `script` with GIT_DIR set to the store (and a git identity), failing the test if it fails.
-    @discardableResult
-    private func shell(_ box: Sandbox, _ script: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let result = try box.run("/bin/sh", ["-c", """
-            set -e
-            export GIT_DIR='\(box.store)' GIT_INDEX_FILE='\(box.root.path)/edit-index'
-            export GIT_AUTHOR_NAME=Mallory GIT_AUTHOR_EMAIL=m@example.org GIT_COMMITTER_NAME=Mallory GIT_COMMITTER_EMAIL=m@example.org
-            \(script)
-            """])
-        XCTAssertEqual(result.status, 0, "\(script): \(result.stderr)", file: file, line: line)
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// Commits main's tree with `bytes` (written with `git hash-object -w`) at `path`, on top of
     /// main, with git alone: as a remote or a tool other than Trail could have written it.
     /// Returns the blob id and the new commit.
     private func commitBlob(_ box: Sandbox, _ bytes: String, at path: String) throws -> (blob: String, commit: String) {
         try box.write("damaged.bin", bytes)
-        let blob = try shell(box, "git hash-object -w '\(box.root.path)/damaged.bin'")
-        let commit = try shell(box, """
+        let blob = try box.gitScript("git hash-object -w '\(box.root.path)/damaged.bin'")
+        let commit = try box.gitScript("""
             git read-tree refs/heads/main
             git update-index --add --cacheinfo 100644,\(blob),\(path)
             tree=$(git write-tree)
@@ -50,7 +31,7 @@ final class StoredRecordTests: XCTestCase {
         try box.ok("init")
         try box.ok("commit", "v1.jsonl", "-m", "v1")
         try box.ok("commit", "v2.jsonl", "-m", "v2")
-        let path = try recordPath(box, "s00003")
+        let path = try box.recordPath("s00003")
         let (blob, commit) = try commitBlob(box, bytes, at: path)
         return (blob, commit, path)
     }

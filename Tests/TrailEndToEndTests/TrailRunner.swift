@@ -143,3 +143,25 @@ final class Sandbox {
         return refs + head + objects
     }
 }
+
+extension Sandbox {
+    /// The tree path of sample `id` (`ab/cd/<sha1 of id>`), computed the way the docs show.
+    func recordPath(_ id: String) throws -> String {
+        let key = try run("/bin/sh", ["-c", "printf %s '\(id)' | sha1sum | cut -c1-40"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return "\(key.prefix(2))/\(key.dropFirst(2).prefix(2))/\(key)"
+    }
+
+    /// Runs `script` with GIT_DIR set to the store (and a git identity), failing the test if it
+    /// fails; returns its output, trimmed. For damage crafted with plain git.
+    @discardableResult
+    func gitScript(_ script: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let result = try run("/bin/sh", ["-c", """
+            set -e
+            export GIT_DIR='\(store)' GIT_INDEX_FILE='\(root.path)/edit-index'
+            export GIT_AUTHOR_NAME=Mallory GIT_AUTHOR_EMAIL=m@example.org GIT_COMMITTER_NAME=Mallory GIT_COMMITTER_EMAIL=m@example.org
+            \(script)
+            """])
+        XCTAssertEqual(result.status, 0, "\(script): \(result.stderr)", file: file, line: line)
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

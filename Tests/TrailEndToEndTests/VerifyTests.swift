@@ -93,28 +93,9 @@ final class VerifyTests: XCTestCase {
 
     // MARK: - Damage crafted with plain git
 
-    /// The tree path of sample `id` (`ab/cd/<sha1 of id>`), computed the way the docs show.
-    private func recordPath(_ box: Sandbox, _ id: String) throws -> String {
-        let key = try box.run("/bin/sh", ["-c", "printf %s '\(id)' | sha1sum | cut -c1-40"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        return "\(key.prefix(2))/\(key.dropFirst(2).prefix(2))/\(key)"
-    }
-
-    /// Runs `script` with GIT_DIR set to the store (and a git identity), failing the test if it fails.
-    @discardableResult
-    private func shell(_ box: Sandbox, _ script: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let result = try box.run("/bin/sh", ["-c", """
-            set -e
-            export GIT_DIR='\(box.store)' GIT_INDEX_FILE='\(box.root.path)/edit-index'
-            export GIT_AUTHOR_NAME=Mallory GIT_AUTHOR_EMAIL=m@example.org GIT_COMMITTER_NAME=Mallory GIT_COMMITTER_EMAIL=m@example.org
-            \(script)
-            """])
-        XCTAssertEqual(result.status, 0, "\(script): \(result.stderr)", file: file, line: line)
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// Commits main's tree edited by `edits` (git update-index commands on a temporary index) on top of main.
     private func commitByHand(_ box: Sandbox, _ edits: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        try shell(box, """
+        try box.gitScript("""
             git read-tree refs/heads/main
             \(edits)
             tree=$(git write-tree)
@@ -139,8 +120,8 @@ final class VerifyTests: XCTestCase {
     func testADetachedHeadIsFound() throws {
         let box = try Sandbox()
         try makeStore(box)
-        let head = try shell(box, "git rev-parse HEAD")
-        try shell(box, "git update-ref --no-deref HEAD \(head)")
+        let head = try box.gitScript("git rev-parse HEAD")
+        try box.gitScript("git update-ref --no-deref HEAD \(head)")
         let out = try problems(box)
         XCTAssertTrue(out.contains("problem (ref): HEAD is detached") && out.contains(head) && out.contains("trail checkout"), out)
     }
@@ -148,7 +129,7 @@ final class VerifyTests: XCTestCase {
     func testARecordStoredUnderAnotherSamplesKeyIsFoundAndExportRefusesIt() throws {
         let box = try Sandbox()
         try makeStore(box)
-        let a = try recordPath(box, "s00001"), b = try recordPath(box, "s00002")
+        let a = try box.recordPath("s00001"), b = try box.recordPath("s00002")
         // The key of s00001 now names the record of s00002: two entries hold s00002.
         try commitByHand(box, "git update-index --cacheinfo 100644,$(git rev-parse refs/heads/main:\(b)),\(a)")
         let out = try problems(box)
@@ -162,7 +143,7 @@ final class VerifyTests: XCTestCase {
     func testAWrongSizeAndAnUnknownFormatAreFound() throws {
         let box = try Sandbox()
         try makeStore(box)
-        let a = try recordPath(box, "s00003"), b = try recordPath(box, "s00005")
+        let a = try box.recordPath("s00003"), b = try box.recordPath("s00005")
         try commitByHand(box, """
             sized=$(git cat-file blob refs/heads/main:\(a) | sed 's/"size":\\([0-9]*\\)/"size":9\\1/' | git hash-object -w --stdin)
             future=$(git cat-file blob refs/heads/main:\(b) | sed 's/"format":1}$/"format":2}/' | git hash-object -w --stdin)
@@ -176,7 +157,7 @@ final class VerifyTests: XCTestCase {
     func testTreeEntriesThatAreNotSampleKeysAreFound() throws {
         let box = try Sandbox()
         try makeStore(box)
-        let a = try recordPath(box, "s00004")
+        let a = try box.recordPath("s00004")
         let misplaced = "00/00/" + a.suffix(40)
         try commitByHand(box, """
             blob=$(echo 'not a record' | git hash-object -w --stdin)
@@ -228,9 +209,9 @@ final class VerifyTests: XCTestCase {
     func testADamagedLooseCopyShadowedByAPackedOneIsFound() throws {
         let box = try Sandbox()
         try makeStore(box)
-        let record = try shell(box, "git rev-parse HEAD:\(try recordPath(box, "s00006"))")
+        let record = try box.gitScript("git rev-parse HEAD:\(try box.recordPath("s00006"))")
         // A loose file under the packed record's id, holding other bytes (git fsck: hash mismatch).
-        try shell(box, """
+        try box.gitScript("""
             other=$(echo 'other bytes' | git hash-object -w --stdin)
             mkdir -p "$GIT_DIR/objects/\(record.prefix(2))"
             cp "$GIT_DIR/objects/$(echo $other | cut -c1-2)/$(echo $other | cut -c3-)" "$GIT_DIR/objects/\(record.prefix(2))/\(record.dropFirst(2))"
