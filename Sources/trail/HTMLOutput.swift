@@ -37,33 +37,13 @@ private func shellQuoted(_ word: String) -> String {
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
-/// Writes `html` to `path` ('-': standard output) through a temporary file in the same folder
-/// renamed over it, so a reader never sees half a page; then says where it went, unless the
-/// command prints JSON instead.
+/// Writes `html` to `path` ('-': standard output) whole or not at all (`AtomicFile`); then says
+/// where it went, unless the command prints JSON instead.
 func writeHTMLReport(_ html: String, to path: String, json: Bool) throws {
     if path == "-" {
         FileHandle.standardOutput.write(Data(html.utf8))
         return
     }
-    let url = URL(fileURLWithPath: path)
-    let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-    func failure(_ what: String) -> TrailError {
-        let reason = String(cString: strerror(errno))
-        unlink(temp)
-        return TrailError("cannot write the report to \(path): \(what) (\(reason))", hint: "check that the folder exists and is writable")
-    }
-    let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw failure("create") }
-    let bytes = Array(html.utf8)
-    var written = 0
-    while written < bytes.count {
-        let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { close(fd); throw failure("write") }
-        written += n
-    }
-    guard fsync(fd) == 0 else { close(fd); throw failure("sync") }
-    close(fd)
-    guard rename(temp, path) == 0 else { throw failure("rename") }
+    try AtomicFile.write(path, what: "the report to \(path)", sync: true) { try $0.write(Array(html.utf8)) }
     if !json { print("Wrote report to \(path)") }
 }

@@ -26,15 +26,7 @@ struct OutputOptions: ParsableArguments {
 
 /// Who is committing: `--author`, else TRAIL_AUTHOR, else git's user.name and user.email.
 func resolveAuthor(_ given: String?, store: Store) throws -> Signature {
-    if let text = given ?? ProcessInfo.processInfo.environment["TRAIL_AUTHOR"], !text.isEmpty {
-        guard let signature = Signature.parse(text) else {
-            throw TrailError("'\(text)' is not an author", hint: "write it as \"Name <email>\"", exitCode: 2)
-        }
-        return signature
-    }
-    if let signature = store.repository.defaultSignature() { return signature }
-    throw TrailError("no author given",
-                     hint: "pass --author \"Name <email>\", set TRAIL_AUTHOR, or run git config --global user.name/user.email", exitCode: 2)
+    try store.author(given: given)
 }
 
 /// Runs a command body, turning Trail's errors into a message on stderr and a meaningful exit code.

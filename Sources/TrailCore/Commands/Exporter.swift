@@ -417,22 +417,7 @@ public struct Exporter {
             try sink.flush()
             return
         }
-        let temp = path + ".trail-tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check that the folder exists and is writable")
-        }
-        let sink = ChunkedOutput.file(fd, path: path)
-        do {
-            try body(sink)
-            try sink.flush()
-            close(fd)
-            guard rename(temp, path) == 0 else { throw TrailError("cannot rename \(temp) to \(path): \(String(cString: strerror(errno)))") }
-        } catch {
-            close(fd)
-            unlink(temp)
-            throw error
-        }
+        try AtomicFile.write(path, body)
     }
 }
 

@@ -247,8 +247,23 @@ public final class Store {
 
     // MARK: - Signatures
 
+    /// Who a user's command signs as: `given` (`--author`), else TRAIL_AUTHOR, else git's
+    /// user.name and user.email; an error (exit 2) when none names someone.
+    public func author(given: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Signature {
+        if let text = given ?? environment["TRAIL_AUTHOR"], !text.isEmpty {
+            guard let signature = Signature.parse(text) else {
+                throw TrailError("'\(text)' is not an author", hint: "write it as \"Name <email>\"", exitCode: 2)
+            }
+            return signature
+        }
+        if let signature = repository.defaultSignature() { return signature }
+        throw TrailError("no author given",
+                         hint: "pass --author \"Name <email>\", set TRAIL_AUTHOR, or run git config --global user.name/user.email", exitCode: 2)
+    }
+
     /// Who signs what Trail commits on its own (finishing an erasure, merging erasure logs,
-    /// a pull's merge): TRAIL_AUTHOR, else git's user.name/user.email, else "Trail".
+    /// a pull's merge): TRAIL_AUTHOR when it parses, else git's user.name/user.email, else "Trail";
+    /// never an error, unlike `author`.
     func automaticSignature() -> Signature {
         ProcessInfo.processInfo.environment["TRAIL_AUTHOR"].flatMap(Signature.parse)
             ?? repository.defaultSignature() ?? Signature.now(name: "Trail", email: "trail@localhost")
