@@ -14,13 +14,7 @@ struct SampleVersions {
     init(store: Store) throws {
         self.store = store
         let repo = store.repository
-        var tips: [ObjectID] = []
-        for prefix in ["refs/heads/", "refs/tags/", Store.modelRefPrefix, "refs/remotes/"] {
-            // A remote's content ref and erasure log are not snapshots.
-            for ref in try repo.references(matching: prefix + "*") where !ref.name.contains("/trail/") {
-                if let commit = try? repo.resolveCommit(ref.name) { tips.append(commit) }
-            }
-        }
+        let tips = try store.historyTips().map(\.commit)
         var seen = Set<ObjectID>()
         var all: [ObjectID] = []
         for tip in tips where !seen.contains(tip) {

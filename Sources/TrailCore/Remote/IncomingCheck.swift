@@ -106,15 +106,9 @@ struct IncomingCheck {
     /// Trail snapshot whose records are valid and whose media paths stay inside their folder.
     private func snapshotProblems(_ tips: [ObjectID]) throws -> [String] {
         let repo = store.repository
-        var known = Set<ObjectID>()
-        var base: [ObjectID] = []
-        for glob in ["refs/heads/*", "refs/tags/*", Store.modelRefPrefix + "*", "refs/remotes/*"] {
-            for ref in try repo.references(matching: glob) where !ref.name.contains("/trail/") {
-                guard let commit = try? repo.resolveCommit(ref.name) else { continue }
-                known.insert(commit)
-                if glob == "refs/heads/*" || glob == "refs/remotes/*" { base.append(commit) }
-            }
-        }
+        let local = try store.historyTips()
+        let known = Set(local.map(\.commit))
+        let base = local.filter(\.isBranch).map(\.commit)
         var problems: [String] = []
         // Everything reachable from a local ref is the store's own already: only the rest is read.
         let commits: [ObjectID]

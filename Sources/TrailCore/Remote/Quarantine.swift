@@ -27,7 +27,7 @@ final class Quarantine {
         for ref in try store.repository.references(matching: prefix + "*") { try store.repository.deleteReference(ref.name) }
     }
 
-    /// The refspecs that fetch everything from the remote into the incoming namespace. Branches go
+    /// The refspecs of every fetch: everything from the remote into the incoming namespace. Branches go
     /// under `heads/`, apart from tags, models and Trail's refs, so that a remote branch named
     /// `trail-tags/x` or `trail/content` cannot pass for one of those.
     var refspecs: [String] {

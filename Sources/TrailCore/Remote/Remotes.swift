@@ -43,17 +43,6 @@ public struct Remotes {
         }
     }
 
-    /// The refspecs of a fetch from `remote`: everything into one namespace (`into`, ending in
-    /// '/'; by default the remote's own, `refs/remotes/<remote>/`; a fetch uses the quarantine's).
-    static func fetchRefspecs(_ remote: String, into prefix: String? = nil) -> [String] {
-        let to = prefix ?? "refs/remotes/\(remote)/"
-        return ["+refs/heads/*:\(to)*",
-                "+refs/tags/*:\(to)trail-tags/*",
-                "+refs/models/*:\(to)trail-models/*",
-                "+\(Store.contentRef):\(to)trail/content",
-                "+\(ErasureLog.ref):\(to)trail/erasures"]
-    }
-
     /// Runs a transfer, turning libgit2's errors into ones a user can act on.
     func transfer<T>(_ what: String, _ body: () throws -> T) throws -> T {
         do {
