@@ -19,12 +19,15 @@ let package = Package(
         .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-        // The safe layer over libgit2, plus Trail's parallel pack writer.
-        .target(name: "Git", dependencies: ["CGit2", "CDeflate", "CCrypto"]),
+        // Git's object format in pure Swift: ids, hashing, tree and commit encodings, and the
+        // parallel pack writer, pack reader, pack inventory and pruner. No libgit2.
+        .target(name: "GitFormat", dependencies: ["CDeflate", "CCrypto"]),
+        // The safe layer over libgit2: repository, references, revwalk, remotes.
+        .target(name: "Git", dependencies: ["CGit2", "GitFormat"]),
         // The safe layer over sqlite3: connection, statements, migrator.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         // The core library: returns values, never prints.
-        .target(name: "TrailCore", dependencies: ["Git", "SQLite"],
+        .target(name: "TrailCore", dependencies: ["Git", "GitFormat", "SQLite"],
                 exclude: ["schema/record.schema.json"],
                 resources: [.embedInCode("schema/001_sync_state.sql"), .embedInCode("schema/002_lineage.sql"),
                             .embedInCode("schema/003_lean_label_events.sql"),
@@ -39,10 +42,10 @@ let package = Package(
         // Generates the README demo's moderation dataset (no Python needed).
         .executableTarget(name: "trail-demo-data", dependencies: ["TrailCore"]),
 
-        .testTarget(name: "GitTests", dependencies: ["Git"]),
-        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "Git"]),
+        .testTarget(name: "GitTests", dependencies: ["Git", "GitFormat"]),
+        .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "GitFormat"]),
         // Goldens/ holds expected outputs, read by path (scripts/update-help.sh writes the help ones).
-        .testTarget(name: "TrailEndToEndTests", dependencies: ["Git"], exclude: ["Goldens"]),
+        .testTarget(name: "TrailEndToEndTests", dependencies: ["GitFormat"], exclude: ["Goldens"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,6 @@
 import CGit2
 import Foundation
+import GitFormat
 
 /// Reads loose object files only, never a pack. libgit2's object database prefers a packed
 /// copy of an object, so a damaged loose file under the same id stays hidden from every normal

@@ -1,5 +1,6 @@
 import CGit2
 import Foundation
+import GitFormat
 
 /// A user name and password (or token) for a remote that asks for one.
 public struct Credentials: Sendable {
@@ -227,7 +228,7 @@ extension Repository {
             try checkTransfer(rc, "push to \(remote)", context: context)
         }
         if !context.rejected.isEmpty {
-            throw GitError(code: GIT_ENONFASTFORWARD.rawValue, operation: "push to \(remote)",
+            throw GitError(code: .nonFastForward, operation: "push to \(remote)",
                            message: context.rejected.map { "\($0.ref): \($0.message)" }.joined(separator: "; "))
         }
     }
@@ -236,11 +237,11 @@ extension Repository {
         guard rc < 0 else { return }
         if let message = context.negotiationError {
             git_error_clear()
-            throw GitError(code: GIT_EUSER.rawValue, operation: operation, message: message)
+            throw GitError(code: GitError.Code(rawValue: GIT_EUSER.rawValue), operation: operation, message: message)
         }
         if context.gaveUp || context.attempts > 0 && rc == GIT_EAUTH.rawValue {
             git_error_clear()
-            throw GitError(code: GIT_EAUTH.rawValue, operation: operation,
+            throw GitError(code: .auth, operation: operation,
                            message: context.attempts > 1 ? "authentication failed (the credentials were rejected)" : "authentication required")
         }
         try check(rc, operation)

@@ -1,5 +1,6 @@
 import CGit2
 import Foundation
+import GitFormat
 
 /// A bare git repository, opened through libgit2. Owns its C handles and frees them once.
 ///

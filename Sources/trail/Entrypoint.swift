@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import Git
+import GitFormat
 import TrailCore
 
 /// The `trail` command: version ML training sets with per-sample label lineage.

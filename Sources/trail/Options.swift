@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Git
+import GitFormat
 import TrailCore
 
 /// `--store`, taken by every command.

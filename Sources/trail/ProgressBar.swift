@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Git
+import GitFormat
 import TrailCore
 
 /// `--quiet`, taken by the commands that do long work.

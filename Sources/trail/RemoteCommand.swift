@@ -1,5 +1,6 @@
 import ArgumentParser
 import Git
+import GitFormat
 import TrailCore
 
 struct RemoteCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Git
+@testable import GitFormat
 
 /// The git layer checked against the reference implementation: the `git` CLI.
 final class GitLayerTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Git
+import GitFormat
 @testable import TrailCore
 
 /// The byte-level reading of records (`PlainRecordFields`) against decoding them in full: the

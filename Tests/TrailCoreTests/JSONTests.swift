@@ -97,5 +97,5 @@ final class JSONTests: XCTestCase {
 }
 
 import Foundation
-import Git
+import GitFormat
 import SQLite

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import Git
+import GitFormat
 @testable import TrailCore
 
 /// Malformed manifests, fed to the real readers (`ManifestInput`, as `trail commit` builds it):

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 import SQLite
 
 /// The data behind a model: what it trained on and what changed since the model before it.

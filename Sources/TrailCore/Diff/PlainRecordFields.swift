@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// What a change row and a summary need from a record (id, label fields, annotator, guideline,
 /// content blob ids), read straight from the canonical record bytes with no value tree. Tens

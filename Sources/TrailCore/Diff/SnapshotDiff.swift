@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Git
+import GitFormat
 
 /// What happened to a sample between two versions.
 public enum ChangeKind: String, Codable, CaseIterable, Sendable {

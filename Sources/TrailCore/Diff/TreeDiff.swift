@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// The samples whose records differ between two snapshots, found by reading only the
 /// subtrees whose ids differ (first-level folders on every core).

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// What to erase.
 public struct ErasureRequest {
@@ -212,7 +213,7 @@ public struct Eraser {
                     tree.finish(rootFiles: [])
                     do {
                         try ContentRef.replace(in: store, with: tree, expected: content.target, message: "trail erase")
-                    } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
+                    } catch let error as GitError where error.isConcurrentUpdate {
                         throw TrailError("\(Store.contentRef) was moved by another process", hint: "run `trail erase --finish` to complete the erasure")
                     }
                     result.contentUnlisted += previous.count
@@ -224,7 +225,7 @@ public struct Eraser {
             let stored = erased.filter { repo.contains($0) }
             if !stored.isEmpty {
                 do {
-                    let pruned = try ObjectPruner.remove(Set(stored), from: repo, onPackReplaced: { FaultInjection.reached("erase-pack-replaced") })
+                    let pruned = try repo.removeObjects(Set(stored), onPackReplaced: { FaultInjection.reached("erase-pack-replaced") })
                     result.copiesDeleted += pruned.copiesRemoved
                     result.packsRewritten += pruned.packsRewritten
                 } catch let error as GitError {

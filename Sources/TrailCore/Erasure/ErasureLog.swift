@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// One erasure: who removed which samples' content, when, and why.
 ///
@@ -125,7 +126,7 @@ public struct ErasureLog: Sendable {
             tree: tree, parents: tip.map { [$0] } ?? [], author: author, committer: author, message: message))
         do {
             try repository.updateReference(Self.ref, to: commit, expected: tip, message: "trail erase")
-        } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
+        } catch let error as GitError where error.isConcurrentUpdate {
             throw TrailError("\(Self.ref) was moved by another process", hint: "run the erasure again; nothing was erased yet")
         }
         return (ErasureLog(records: records + [record], tip: commit), record)

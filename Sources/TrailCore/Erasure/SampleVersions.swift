@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// Finds every stored version of given samples across all history (every commit reachable
 /// from a branch, tag, model or fetched remote branch), and the samples that hold given content.

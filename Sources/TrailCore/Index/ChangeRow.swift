@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 import SQLite
 
 /// A sample change on its way into the index's `changes` table.

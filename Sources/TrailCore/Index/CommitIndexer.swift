@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Git
+import GitFormat
 
 /// Indexes a commit on a second thread while the commit writes its objects: the rows need only
 /// what the commit already knows (its new records, and its parent's records by id), and

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 @_exported import SQLite
 
 /// The SQLite index beside the git objects: derived from them, rebuildable from them.

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// Keeps the lineage index in step with the git history: every commit reachable from a branch,
 /// tag or model gets its rows, computed from git alone (the diff against its first parent).

@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Foundation
 import Git
+import GitFormat
 
 /// A whole manifest, read, checked and turned into records and content blobs on every core.
 struct ManifestInput {

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 extension Remotes {
     /// Where `trail clone URL [DIR]` puts the store: `DIR/.trail` (DIR relative to the current

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// Where credentials for a remote come from, in the order git users expect: `TRAIL_USERNAME`
 /// and `TRAIL_PASSWORD` in the environment, else git's own credential helpers

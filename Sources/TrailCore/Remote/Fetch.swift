@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// What a fetch brought in.
 public struct FetchResult: Codable, Equatable {

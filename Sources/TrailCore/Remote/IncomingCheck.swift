@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// Checks everything a fetch brought into the quarantine before any local ref moves: a remote
 /// is trusted no further than a manifest. Erasure records must parse and be numbered once;

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// How to settle samples both sides changed differently.
 public enum MergeStrategy: Equatable {
@@ -136,7 +137,7 @@ public struct Merger {
         try store.writeMissing(tree.newTrees + [configBlob, summaryBlob, commit])
         do {
             try repo.updateReference(branch, to: commit.id, expected: ours, message: "trail merge")
-        } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
+        } catch let error as GitError where error.isConcurrentUpdate {
             throw TrailError("\(branch) was moved by another process during the merge", hint: "run the merge again; nothing was lost")
         }
         result.outcome = .merged

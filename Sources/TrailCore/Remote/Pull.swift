@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// What a pull did to the current branch.
 public struct PullResult: Codable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// What a push sent.
 public struct PushResult: Codable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// Where a fetch lands before anything local moves: the remote's refs go under
 /// `refs/trail-incoming/<remote>/` (not `refs/remotes/`), are checked (`IncomingCheck`), and only

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// Remotes: any git server or path. Trail talks to it through libgit2 and keeps, besides
 /// branches, the refs git does not know about: models, the content ref and the erasure log.
@@ -48,11 +49,11 @@ public struct Remotes {
         do {
             return try body()
         } catch let error as GitError {
-            if error.code == -16 {
+            if error.code == .auth {
                 throw TrailError("\(what): \(error.message)",
                                  hint: "give a user name and password (or token) through a git credential helper (`git config --global credential.helper store`), or TRAIL_USERNAME and TRAIL_PASSWORD")
             }
-            if error.code == -11 || error.message.contains("non-fast-forward") || error.message.contains("fetch first") {
+            if error.code == .nonFastForward || error.message.contains("non-fast-forward") || error.message.contains("fetch first") {
                 throw TrailError("\(what) was rejected: \(error.message)",
                                  hint: "the remote has commits this store lacks: `trail pull` first, then push again")
             }

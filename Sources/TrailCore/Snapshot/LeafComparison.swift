@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Git
+import GitFormat
 
 /// Compares a newly built snapshot tree with its parent's, reading only the subtrees whose
 /// ids differ, on every core (each worker with its own repository handle).

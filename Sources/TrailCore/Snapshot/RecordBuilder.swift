@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// One sample turned into objects: its key, its record blob and its content blobs.
 struct BuiltSample {

@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// Reads every distinct record of a set of commits, on every core: unchanged subtrees (the
 /// same leaf tree id in several commits) and repeated records are read once. For `trail verify`

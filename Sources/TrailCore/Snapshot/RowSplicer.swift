@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// Turns a record blob back into the canonical JSON line the user committed, by splicing bytes:
 /// the record's `fields` object is already canonical, so only the content fields (text from its

@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// Where a sample lives in a snapshot tree. Sample ids are arbitrary text (`video/123`, URLs,
 /// unicode), so the tree never uses them as names: a sample's entry is the SHA-1 of its id

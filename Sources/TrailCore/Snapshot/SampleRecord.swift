@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// A stored sample: its fields, and its content (text and media) by blob id.
 ///

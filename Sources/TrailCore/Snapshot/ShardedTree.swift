@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Git
+import GitFormat
 
 /// A two-level sharded git tree mapping 20-byte keys to blobs: `ab/cd/<40 hex key>`.
 ///

@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// One committed version of the dataset, read from its git tree.
 public struct Snapshot {

@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// A record blob read back from the store that is not a sample record: damaged, or written
 /// outside Trail (by a remote, or a tool that edited the tree). A parser's offset alone names

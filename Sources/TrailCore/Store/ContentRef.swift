@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// `refs/trail/content`: keeps every content blob reachable, since records name content by id as
 /// data, not as tree entries. It points at a parentless commit whose tree lists the blobs

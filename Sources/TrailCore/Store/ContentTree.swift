@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// Reading the content ref's tree (sharded like a snapshot, keyed by blob id).
 enum ContentTree {

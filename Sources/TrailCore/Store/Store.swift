@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// A Trail store: a bare git repository (`.trail/`) plus the dataset configuration and
 /// the SQLite lineage index kept beside the git files.

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 import SQLite
 
 /// Compares the lineage index with one rebuilt from the git objects alone, table by table,

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// One thing `trail verify` found wrong.
 public struct VerifyProblem: Codable, Equatable, Sendable {
@@ -55,7 +56,7 @@ public struct Verifier {
 
         // 1. Object files.
         progress("checking object files")
-        let inventory = ObjectInventory(repo)
+        let inventory = ObjectInventory(objectsDirectory: repo.objectsDirectory)
         report.packs = inventory.packs.count
         report.looseObjects = inventory.loose.count
         for bad in inventory.unreadable {

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Git
+import GitFormat
 
 /// What to commit.
 public struct CommitRequest {
@@ -375,7 +376,7 @@ public struct Committer {
     private func moveRef(_ name: String, to id: ObjectID, from old: ObjectID?, message: String) throws {
         do {
             try store.repository.updateReference(name, to: id, expected: old, message: message)
-        } catch let error as GitError where error.isConcurrentUpdate || error.code == -4 {
+        } catch let error as GitError where error.isConcurrentUpdate {
             throw TrailError("\(name) was moved by another process during this commit",
                              hint: "run the commit again; nothing was lost")
         } catch let error as GitError where error.isDiskFull {

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// One version of a sample: the commit that introduced it, and what it was.
 public struct SampleVersion: Codable, Equatable, Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// One commit, as `trail log` and `trail show` report it.
 public struct CommitSummary: Codable, Equatable {

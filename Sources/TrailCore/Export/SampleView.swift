@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// Turns records back into the rows the user committed: content fields get their text back,
 /// media fields their path.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Git
+import GitFormat
 
 /// Read-heavy passes over records and trees, spread over every core. Each worker opens its own
 /// repository handle: libgit2 handles are not shared between threads.

@@ -24,9 +24,8 @@ public struct ObjectInventory {
     /// Index files that could not be read (named in the error).
     public private(set) var unreadable: [(path: String, problem: String)] = []
 
-    /// Lists the object folder of `repository`.
-    public init(_ repository: Repository) {
-        let objects = repository.objectsDirectory
+    /// Lists the object folder `objects` (`<git dir>/objects`).
+    public init(objectsDirectory objects: String) {
         let fm = FileManager.default
         let packDir = objects + "/pack"
         for name in ((try? fm.contentsOfDirectory(atPath: packDir)) ?? []).sorted() where name.hasSuffix(".idx") && name.hasPrefix("pack-") {

@@ -21,13 +21,16 @@ public enum ObjectPruner {
         public var objectsKept = 0
     }
 
-    /// Removes every copy of `ids` from `repository`'s object folder. Objects that share a pack
-    /// with them are copied into its replacement whole (deltas resolved), so nothing else is lost.
-    /// `onPackReplaced` runs each time a replacement pack is visible and the old one not yet deleted.
-    public static func remove(_ ids: Set<ObjectID>, from repository: Repository, onPackReplaced: () -> Void = {}) throws -> Result {
+    /// Removes every copy of `ids` from the object folder `objects`. Objects that share a pack
+    /// with them are copied into its replacement whole (deltas resolved, by `read`), so nothing
+    /// else is lost. `onPackReplaced` runs each time a replacement pack is visible and the old
+    /// one not yet deleted. Whoever reads the folder must then re-scan its packs.
+    public static func remove(_ ids: Set<ObjectID>, fromObjectsDirectory objects: String,
+                              read: (ObjectID) throws -> (type: ObjectType, data: [UInt8]),
+                              onPackReplaced: () -> Void = {}) throws -> Result {
         var result = Result()
         guard !ids.isEmpty else { return result }
-        let inventory = ObjectInventory(repository)
+        let inventory = ObjectInventory(objectsDirectory: objects)
         if let bad = inventory.unreadable.first {
             throw GitError(operation: "read \(bad.path)", message: bad.problem)
         }
@@ -36,13 +39,13 @@ public enum ObjectPruner {
             guard hits > 0 else { continue }
             let kept = pack.ids.filter { !ids.contains($0) }
             if !kept.isEmpty {
-                let writer = try PackWriter(objectsDirectory: repository.objectsDirectory, expectedCount: kept.count)
+                let writer = try PackWriter(objectsDirectory: objects, expectedCount: kept.count)
                 // Bounded batches keep memory flat on a million-object pack.
                 var start = 0
                 while start < kept.count {
                     let batch = kept[start..<min(start + 20_000, kept.count)]
                     try writer.append(try batch.map { id in
-                        let object = try repository.read(id)
+                        let object = try read(id)
                         return PendingObject(type: object.type, id: id, data: object.data)
                     })
                     start += batch.count
@@ -56,18 +59,17 @@ public enum ObjectPruner {
             result.objectsKept += kept.count
         }
         for object in inventory.loose where ids.contains(object.id) {
-            guard unlink(object.path) == 0 || errno == ENOENT else { throw PackWriter.posixError("delete \(object.path)") }
+            guard unlink(object.path) == 0 || errno == ENOENT else { throw GitError.system("delete \(object.path)") }
             result.copiesRemoved += 1
         }
         // A multi-pack index (written by `git multi-pack-index` or `git gc` with that setting)
         // would go on naming the deleted packs; git rebuilds it when wanted.
         if result.packsRewritten > 0 {
             for name in ["multi-pack-index", "multi-pack-index.bitmap", "multi-pack-index.rev"] {
-                unlink(repository.objectsDirectory + "/pack/" + name)
+                unlink(objects + "/pack/" + name)
             }
         }
-        syncDirectory(repository.objectsDirectory + "/pack")
-        try repository.refreshObjects()
+        syncDirectory(objects + "/pack")
         return result
     }
 
@@ -76,7 +78,7 @@ public enum ObjectPruner {
     private static func deletePack(_ pack: ObjectInventory.Pack) throws {
         for ext in [".idx", ".pack", ".rev", ".bitmap", ".mtimes", ".keep", ".promisor"] {
             let path = pack.base + ext
-            if unlink(path) != 0 && errno != ENOENT { throw PackWriter.posixError("delete \(path)") }
+            if unlink(path) != 0 && errno != ENOENT { throw GitError.system("delete \(path)") }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import GitFormat
 
 /// What committing a manifest would change, worked out without writing anything.
 public struct CommitPreview: Codable, Equatable {

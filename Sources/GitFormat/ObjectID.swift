@@ -1,4 +1,3 @@
-import CGit2
 
 /// A git object id: the 20-byte SHA-1 of an object's header and content.
 ///
@@ -45,19 +44,6 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
         guard ok else { return nil }
         self = withUnsafeBytes(of: &raw) { ObjectID(bytes: $0.baseAddress!) }
-    }
-
-    init(_ oid: git_oid) {
-        var copy = oid
-        self = withUnsafeBytes(of: &copy.id) { ObjectID(bytes: $0.baseAddress!) }
-    }
-
-    init(_ oid: UnsafePointer<git_oid>) { self.init(oid.pointee) }
-
-    var gitOID: git_oid {
-        var oid = git_oid()
-        withUnsafeMutableBytes(of: &oid.id) { storeBytes(into: $0.baseAddress!) }
-        return oid
     }
 
     /// Writes the 20 raw bytes at `p`.

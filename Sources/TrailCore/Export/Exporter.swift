@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Git
+import GitFormat
 
 /// Where and how to export a snapshot.
 public enum ExportFormat: String, CaseIterable, Codable, Sendable {
@@ -449,35 +450,5 @@ private struct SortKey {
         for k in 8..<16 { l = l << 8 | UInt64(k < id.count ? id[k] : 0) }
         high = h
         low = l
-    }
-}
-
-/// Hands values from one thread to another, in order; `take` waits, and returns nil once the
-/// producer has finished and everything was taken. Unbounded, so it cannot deadlock even if
-/// the two sides end up running one after the other.
-final class HandOff<T> {
-    private let lock = NSLock()
-    private let ready = DispatchSemaphore(value: 0)
-    private var items: [T?] = []
-    private var head = 0
-
-    func put(_ item: T) {
-        lock.lock()
-        items.append(item)
-        lock.unlock()
-        ready.signal()
-    }
-
-    func finish() { ready.signal() }
-
-    func take() -> T? {
-        ready.wait()
-        lock.lock()
-        defer { lock.unlock() }
-        guard head < items.count else { return nil }
-        let item = items[head]
-        items[head] = nil  // the consumer owns it now
-        head += 1
-        return item
     }
 }

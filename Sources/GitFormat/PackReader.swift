@@ -7,8 +7,8 @@ import Foundation
 /// whose pack windows take a process-wide lock on every read. Anything else (a delta, a loose
 /// object, a pack written after this reader was made) is left to libgit2: `read` returns nil.
 ///
-/// Not thread-safe (one decompressor); each `Repository` handle has its own.
-final class PackReader {
+/// Not thread-safe (one decompressor); each `Repository` handle (module `Git`) has its own.
+public final class PackReader {
     private struct Pack {
         let index: UnsafeRawBufferPointer
         let data: UnsafeRawBufferPointer
@@ -20,7 +20,7 @@ final class PackReader {
     private let decompressor: OpaquePointer?
 
     /// Maps every pack in `objects/pack` of the git dir `path` (skipping any it cannot read).
-    init(gitDir path: String) {
+    public init(gitDir path: String) {
         decompressor = libdeflate_alloc_decompressor()
         let folder = (path as NSString).appendingPathComponent("objects/pack")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -53,7 +53,7 @@ final class PackReader {
     }
 
     /// The object, when a mapped pack holds it whole; nil otherwise.
-    func read(_ id: ObjectID) -> (type: ObjectType, data: [UInt8])? {
+    public func read(_ id: ObjectID) -> (type: ObjectType, data: [UInt8])? {
         guard let decompressor else { return nil }
         for pack in packs {
             guard let offset = find(id, in: pack) else { continue }

@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// The records a patch replaces or removes, read once on every core for all that the commit
 /// needs from them: their counts, to take out of the summary; their content, which the store

@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// Orders the history behind a commit.
 enum CommitWalk {

@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// A branch or tag and the commit it points at.
 public struct RefInfo: Codable, Equatable {

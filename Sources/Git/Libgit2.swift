@@ -1,31 +1,6 @@
-import Foundation
 import CGit2
-
-/// An error reported by libgit2 or by Trail's own object writer.
-public struct GitError: Error, CustomStringConvertible, Equatable {
-    /// libgit2's return code (`GIT_ENOTFOUND`, ...), or -1 for Trail's own failures.
-    public let code: Int32
-    /// What Trail was doing when the call failed, e.g. "read object 1a2b…".
-    public let operation: String
-    /// libgit2's message (or Trail's), as the library gave it.
-    public let message: String
-
-    public init(code: Int32 = -1, operation: String, message: String) {
-        self.code = code
-        self.operation = operation
-        self.message = message
-    }
-
-    /// The object, reference or path does not exist.
-    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
-    /// A reference moved under us (compare-and-swap failed) or its lock is held.
-    public var isConcurrentUpdate: Bool { code == GIT_EMODIFIED.rawValue || code == GIT_ELOCKED.rawValue }
-
-    /// The disk is full, or a file would grow past the file-size limit (`ulimit -f`) or a quota.
-    public var isDiskFull: Bool { [ENOSPC, EFBIG, EDQUOT].contains { message.contains(String(cString: strerror($0))) } }
-
-    public var description: String { "\(operation): \(message)" }
-}
+import Foundation
+import GitFormat
 
 /// Initialises libgit2 once per process; it is never shut down (as git2-rs does).
 enum Libgit2 {
@@ -65,5 +40,5 @@ func check(_ rc: Int32, _ operation: @autoclosure () -> String) throws -> Int32 
         message = String(cString: text)
     }
     git_error_clear()
-    throw GitError(code: rc, operation: operation(), message: message)
+    throw GitError(code: GitError.Code(rawValue: rc), operation: operation(), message: message)
 }

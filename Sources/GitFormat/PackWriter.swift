@@ -63,7 +63,7 @@ public final class PackWriter {
         try FileManager.default.createDirectory(atPath: packDirectory, withIntermediateDirectories: true)
         var template = Array((packDirectory + "/tmp_pack_XXXXXX").utf8CString)
         fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw PackWriter.posixError("create a temporary pack in \(packDirectory)") }
+        guard fd >= 0 else { throw GitError.system("create a temporary pack in \(packDirectory)") }
         tempPackPath = String(cString: template)
         index.reserveCapacity(expectedCount)
         var header = [UInt8]("PACK".utf8)
@@ -116,7 +116,7 @@ public final class PackWriter {
         }
         let checksum = sha.finish()
         try writeRaw(checksum)
-        guard fsync(fd) == 0 else { let e = PackWriter.posixError("sync pack"); abort(); throw e }
+        guard fsync(fd) == 0 else { let e = GitError.system("sync pack"); abort(); throw e }
         close(fd)
         fd = -1
         let name = "pack-" + checksum.map { String(format: "%02x", $0) }.joined()
@@ -183,10 +183,10 @@ public final class PackWriter {
         out += idxSHA.finish()
 
         let ifd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard ifd >= 0 else { throw PackWriter.posixError("create \(path)") }
+        guard ifd >= 0 else { throw GitError.system("create \(path)") }
         defer { close(ifd) }
         try out.withUnsafeBytes { try writeAll(ifd, $0, what: path) }
-        guard fsync(ifd) == 0 else { throw PackWriter.posixError("sync \(path)") }
+        guard fsync(ifd) == 0 else { throw GitError.system("sync \(path)") }
     }
 
     // MARK: - I/O
@@ -207,12 +207,9 @@ public final class PackWriter {
     }
 
     private func rename(_ from: String, _ to: String) throws {
-        guard Glibc.rename(from, to) == 0 else { throw PackWriter.posixError("rename \(from) to \(to)") }
+        guard Glibc.rename(from, to) == 0 else { throw GitError.system("rename \(from) to \(to)") }
     }
 
-    static func posixError(_ what: String) -> GitError {
-        GitError(operation: what, message: String(cString: strerror(errno)))
-    }
 }
 
 /// Writes every byte, retrying short writes; a full disk or a file-size limit becomes an error.
@@ -222,7 +219,7 @@ func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, what: String) throw
         let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
         if n < 0 {
             if errno == EINTR { continue }
-            throw PackWriter.posixError("write \(what)")
+            throw GitError.system("write \(what)")
         }
         done += n
     }

@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// Resolves the names users give for a version: a branch, a tag, a model name, a commit id
 /// (abbreviated or not), or any git revision expression such as `HEAD~1`.

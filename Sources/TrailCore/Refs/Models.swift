@@ -1,4 +1,5 @@
 import Git
+import GitFormat
 
 /// A model registered against the dataset version it trained on.
 public struct ModelInfo: Codable, Equatable {
