@@ -5,13 +5,19 @@ import SQLite
 
 /// The data behind a model: what it trained on and what changed since the model before it.
 public struct ModelAudit: Codable, Equatable {
+    /// The registration: name, dataset commit, who registered it and its metadata.
     public var model: ModelInfo
+    /// Samples in the dataset the model trained on.
     public var samples: Int
+    /// Counts per label field, then per label value.
     public var labels: [String: [String: Int]]
+    /// Samples per annotator (who set the current label).
     public var annotators: [String: Int]
+    /// Samples per guideline version.
     public var guidelines: [String: Int]
     /// The model registered before this one, if any, and the diff from its data to this one's.
     public var previousModel: String?
+    /// The changes from the previous model's data to this one's (nil for the first model).
     public var sincePrevious: SnapshotDiff?
     /// Samples of its data whose content was erased after it trained on them.
     public var erased: [ErasedSample] = []
@@ -19,55 +25,84 @@ public struct ModelAudit: Codable, Equatable {
 
 /// The relabels between two versions, grouped by annotator and guideline version.
 public struct FlipsAudit: Codable, Equatable {
+    /// Relabels by one annotator under one guideline version.
     public struct Group: Codable, Equatable {
+        /// Who relabeled.
         public var annotator: String
+        /// The guideline version the relabels were made under.
         public var guideline: String
+        /// How many relabels the group holds.
         public var count: Int
+        /// The relabels themselves.
         public var samples: [SampleChange]
     }
+    /// The earlier version (a revision, as given).
     public var from: String
+    /// The later version.
     public var to: String
+    /// Relabels between the two.
     public var relabels: Int
+    /// The groups, largest first.
     public var groups: [Group]
 }
 
 /// One annotator's work: the labels they set, and how many were later overturned, by whom.
 public struct AnnotatorAudit: Codable, Equatable {
+    /// One label of this annotator's that a later change replaced.
     public struct Overturn: Codable, Equatable {
+        /// The sample's id.
         public var id: String
+        /// The label this annotator set.
         public var label: String
+        /// The label that replaced it.
         public var overturnedTo: String
+        /// Who replaced it (the later record's annotator).
         public var by: String?
+        /// The guideline version of the replacing change.
         public var guideline: String?
+        /// The commit of the replacing change.
         public var commit: String
     }
+    /// The annotator, as named in records.
     public var annotator: String
     /// Labels this annotator set (a sample added or relabeled by them, counted per change).
     public var labelsSet: Int
+    /// Distinct samples they labeled.
     public var samples: Int
+    /// How many of their labels a later change replaced.
     public var overturned: Int
     /// Who overturned them, and how often.
     public var overturnedBy: [String: Int]
+    /// Each overturned label, oldest first.
     public var overturns: [Overturn]
 }
 
 /// Samples whose label changed often, flip-flops (a label that came back) first.
 public struct DisputedAudit: Codable, Equatable {
+    /// One disputed sample.
     public struct Sample: Codable, Equatable {
+        /// The sample's id.
         public var id: String
+        /// How many times its label changed.
         public var changes: Int
+        /// True when a label it had before came back.
         public var flipFlop: Bool
         /// The labels in order, oldest first.
         public var labels: [String]
+        /// The annotators of those changes, oldest first.
         public var annotators: [String]
     }
+    /// The fewest label changes a sample needs to be listed.
     public var minChanges: Int
+    /// The disputed samples, flip-flops first, then by changes.
     public var samples: [Sample]
 }
 
 /// One sample's history and every model that trained on any version of it.
 public struct SampleAudit: Codable, Equatable {
+    /// Every version of the sample.
     public var history: SampleHistory
+    /// Models whose data held any version of it.
     public var models: [String]
 }
 
@@ -75,6 +110,7 @@ public struct SampleAudit: Codable, Equatable {
 public struct Auditor {
     let store: Store
 
+    /// Audits over `store` (its git objects and lineage index).
     public init(store: Store) { self.store = store }
 
     /// A model's training data: size, labels, annotators, guidelines, and what changed since the

@@ -4,9 +4,13 @@ import GitFormat
 
 /// One commit, as `trail log` and `trail show` report it.
 public struct CommitSummary: Codable, Equatable {
+    /// The commit's id (40 hex).
     public var commit: String
+    /// The parents' ids (two for a merge).
     public var parents: [String]
+    /// The author's name.
     public var author: String
+    /// The author's email.
     public var email: String
     /// ISO 8601, in the author's time zone offset.
     public var date: String
@@ -14,6 +18,7 @@ public struct CommitSummary: Codable, Equatable {
     public var subject: String
     /// The whole message, trailers included.
     public var message: String
+    /// Samples in the snapshot (nil when not known without reading it).
     public var samples: Int?
     /// Branches, tags and models pointing at this commit.
     public var refs: [String]
@@ -23,6 +28,7 @@ public struct CommitSummary: Codable, Equatable {
 public struct CommitLog {
     let store: Store
 
+    /// Reads the history of `store`.
     public init(store: Store) { self.store = store }
 
     /// Commits reachable from `start` (default HEAD), newest first, at most `limit`.

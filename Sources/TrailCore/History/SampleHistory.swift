@@ -4,14 +4,21 @@ import GitFormat
 
 /// One version of a sample: the commit that introduced it, and what it was.
 public struct SampleVersion: Codable, Equatable, Sendable {
+    /// The commit that introduced this version.
     public var commit: String
+    /// The commit's date, ISO 8601.
     public var date: String
+    /// The commit's author.
     public var author: String
+    /// The first line of the commit's message.
     public var subject: String
     /// How this version differs from the one before (`added` for the first, `removed` when it left).
     public var kind: ChangeKind
+    /// The sample's labels, by label field.
     public var labels: [String: String]
+    /// The record's annotator.
     public var annotator: String?
+    /// The record's guideline version.
     public var guideline: String?
     /// The record blob of this version (nil for a removal).
     public var record: String?
@@ -21,7 +28,9 @@ public struct SampleVersion: Codable, Equatable, Sendable {
 
 /// The label history of one sample, oldest first: a blame for one sample.
 public struct SampleHistory: Codable, Equatable, Sendable {
+    /// The sample's id.
     public var id: String
+    /// Every version, oldest first.
     public var versions: [SampleVersion]
     /// The erasure that removed the sample's content from every version, if one did.
     public var erasure: ErasureRecord?
@@ -31,6 +40,7 @@ public struct SampleHistory: Codable, Equatable, Sendable {
 public struct HistoryReader {
     let store: Store
 
+    /// Reads histories from `store`.
     public init(store: Store) { self.store = store }
 
     /// Every version of sample `id` in the history of `revision` (default HEAD), oldest first.

@@ -16,31 +16,48 @@ public enum MergeStrategy: Equatable {
 
 /// One sample both sides changed differently since their common version.
 public struct MergeConflict: Codable, Equatable {
+    /// What one side (base, ours or theirs) holds for the sample.
     public struct Side: Codable, Equatable {
         /// The sample's labels on that side (empty when the side removed it).
         public var labels: [String: String]
+        /// The annotator of that side's record.
         public var annotator: String?
+        /// The guideline version of that side's record.
         public var guideline: String?
+        /// True when that side removed the sample.
         public var removed: Bool
+        /// That side's record blob (nil when removed).
         public var record: String?
     }
+    /// The sample's id.
     public var id: String
+    /// The common version (nil when both sides added the sample).
     public var base: Side?
+    /// This branch's version.
     public var ours: Side
+    /// The merged branch's version.
     public var theirs: Side
 }
 
 /// What a merge did (or would have done, when it stopped on conflicts).
 public struct MergeResult: Codable, Equatable {
+    /// How the merge ended.
     public enum Outcome: String, Codable { case upToDate = "up-to-date", fastForward = "fast-forward", merged, conflicts }
+    /// What the merge did: nothing, a fast-forward, a merge commit, or stopped on conflicts.
     public var outcome: Outcome
+    /// The branch merged into.
     public var branch: String
+    /// What was merged, as given.
     public var other: String
+    /// The commit the branch now points at (nil when nothing was committed).
     public var commit: String?
     /// Samples taken from the other side (changed there only), and conflicts settled each way.
     public var takenFromTheirs = 0
+    /// The conflicts (all of them when the merge stopped; the settled ones otherwise).
     public var conflicts: [MergeConflict] = []
+    /// Conflicts settled with this branch's version.
     public var resolvedOurs = 0
+    /// Conflicts settled with the merged branch's version.
     public var resolvedTheirs = 0
 }
 
@@ -51,6 +68,7 @@ public struct MergeResult: Codable, Equatable {
 public struct Merger {
     let store: Store
 
+    /// Merges into branches of `store`.
     public init(store: Store) { self.store = store }
 
     /// Merges `other` (a branch, remote branch such as `origin/main`, tag or commit) into the
