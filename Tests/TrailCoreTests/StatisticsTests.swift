@@ -191,6 +191,7 @@ final class StatisticsTests: XCTestCase {
         let decoded = try JSONDecoder().decode(LabelCodes.self, from: JSONEncoder().encode(codes))
         XCTAssertEqual(decoded, codes)
         XCTAssertEqual(decoded.existingCode("hate_speech"), 2)
+        XCTAssertThrowsError(try JSONDecoder().decode(LabelCodes.self, from: Data(#"["safe","spam","safe"]"#.utf8)))
     }
 
     // MARK: Against the Python libraries
