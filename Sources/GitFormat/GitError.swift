@@ -61,6 +61,7 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
 
     public static let notFound = Code.notFound
     public static let exists = Code.exists
+    /// `Code.callbackRefused`, for matching: `catch GitError.callbackRefused`.
     public static let callbackRefused = Code.callbackRefused
     public static let nonFastForward = Code.nonFastForward
     public static let auth = Code.auth

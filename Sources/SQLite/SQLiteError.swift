@@ -13,7 +13,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
     /// (`SQLITE_CONSTRAINT_UNIQUE`, whose low byte is its primary code). Stable across sqlite
     /// versions.
     public struct Code: RawRepresentable, Hashable, Sendable {
+        /// sqlite's number for it.
         public let rawValue: Int32
+        /// The code sqlite numbers `rawValue`.
         public init(rawValue: Int32) { self.rawValue = rawValue }
 
         /// The primary code: the low byte of an extended code, a primary code itself.
@@ -88,14 +90,23 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
         self.systemErrno = systemErrno
     }
 
+    /// `Code.busy`, for matching: `catch SQLiteError.busy`.
     public static let busy = Code.busy
+    /// `Code.locked`, for matching: `catch SQLiteError.locked`.
     public static let locked = Code.locked
+    /// `Code.readOnly`, for matching: `catch SQLiteError.readOnly`.
     public static let readOnly = Code.readOnly
+    /// `Code.ioError`, for matching: `catch SQLiteError.ioError`.
     public static let ioError = Code.ioError
+    /// `Code.corrupt`, for matching: `catch SQLiteError.corrupt`.
     public static let corrupt = Code.corrupt
+    /// `Code.full`, for matching: `catch SQLiteError.full`.
     public static let full = Code.full
+    /// `Code.cannotOpen`, for matching: `catch SQLiteError.cannotOpen`.
     public static let cannotOpen = Code.cannotOpen
+    /// `Code.constraint`, for matching: `catch SQLiteError.constraint`.
     public static let constraint = Code.constraint
+    /// `Code.notADatabase`, for matching: `catch SQLiteError.notADatabase`.
     public static let notADatabase = Code.notADatabase
 
     /// `context: message (sqlite code N)`, N the extended code.

@@ -51,7 +51,24 @@ public struct TrailError: Error, CustomStringConvertible, Equatable {
 
     /// What a `.notFound` or `.exists` error names.
     public enum Subject: String, Equatable, Sendable {
-        case revision, branch, tag, model, remote, remoteBranch, sample, annotator, store
+        /// A revision: a branch, tag or model name, a commit id, `HEAD~N`.
+        case revision
+        /// A branch (`refs/heads/`).
+        case branch
+        /// A tag (`refs/tags/`).
+        case tag
+        /// A registered model (`refs/models/`).
+        case model
+        /// A configured remote.
+        case remote
+        /// A remote's branch, as fetched (`origin/main`).
+        case remoteBranch
+        /// A sample id (one or more, as the message lists them).
+        case sample
+        /// An annotator id in the indexed history.
+        case annotator
+        /// A store, at the path given as the name.
+        case store
     }
 
     /// How a remote failed a transfer.
