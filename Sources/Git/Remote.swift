@@ -237,14 +237,26 @@ extension Repository {
         guard rc < 0 else { return }
         if let message = context.negotiationError {
             git_error_clear()
-            throw GitError(code: GitError.Code(rawValue: GIT_EUSER.rawValue), operation: operation, message: message)
+            throw GitError(code: .callbackRefused, operation: operation, message: message)
         }
         if context.gaveUp || context.attempts > 0 && rc == GIT_EAUTH.rawValue {
             git_error_clear()
             throw GitError(code: .auth, operation: operation,
                            message: context.attempts > 1 ? "authentication failed (the credentials were rejected)" : "authentication required")
         }
-        try check(rc, operation)
+        do {
+            try check(rc, operation)
+        } catch let error as GitError {
+            // libgit2 names a server's unexpected HTTP answer only in its message.
+            guard let status = Self.httpStatus(in: error.message) else { throw error }
+            throw GitError(code: error.code, operation: error.operation, message: error.message, httpStatus: status)
+        }
+    }
+
+    /// The status in libgit2's "unexpected http status code: 403", if the message is one.
+    private static func httpStatus(in message: String) -> Int? {
+        guard let range = message.range(of: "status code: ") else { return nil }
+        return Int(message[range.upperBound...].prefix { $0.isNumber })
     }
 }
 

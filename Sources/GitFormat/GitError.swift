@@ -17,6 +17,8 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
         public static let notFound = Code(rawValue: -3)
         /// The object or reference already exists (`GIT_EEXISTS`).
         public static let exists = Code(rawValue: -4)
+        /// A callback Trail gave libgit2 refused to go on (`GIT_EUSER`), e.g. a push's negotiation.
+        public static let callbackRefused = Code(rawValue: -7)
         /// The reference could not be fast-forwarded (`GIT_ENONFASTFORWARD`).
         public static let nonFastForward = Code(rawValue: -11)
         /// A name or refspec is malformed (`GIT_EINVALIDSPEC`).
@@ -39,12 +41,17 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
     public let message: String
     /// The `errno` of the failed system call, when Trail's own file code failed.
     public let systemError: Int32?
+    /// The HTTP status a server answered a transfer with, when that is why it failed (403: the
+    /// server refused this user or this push).
+    public let httpStatus: Int?
 
-    public init(code: Code = .generic, operation: String, message: String, systemError: Int32? = nil) {
+    /// Makes an error; `systemError` and `httpStatus` say more when they are known.
+    public init(code: Code = .generic, operation: String, message: String, systemError: Int32? = nil, httpStatus: Int? = nil) {
         self.code = code
         self.operation = operation
         self.message = message
         self.systemError = systemError
+        self.httpStatus = httpStatus
     }
 
     /// The failure of the system call just made: `errno` and its text.
@@ -54,6 +61,8 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
 
     public static let notFound = Code.notFound
     public static let exists = Code.exists
+    /// `Code.callbackRefused`, for matching: `catch GitError.callbackRefused`.
+    public static let callbackRefused = Code.callbackRefused
     public static let nonFastForward = Code.nonFastForward
     public static let auth = Code.auth
     public static let locked = Code.locked

@@ -10,7 +10,7 @@ public final class Statement {
         var stmt: OpaquePointer?
         try check(sqlite3_prepare_v2(connection.handle, sql, -1, &stmt, nil), connection.handle, "prepare \(sql.prefix(200))")
         guard let stmt else {
-            throw SQLiteError(code: SQLITE_MISUSE, message: "empty statement", context: sql)
+            throw SQLiteError(code: .misuse, message: "empty statement", context: sql)
         }
         self.handle = stmt
         self.connection = connection

@@ -38,10 +38,10 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
         var seen: [String: String] = [:]
         for (role, fields) in roles {
             for field in fields {
-                if field.isEmpty { throw TrailError("the \(role) field name is empty", hint: "give a field name", exitCode: 2) }
+                if field.isEmpty { throw TrailError(.usage, "the \(role) field name is empty", hint: "give a field name") }
                 if let other = seen[field], other != role {
-                    throw TrailError("field '\(field)' is given two roles (\(other) and \(role))",
-                                     hint: "each field can have one role; check the --*-field options", exitCode: 2)
+                    throw TrailError(.usage, "field '\(field)' is given two roles (\(other) and \(role))",
+                                     hint: "each field can have one role; check the --*-field options")
                 }
                 seen[field] = role
             }
@@ -60,7 +60,7 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
         do {
             return try decodeJSON(DatasetConfig.self, from: bytes)
         } catch let error as UndecodableJSON {
-            throw TrailError("the store's dataset configuration is unreadable: \(error.problem)",
+            throw TrailError(.damagedStore, "the store's dataset configuration is unreadable: \(error.problem)",
                              hint: "check the store with `git fsck`; the file is dataset.json in the store")
         }
     }

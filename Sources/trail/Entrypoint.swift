@@ -1,7 +1,5 @@
 import Foundation
 import ArgumentParser
-import Git
-import GitFormat
 import TrailCore
 
 /// The `trail` command: version ML training sets with per-sample label lineage.
@@ -44,19 +42,19 @@ struct Trail: ParsableCommand {
         // mid-write by default; ignored, the write fails with EFBIG and the commit reports it.
         signal(SIGXFSZ, SIG_IGN)
         Trace.mark("started")
-        GitLibrary.prepareInBackground()
+        Store.prepareInBackground()
         if let typo = unknownCommand(Array(CommandLine.arguments.dropFirst())) {
             TerminalText.writeError(lines: typo + "\n")
-            GitLibrary.finishSetup()
+            Store.finishSetup()
             Foundation.exit(2)
         }
         do {
             var command = try parseAsRoot()
             try command.run()
-            GitLibrary.finishSetup()
+            Store.finishSetup()
             Trace.mark("finished")
         } catch {
-            GitLibrary.finishSetup()
+            Store.finishSetup()
             let code = exitCode(for: error)
             if code == .validationFailure {
                 TerminalText.writeError(lines: fullMessage(for: error) + "\n")
@@ -71,6 +69,20 @@ struct Trail: ParsableCommand {
             }
             exit(withError: error)
         }
+    }
+}
+
+/// The exit code for a core error of `kind`: the one place the command line chooses them (the
+/// table in docs/cli.md, the summary in `trail --help`). Bad manifest input, damaged records and
+/// JSON the core cannot read exit 1 too (`runReportingErrors`).
+func exitStatus(for kind: TrailError.Kind) -> Int32 {
+    switch kind {
+    case .usage: return 2
+    case .noStore: return 3
+    case .busy: return 75  // EX_TEMPFAIL: try again later
+    case .readOnly, .notFound, .exists, .invalidState, .concurrentUpdate, .diskFull, .fileSystem, .remote,
+         .damagedStore, .refused, .git, .index, .failed:
+        return 1
     }
 }
 

@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import Git
-import GitFormat
 import TrailCore
 
 /// `--store`, taken by every command.
@@ -30,32 +28,41 @@ func resolveAuthor(_ given: String?, store: Store) throws -> Signature {
     try store.author(given: given)
 }
 
-/// Runs a command body, turning Trail's errors into a message on stderr and a meaningful exit code.
+/// Runs a command body, turning Trail's errors into a message on stderr and the exit code
+/// `exitStatus(for:)` gives. The core reports its failures as its own errors; anything else a
+/// core call throws goes through `TrailError(translating:)` first, so a git or sqlite failure
+/// reads the same wherever it happened. Other errors (ArgumentParser's `ExitCode`) pass through.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as TrailError {
-        printError(error.message, hint: error.hint, details: error.details)
-        throw ExitCode(error.exitCode)
-    } catch let error as InputError {
-        printError(error.description, hint: error.hint)
-        throw ExitCode(1)
-    } catch let error as StoredRecordError {
-        printError(error.description, hint: error.hint)
-        throw ExitCode(1)
-    } catch let error as JSONSyntaxError {
-        // Readers that know the file or record say so; this is the fallback for one that does not.
-        printError("invalid JSON: \(error.description)", hint: error.hint ?? "`trail verify` checks the store")
-        throw ExitCode(1)
-    } catch let error as GitError {
-        printError("git: \(error.description)", hint: "run `git --git-dir <store> fsck` to check the store")
-        throw ExitCode(1)
-    } catch let error as SQLiteError {
-        // Only the index, which is derived from the git objects, is written through sqlite.
-        printError("lineage index: \(error.description)",
-                   hint: error.isDiskFull ? "free some disk space (or raise the file-size limit) and run the command again; the store is unchanged"
-                                          : "the index is derived from git; `trail reindex` rebuilds it")
-        throw ExitCode(1)
+    } catch {
+        switch TrailError(translating: error) ?? error {
+        case let error as TrailError:
+            printError(error.message, hint: error.hint, details: error.details)
+            throw ExitCode(exitStatus(for: error.kind))
+        case let error as InputError:
+            printError(error.description, hint: error.hint)
+            throw ExitCode(1)
+        case let error as StoredRecordError:
+            printError(error.description, hint: error.hint)
+            throw ExitCode(1)
+        case let error as JSONSyntaxError:
+            // Readers that know the file or record say so; this is the fallback for one that does not.
+            printError("invalid JSON: \(error.description)", hint: error.hint ?? "`trail verify` checks the store")
+            throw ExitCode(1)
+        case let other:
+            throw other
+        }
+    }
+}
+
+extension TrailError {
+    /// An error the command line itself finds in its arguments: a usage error with `exitCode`
+    /// 2, else (1) a plain failure. The exit code is not kept: `exitStatus(for:)` gives it back
+    /// from the kind. (The commands' own checks; the core says `TrailError(.usage, ...)`.)
+    init(_ message: String, hint: String? = nil, exitCode: Int32 = 1) {
+        assert(exitCode == 1 || exitCode == 2, "a command's own error exits 1 or 2")
+        self.init(exitCode == 2 ? .usage : .failed, message, hint: hint)
     }
 }
 

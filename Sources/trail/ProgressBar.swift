@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import Git
-import GitFormat
 import TrailCore
 
 /// `--quiet`, taken by the commands that do long work.

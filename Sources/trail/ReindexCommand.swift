@@ -35,10 +35,7 @@ struct ReindexCommand: ParsableCommand {
             }
             progress.finish()
             let index = try store.openIndex()
-            func count(_ table: String) throws -> Int {
-                if case .integer(let n)? = try index.rows("SELECT COUNT(*) FROM \(table)").first?.first { return Int(n) }
-                return 0
-            }
+            func count(_ table: String) throws -> Int { try index.rowCount(of: table) }
             let report = Report(commits: commits, changes: try count("changes"), labelEvents: try count("label_events"),
                                 seconds: Date().timeIntervalSince(started))
             if output.json { return try printJSON(report) }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Git
-import GitFormat
 import TrailCore
 
 struct RemoteCommand: ParsableCommand {

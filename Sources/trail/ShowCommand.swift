@@ -32,7 +32,7 @@ struct ShowCommand: ParsableCommand {
             let snapshot = try Revisions(store: store).snapshot(revision)
             if let sample {
                 guard let view = try SampleView.read(sample, in: snapshot) else {
-                    if let e = try ErasureLog.read(store.repository).bySample[sample] {
+                    if let e = try store.erasureLog().bySample[sample] {
                         throw TrailError("sample '\(sample)' is not in \(revision): it was erased \(e.date) (erasure \(e.sequence): \(e.reason))",
                                          hint: "older versions still list its labels and metadata: `trail history \(sample)`")
                     }

@@ -121,7 +121,7 @@ public struct Auditor {
             (epochSeconds($0.registeredAt) ?? 0, $0.name) < (epochSeconds($1.registeredAt) ?? 0, $1.name)
         }
         guard let index = models.firstIndex(where: { $0.name == name }) else {
-            throw TrailError("no model named '\(name)'", hint: "`trail model list` shows the registered models")
+            throw TrailError(.notFound(.model, name: name), "no model named '\(name)'", hint: "`trail model list` shows the registered models")
         }
         let model = models[index]
         let revisions = Revisions(store: store)
@@ -180,7 +180,7 @@ public struct Auditor {
         }
         audit.overturned = audit.overturns.count
         if audit.labelsSet == 0 {
-            throw TrailError("no labels by annotator '\(id)' in the indexed history",
+            throw TrailError(.notFound(.annotator, name: id), "no labels by annotator '\(id)' in the indexed history",
                              hint: "check the name (it is case-sensitive); `trail show HEAD` lists the annotators")
         }
         return audit

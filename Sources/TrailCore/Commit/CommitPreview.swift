@@ -19,7 +19,7 @@ extension Committer {
     public func preview(_ request: CommitRequest) throws -> CommitPreview {
         let repo = store.repository
         guard let branch = try store.currentBranchRef() else {
-            throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
+            throw TrailError(.invalidState, "HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
         }
         let parent = try repo.reference(branch)
         let parentSnapshot = try parent.map { try Snapshot(repository: repo, commit: $0) }
@@ -30,7 +30,7 @@ extension Committer {
         let summary: SnapshotSummary
         if request.isPatch {
             guard let parentSnapshot else {
-                throw TrailError("there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
+                throw TrailError(.invalidState, "there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
             }
             var rows: [ChangeRow] = []
             let plan = try patchPlan(input, parent: parentSnapshot, config: store.config, added: { rows += $0 }, replaced: { rows += $0 })

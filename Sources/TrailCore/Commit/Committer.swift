@@ -89,7 +89,7 @@ public struct Committer {
     private func commitLocked(_ request: CommitRequest, checkedInput: ManifestInput?) throws -> (CommitResult, Leftovers) {
         let repo = store.repository
         guard let branch = try request.erasure?.branch ?? store.currentBranchRef() else {
-            throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
+            throw TrailError(.invalidState, "HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
         }
         let parent = try repo.reference(branch)
         let parentSnapshot = try parent.map { try Snapshot(repository: repo, commit: $0) }
@@ -112,7 +112,7 @@ public struct Committer {
         var plan: WritePlan
         if request.isPatch {
             guard let parentSnapshot else {
-                throw TrailError("there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
+                throw TrailError(.invalidState, "there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
             }
             // The index takes the rows of added samples while the old records are read, and the
             // others as soon as they are.
@@ -212,7 +212,7 @@ public struct Committer {
         guard let branch = try branch ?? store.currentBranchRef() else { return }  // detached: refused under the lock
         let parentSnapshot = try parent ?? store.repository.reference(branch).map { try Snapshot(repository: store.repository, commit: $0) }
         guard let parentSnapshot else {
-            throw TrailError("there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
+            throw TrailError(.invalidState, "there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
         }
         try refuseUnknownDeletions(input, parent: parentSnapshot)
     }
@@ -377,10 +377,10 @@ public struct Committer {
         do {
             try store.repository.updateReference(name, to: id, expected: old, message: message)
         } catch let error as GitError where error.isConcurrentUpdate {
-            throw TrailError("\(name) was moved by another process during this commit",
+            throw TrailError(.concurrentUpdate(ref: name), "\(name) was moved by another process during this commit",
                              hint: "run the commit again; nothing was lost")
         } catch let error as GitError where error.isDiskFull {
-            throw TrailError("could not move \(name): \(error.description)",
+            throw TrailError(.diskFull, "could not move \(name): \(error.description)",
                              hint: "free some disk space (or raise the file-size limit) and commit again; \(name) still points where it did")
         }
     }

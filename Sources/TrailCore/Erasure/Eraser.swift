@@ -68,12 +68,12 @@ public struct Eraser {
     public func erase(_ request: ErasureRequest, onWaitForLock: () -> Void = {}) throws -> ErasureResult {
         let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else {
-            throw TrailError("an erasure needs a reason", hint: "pass --reason \"...\" (e.g. the request or legal basis); it is kept in the erasure record", exitCode: 2)
+            throw TrailError(.usage, "an erasure needs a reason", hint: "pass --reason \"...\" (e.g. the request or legal basis); it is kept in the erasure record")
         }
         var ids: [String] = []
         var seen = Set<String>()
         for id in request.samples where seen.insert(id).inserted { ids.append(id) }
-        guard !ids.isEmpty else { throw TrailError("no sample ids to erase", hint: "name them as arguments or with --from-file FILE", exitCode: 2) }
+        guard !ids.isEmpty else { throw TrailError(.usage, "no sample ids to erase", hint: "name them as arguments or with --from-file FILE") }
 
         return try store.withWriteLock(onWait: onWaitForLock) {
             let repo = store.repository
@@ -84,7 +84,7 @@ public struct Eraser {
             let versions = try finder.records(of: ids)
             let unknown = ids.filter { versions[$0] == nil }
             if !unknown.isEmpty {
-                throw TrailError("\(unknown.count == 1 ? "sample" : "samples") \(Self.list(unknown)) \(unknown.count == 1 ? "is" : "are") in no version of this store",
+                throw TrailError(.notFound(.sample, name: Self.list(unknown)), "\(unknown.count == 1 ? "sample" : "samples") \(Self.list(unknown)) \(unknown.count == 1 ? "is" : "are") in no version of this store",
                                  hint: "check the ids (they are case-sensitive); `trail history ID` shows a sample's versions. Nothing was erased")
             }
             var perSample: [String: Set<ObjectID>] = [:]
@@ -102,7 +102,7 @@ public struct Eraser {
                 if sharing.isEmpty { break }
                 guard request.includeShared else {
                     let shown = sharing.prefix(10).map { "'\($0.sample)' (same \($0.field) as an erased sample)" }
-                    throw TrailError("the content to erase is also the content of \(sharing.count) other sample\(sharing.count == 1 ? "" : "s"): \(shown.joined(separator: ", "))\(sharing.count > 10 ? ", ..." : "")",
+                    throw TrailError(.refused, "the content to erase is also the content of \(sharing.count) other sample\(sharing.count == 1 ? "" : "s"): \(shown.joined(separator: ", "))\(sharing.count > 10 ? ", ..." : "")",
                                      hint: "erase them too: list their ids, or pass --include-shared. Nothing was erased")
                 }
                 let more = Array(Set(sharing.map(\.sample))).sorted()
@@ -153,7 +153,7 @@ public struct Eraser {
                 store.finishedInterruptedErasure = changed
                 return changed
             }
-        } catch let error as TrailError where error.exitCode == 75 {
+        } catch let error as TrailError where error.isBusy {
             // A writer is running (maybe the erasure itself): the store is consistent for readers.
             return false
         }
@@ -214,7 +214,7 @@ public struct Eraser {
                     do {
                         try ContentRef.replace(in: store, with: tree, expected: content.target, message: "trail erase")
                     } catch let error as GitError where error.isConcurrentUpdate {
-                        throw TrailError("\(Store.contentRef) was moved by another process", hint: "run `trail erase --finish` to complete the erasure")
+                        throw TrailError(.concurrentUpdate(ref: Store.contentRef), "\(Store.contentRef) was moved by another process", hint: "run `trail erase --finish` to complete the erasure")
                     }
                     result.contentUnlisted += previous.count
                 }
@@ -229,7 +229,7 @@ public struct Eraser {
                     result.copiesDeleted += pruned.copiesRemoved
                     result.packsRewritten += pruned.packsRewritten
                 } catch let error as GitError {
-                    throw TrailError("could not delete the erased content from the object store: \(error.description)",
+                    throw TrailError(error.isDiskFull ? .diskFull : .git, "could not delete the erased content from the object store: \(error.description)",
                                      hint: "the erasure is recorded; free disk space if needed and run `trail erase --finish` to complete it")
                 }
             }
@@ -244,7 +244,7 @@ public struct Eraser {
     func startMarker() throws {
         guard !FileManager.default.fileExists(atPath: markerPath) else { return }
         guard FileManager.default.createFile(atPath: markerPath, contents: Data("erasure in progress; trail finishes it when the store is next opened\n".utf8)) else {
-            throw TrailError("cannot write \(markerPath)", hint: "check that you can write to the store; nothing was erased")
+            throw TrailError(.fileSystem(path: markerPath), "cannot write \(markerPath)", hint: "check that you can write to the store; nothing was erased")
         }
     }
 

@@ -52,8 +52,9 @@ public struct ErasureLog: Sendable {
         self.byContent = byContent
     }
 
-    /// Reads the log of `repository`. Cheap when nothing was ever erased (one reference lookup).
-    public static func read(_ repository: Repository) throws -> ErasureLog {
+    /// Reads the log of `repository` (`Store.erasureLog()` for the store's). Cheap when nothing
+    /// was ever erased (one reference lookup).
+    static func read(_ repository: Repository) throws -> ErasureLog {
         guard let tip = try repository.reference(ref) else { return .empty }
         return try read(repository, at: tip)
     }
@@ -67,7 +68,7 @@ public struct ErasureLog: Sendable {
             do {
                 records.append(try JSONDecoder().decode(ErasureRecord.self, from: Data(bytes)))
             } catch {
-                throw TrailError("the erasure record \(entry.name) in \(ref) is malformed: \(error)",
+                throw TrailError(.damagedStore, "the erasure record \(entry.name) in \(ref) is malformed: \(error)",
                                  hint: "inspect it with `git --git-dir <store> cat-file -p \(ref):\(entry.name)`")
             }
         }
@@ -127,7 +128,7 @@ public struct ErasureLog: Sendable {
         do {
             try repository.updateReference(Self.ref, to: commit, expected: tip, message: "trail erase")
         } catch let error as GitError where error.isConcurrentUpdate {
-            throw TrailError("\(Self.ref) was moved by another process", hint: "run the erasure again; nothing was erased yet")
+            throw TrailError(.concurrentUpdate(ref: Self.ref), "\(Self.ref) was moved by another process", hint: "run the erasure again; nothing was erased yet")
         }
         return (ErasureLog(records: records + [record], tip: commit), record)
     }

@@ -77,7 +77,7 @@ struct SampleVersions {
             return excluded.contains(SampleKey.of(id)) ? nil : Sharing(sample: id, field: shared.field)
         }
         if let problem = problems.first {
-            throw TrailError("cannot read every version to look for shared content: \(problem)", hint: "run `trail verify` to see what is damaged; nothing was erased")
+            throw TrailError(.damagedStore, "cannot read every version to look for shared content: \(problem)", hint: "run `trail verify` to see what is damaged; nothing was erased")
         }
         var seen = Set<String>()
         return hits.records.filter { seen.insert($0.sample).inserted }.sorted { $0.sample < $1.sample }

@@ -46,8 +46,8 @@ public struct Exporter {
     public func export(_ snapshot: Snapshot, to path: String, format: ExportFormat? = nil) throws -> ExportResult {
         let ext = (path as NSString).pathExtension
         if format == nil, ExportFormat.from(path: path) == .folder, !ext.isEmpty, !path.hasSuffix("/") {
-            throw TrailError("cannot tell the export format from '\(path)' (.\(ext) is not one Trail writes)",
-                             hint: "name it .jsonl or .csv, give a folder path without an extension, or pass --format jsonl|csv|folder", exitCode: 2)
+            throw TrailError(.usage, "cannot tell the export format from '\(path)' (.\(ext) is not one Trail writes)",
+                             hint: "name it .jsonl or .csv, give a folder path without an extension, or pass --format jsonl|csv|folder")
         }
         let format = format ?? ExportFormat.from(path: path)
         let config = try snapshot.config()
@@ -71,7 +71,7 @@ public struct Exporter {
                 for row in rows { try writeLine(row, to: out) }
             }
         case .csv:
-            if path == "-" { throw TrailError("CSV goes to a file, not standard output", hint: "use --out FILE.csv, or JSON Lines with --out -", exitCode: 2) }
+            if path == "-" { throw TrailError(.usage, "CSV goes to a file, not standard output", hint: "use --out FILE.csv, or JSON Lines with --out -") }
             let columns = try csvColumns(rows, known: try snapshot.summary().columns)
             try writeAtomically(path) { out in
                 var line: [UInt8] = []
@@ -221,7 +221,7 @@ public struct Exporter {
         let own = id.withUnsafeBytes { ObjectHasher.sha1($0) }
         guard raw.key != own else { return }
         let sample = String(decoding: id, as: UTF8.self)
-        throw TrailError("commit \(snapshot.commit.abbreviated()) stores sample '\(sample)' at \(raw.place), which is not its key (\(SampleKey.path(own))); the tree was edited outside Trail, and an export would list the sample wrongly",
+        throw TrailError(.damagedStore, "commit \(snapshot.commit.abbreviated()) stores sample '\(sample)' at \(raw.place), which is not its key (\(SampleKey.path(own))); the tree was edited outside Trail, and an export would list the sample wrongly",
                          hint: "run `trail verify` to see every damaged record; nothing was exported")
     }
 
@@ -241,7 +241,7 @@ public struct Exporter {
     private func exportFolder(_ rows: [Row], to path: String) throws -> Int {
         let fm = FileManager.default
         if fm.fileExists(atPath: path), !((try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? false) {
-            throw TrailError("\(path) exists and is not empty", hint: "export into a new or empty folder")
+            throw TrailError(.fileSystem(path: path), "\(path) exists and is not empty", hint: "export into a new or empty folder")
         }
         // Every media path is checked before anything is written: a record that arrived from
         // elsewhere (a crafted remote) must not write outside the folder, and one path may not
@@ -252,13 +252,13 @@ public struct Exporter {
             for media in row.media {
                 guard let given = media.path else { continue }
                 if let why = MediaPath.unsafe(given) ?? (given == "manifest.jsonl" ? "it is the export's own manifest.jsonl" : nil) {
-                    throw TrailError("sample '\(sample)' names media path '\(given)' (field '\(media.field)'), which would be written outside \(path): \(why)",
+                    throw TrailError(.damagedStore, "sample '\(sample)' names media path '\(given)' (field '\(media.field)'), which would be written outside \(path): \(why)",
                                      hint: "the record was not written by Trail (run `trail verify`); nothing was exported")
                 }
                 // Older records may spell a path with '.' or empty parts: one file, one spelling.
                 let relative = given.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
                 if let earlier = planned[relative], earlier.blob != media.blob {
-                    throw TrailError("samples '\(earlier.sample)' and '\(sample)' name the same media path '\(relative)' for different files",
+                    throw TrailError(.refused, "samples '\(earlier.sample)' and '\(sample)' name the same media path '\(relative)' for different files",
                                      hint: "export as JSON Lines or CSV (media stay in the store), or give them distinct paths and commit again; nothing was exported")
                 }
                 planned[relative] = (media.blob, sample)
@@ -269,7 +269,7 @@ public struct Exporter {
             var parent = (relative as NSString).deletingLastPathComponent
             while !parent.isEmpty {
                 if let file = planned[parent] {
-                    throw TrailError("sample '\(file.sample)' names media file '\(parent)', which sample '\(planned[relative]!.sample)' needs as a folder ('\(relative)')",
+                    throw TrailError(.refused, "sample '\(file.sample)' names media file '\(parent)', which sample '\(planned[relative]!.sample)' needs as a folder ('\(relative)')",
                                      hint: "export as JSON Lines or CSV (media stay in the store), or give them distinct paths and commit again; nothing was exported")
                 }
                 parent = (parent as NSString).deletingLastPathComponent
@@ -325,7 +325,7 @@ public struct Exporter {
             return keys.contains { $0.utf8.elementsEqual(a.utf8) } && keys.contains { $0.utf8.elementsEqual(b.utf8) }
         }
         let what = both.map { "sample '\(String(decoding: $0.id, as: UTF8.self))' has keys \(names)" } ?? "samples use keys \(names)"
-        return TrailError("cannot export to CSV: \(what), which are the same text in Unicode (canonically equivalent, such as NFC and NFD), and one CSV header cannot hold both",
+        return TrailError(.refused, "cannot export to CSV: \(what), which are the same text in Unicode (canonically equivalent, such as NFC and NFD), and one CSV header cannot hold both",
                           hint: "export to JSON Lines (--out FILE.jsonl), which keeps every key as it was committed; or commit the data again with one spelling")
     }
 
@@ -364,7 +364,7 @@ public struct Exporter {
     private func writeNewFile(_ path: String, _ bytes: [UInt8]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space and permissions")
+            throw TrailError(.fileSystem(path: path), "cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space and permissions")
         }
         defer { close(fd) }
         var done = 0
@@ -373,7 +373,7 @@ public struct Exporter {
                 let n = Glibc.write(fd, buffer.baseAddress! + done, min(buffer.count - done, 1 << 30))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space")
+                    throw TrailError(.fileSystem(path: path), "cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space")
                 }
                 done += n
             }

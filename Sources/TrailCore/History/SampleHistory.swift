@@ -94,7 +94,7 @@ public struct HistoryReader {
                 models: current == nil ? [] : modelRecords.filter { $0.record == current }.map(\.name)))
         }
         guard !versions.isEmpty else {
-            throw TrailError("sample '\(id)' is not in the history of \(revision ?? "HEAD")",
+            throw TrailError(.notFound(.sample, name: id), "sample '\(id)' is not in the history of \(revision ?? "HEAD")",
                              hint: "check the id (ids are case-sensitive); `trail export \(revision ?? "HEAD") --out -` lists the samples")
         }
         let log = try ErasureLog.read(repo)

@@ -1,7 +1,7 @@
 import Foundation
 import Git
 import GitFormat
-@_exported import SQLite
+import SQLite
 
 /// The SQLite index beside the git objects: derived from them, rebuildable from them.
 public final class LineageIndex {
@@ -13,13 +13,14 @@ public final class LineageIndex {
     /// with 64 KiB pages as with the default 4 KiB (measured with the sqlite3 CLI).
     static let pageSize = 65536
 
-    /// Opens (creating if needed) the index at `path` and brings its schema up to date.
-    public init(path: String, mode: Connection.Mode = .shared) throws {
+    /// Opens (creating if needed) the index at `path` and brings its schema up to date
+    /// (`Store.openIndex()` opens the store's).
+    init(path: String, mode: Connection.Mode = .shared) throws {
         do {
             db = try Connection(path: path, mode: mode, pageSize: Self.pageSize)
             try Migrator(migrations: SchemaMigrations.all).migrate(db)
         } catch let error as SQLiteError {
-            throw TrailError("cannot open the index \(path): \(error.message)",
+            throw TrailError(error.isDiskFull ? .diskFull : .index, "cannot open the index \(path): \(error.message)",
                              hint: error.isDiskFull ? "free some disk space (or raise the file-size limit) and run the command again; the store is unchanged"
                                                     : "the index is derived from git; delete \(path) and run the command again to rebuild it")
         }
@@ -42,7 +43,7 @@ public final class LineageIndex {
             try? LineageIndex(path: path).db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             for stale in [path + "-wal", path + "-shm"] { try? fm.removeItem(atPath: stale) }
             guard rename(fresh, path) == 0 else {
-                throw TrailError("cannot move the new index into place: \(String(cString: strerror(errno)))",
+                throw TrailError(.fileSystem(path: path), "cannot move the new index into place: \(String(cString: strerror(errno)))",
                                  hint: "check the permissions of \((path as NSString).deletingLastPathComponent)")
             }
             try syncFile((path as NSString).deletingLastPathComponent)
@@ -54,9 +55,9 @@ public final class LineageIndex {
 
     private static func syncFile(_ path: String) throws {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw TrailError("cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw TrailError(.fileSystem(path: path), "cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw TrailError("cannot sync \(path) to disk: \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw TrailError(.fileSystem(path: path), "cannot sync \(path) to disk: \(String(cString: strerror(errno)))") }
     }
 
     /// Rows from which a batch is a bulk load: the secondary indexes are rebuilt after it rather
@@ -126,7 +127,7 @@ public final class LineageIndex {
     /// The number the next commit gets (parents have lower numbers than their children).
     func nextSeq() throws -> Int64 {
         guard case .integer(let seq)? = try db.rows("SELECT COALESCE(MAX(seq), 0) + 1 FROM commits").first?.first else {
-            throw TrailError("cannot read the index's commit numbers", hint: "run `trail reindex` to rebuild the index")
+            throw TrailError(.index, "cannot read the index's commit numbers", hint: "run `trail reindex` to rebuild the index")
         }
         return seq
     }
@@ -216,12 +217,20 @@ public final class LineageIndex {
     }
 
     /// Rows of a query, for reports and tests.
-    public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
+    func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
         try db.rows(sql, arguments)
     }
 
+    /// How many rows the index's table `table` holds (`changes`, `label_events`, ...).
+    public func rowCount(of table: String) throws -> Int {
+        try translatingLowerErrors {
+            if case .integer(let n)? = try rows("SELECT COUNT(*) FROM \(table)").first?.first { return Int(n) }
+            return 0
+        }
+    }
+
     /// Records that the index reflects `commit` for `ref`.
-    public func markSynced(ref: String, commit: ObjectID) throws {
+    func markSynced(ref: String, commit: ObjectID) throws {
         try db.run("""
             INSERT INTO sync_state(ref, commit_id, synced_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))
             ON CONFLICT(ref) DO UPDATE SET commit_id = excluded.commit_id, synced_at = excluded.synced_at
@@ -229,7 +238,7 @@ public final class LineageIndex {
     }
 
     /// The commit the index reflects for `ref`, if any.
-    public func syncedCommit(ref: String) throws -> ObjectID? {
+    func syncedCommit(ref: String) throws -> ObjectID? {
         let rows = try db.rows("SELECT commit_id FROM sync_state WHERE ref = ?", [.text(ref)])
         guard case .text(let hex)? = rows.first?.first else { return nil }
         return ObjectID(hex: hex)

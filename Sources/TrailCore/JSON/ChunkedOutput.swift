@@ -26,7 +26,7 @@ public final class ChunkedOutput {
                 let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw TrailError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space")
+                    throw TrailError(.fileSystem(path: path), "cannot write \(path): \(String(cString: strerror(errno)))", hint: "check free space")
                 }
                 done += n
             }

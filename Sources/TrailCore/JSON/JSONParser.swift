@@ -5,6 +5,8 @@ public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
     public let message: String
     /// How to fix it, when the message alone does not say.
     public var hint: String? = nil
+    /// True when the bytes are not UTF-8 at all (at `offset`), rather than malformed JSON.
+    public var isInvalidUTF8 = false
 
     /// The message and where, in words (bytes counted from 1, as columns are): readers that
     /// know which file or record it was say so around it.
@@ -38,7 +40,7 @@ public struct JSONParser {
     /// stored can still be read.
     public static func parse(_ bytes: UnsafeRawBufferPointer, rejectingEquivalentKeys: Bool = false) throws -> JSONValue {
         if let bad = UTF8Validation.firstInvalidByte(bytes) {
-            throw JSONSyntaxError(offset: bad, message: "invalid UTF-8")
+            throw JSONSyntaxError(offset: bad, message: "invalid UTF-8", isInvalidUTF8: true)
         }
         var parser = JSONParser(bytes, rejectsEquivalentKeys: rejectingEquivalentKeys)
         parser.skipWhitespace()

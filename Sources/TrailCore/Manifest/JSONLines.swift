@@ -76,7 +76,7 @@ enum JSONLines {
         do {
             value = try JSONParser.parse(text, rejectingEquivalentKeys: true)
         } catch let error as JSONSyntaxError {
-            let utf8 = error.message == "invalid UTF-8"
+            let utf8 = error.isInvalidUTF8
             throw InputError(file: file, line: line, column: error.offset + 1,
                              message: utf8 ? "invalid UTF-8 byte sequence" : "malformed JSON: \(error.message)",
                              hint: utf8 ? "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"

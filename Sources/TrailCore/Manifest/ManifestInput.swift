@@ -96,7 +96,7 @@ struct ManifestInput {
     private static func resolveMediaRoot(_ given: String?, manifest: String) throws -> String {
         let folder = given ?? (URL(fileURLWithPath: manifest).deletingLastPathComponent().path)
         guard let resolved = realpath(folder, nil) else {
-            throw TrailError("the media root \(folder) does not exist", hint: "pass --media-root with the folder media paths are relative to")
+            throw TrailError(.fileSystem(path: folder), "the media root \(folder) does not exist", hint: "pass --media-root with the folder media paths are relative to")
         }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -30,7 +30,7 @@ public struct Branches {
         let target = try Revisions(store: store).resolve(revision ?? "HEAD")
         try store.withWriteLock {
             if try store.repository.reference(ref) != nil {
-                throw TrailError("branch '\(name)' already exists", hint: "choose another name, or delete it first with `trail branch -d \(name)`")
+                throw TrailError(.exists(.branch, name: name), "branch '\(name)' already exists", hint: "choose another name, or delete it first with `trail branch -d \(name)`")
             }
             try store.repository.updateReference(ref, to: target, expected: nil, message: "trail branch")
         }
@@ -42,10 +42,10 @@ public struct Branches {
         let ref = "refs/heads/" + name
         try store.withWriteLock {
             guard try store.repository.reference(ref) != nil else {
-                throw TrailError("no branch named '\(name)'", hint: "`trail branch` lists the branches")
+                throw TrailError(.notFound(.branch, name: name), "no branch named '\(name)'", hint: "`trail branch` lists the branches")
             }
             if try store.currentBranchRef() == ref {
-                throw TrailError("cannot delete '\(name)': it is the current branch", hint: "switch to another branch first with `trail checkout`")
+                throw TrailError(.invalidState, "cannot delete '\(name)': it is the current branch", hint: "switch to another branch first with `trail checkout`")
             }
             try store.repository.deleteReference(ref)
         }
@@ -58,7 +58,7 @@ public struct Branches {
         if create { _ = try self.create(name, at: nil) }
         return try store.withWriteLock {
             guard let target = try store.repository.reference(ref) else {
-                throw TrailError("no branch named '\(name)'", hint: "create it with `trail checkout -b \(name)` or `trail branch \(name) REV`")
+                throw TrailError(.notFound(.branch, name: name), "no branch named '\(name)'", hint: "create it with `trail checkout -b \(name)` or `trail branch \(name) REV`")
             }
             try store.repository.setSymbolicReference("HEAD", to: ref, message: "trail checkout")
             return RefInfo(name: name, commit: target.hex, current: true)
@@ -80,11 +80,11 @@ public struct Branches {
         let target = try Revisions(store: store).resolve(revision ?? "HEAD")
         try store.withWriteLock {
             if try store.repository.reference(ref) != nil {
-                throw TrailError("tag '\(name)' already exists", hint: "tags do not move; choose another name")
+                throw TrailError(.exists(.tag, name: name), "tag '\(name)' already exists", hint: "tags do not move; choose another name")
             }
             var pointee = target
             if let message {
-                guard let tagger else { throw TrailError("an annotated tag needs a tagger", hint: "pass --author or set TRAIL_AUTHOR") }
+                guard let tagger else { throw TrailError(.failed, "an annotated tag needs a tagger", hint: "pass --author or set TRAIL_AUTHOR") }
                 pointee = try store.repository.write(.tag, CommitFormat.encodeTag(target: target, type: .commit, name: name, tagger: tagger, message: message))
             }
             try store.repository.updateReference(ref, to: pointee, expected: nil, message: "trail tag")
@@ -96,7 +96,7 @@ public struct Branches {
     public func deleteTag(_ name: String) throws {
         try store.withWriteLock {
             guard try store.repository.reference("refs/tags/" + name) != nil else {
-                throw TrailError("no tag named '\(name)'", hint: "`trail tag` lists the tags")
+                throw TrailError(.notFound(.tag, name: name), "no tag named '\(name)'", hint: "`trail tag` lists the tags")
             }
             try store.repository.deleteReference("refs/tags/" + name)
         }
@@ -104,8 +104,8 @@ public struct Branches {
 
     func checkName(_ name: String, ref: String, kind: String) throws {
         guard !name.isEmpty, !name.hasPrefix("-"), Repository.isValidReferenceName(ref) else {
-            throw TrailError("'\(name)' is not a valid \(kind) name",
-                             hint: "use letters, digits, '.', '_', '-' and '/'; no spaces, '..', '~', '^', ':' or a leading '-'", exitCode: 2)
+            throw TrailError(.usage, "'\(name)' is not a valid \(kind) name",
+                             hint: "use letters, digits, '.', '_', '-' and '/'; no spaces, '..', '~', '^', ':' or a leading '-'")
         }
     }
 }

@@ -27,17 +27,17 @@ public struct Models {
         try Branches(store: store).checkName(name, ref: ref, kind: "model")
         for (key, value) in meta {
             guard !key.isEmpty, !key.contains(":"), !key.contains("\n"), !value.contains("\n") else {
-                throw TrailError("metadata '\(key)=\(value)' cannot be stored", hint: "keys need no ':' and neither part may span lines", exitCode: 2)
+                throw TrailError(.usage, "metadata '\(key)=\(value)' cannot be stored", hint: "keys need no ':' and neither part may span lines")
             }
         }
         let commit = try Revisions(store: store).resolve(revision)
         let keys = meta.map(\.0)
-        if Set(keys).count != keys.count { throw TrailError("a --meta key is given twice", hint: "give each key once", exitCode: 2) }
+        if Set(keys).count != keys.count { throw TrailError(.usage, "a --meta key is given twice", hint: "give each key once") }
         var message = "Model \(name)\n"
         if !meta.isEmpty { message += "\n" + meta.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n" }
         return try store.withWriteLock {
             if let existing = try store.repository.reference(ref) {
-                throw TrailError("model '\(name)' is already registered (tag \(existing.abbreviated()))",
+                throw TrailError(.exists(.model, name: name), "model '\(name)' is already registered (tag \(existing.abbreviated()))",
                                  hint: "a registration records what a model trained on and never moves; register the new model under a new name")
             }
             let tag = try store.repository.write(.tag, CommitFormat.encodeTag(target: commit, type: .commit, name: name, tagger: tagger, message: message))

@@ -18,9 +18,8 @@ public struct Revisions {
         }
         if let first = candidates.first {
             if candidates.contains(where: { $0.1 != first.1 }) {
-                throw TrailError("'\(spec)' is ambiguous: it names \(candidates.map(\.0).joined(separator: " and "))",
-                                 hint: "say which one, e.g. \(candidates.map { $0.0.replacingOccurrences(of: "refs/", with: "") }.joined(separator: " or "))",
-                                 exitCode: 2)
+                throw TrailError(.usage, "'\(spec)' is ambiguous: it names \(candidates.map(\.0).joined(separator: " and "))",
+                                 hint: "say which one, e.g. \(candidates.map { $0.0.replacingOccurrences(of: "refs/", with: "") }.joined(separator: " or "))")
             }
             return first.1
         }
@@ -28,15 +27,23 @@ public struct Revisions {
             return try repo.resolveCommit(spec)
         } catch let error as GitError {
             if spec.hasPrefix("HEAD"), try store.headCommit() == nil {
-                throw TrailError("there are no commits yet", hint: "commit a manifest first: trail commit FILE -m MESSAGE")
+                throw TrailError(.invalidState, "there are no commits yet", hint: "commit a manifest first: trail commit FILE -m MESSAGE")
             }
-            if spec.contains("~") || spec.contains("^"), error.message.contains("does not exist") {
-                throw TrailError("'\(spec)' goes back further than the history holds",
+            if error.code == .notFound, walksBack(spec) {
+                throw TrailError(.notFound(.revision, name: spec), "'\(spec)' goes back further than the history holds",
                                  hint: "`trail log` lists the commits; a first commit has no parent")
             }
-            throw TrailError("unknown revision '\(spec)' (\(error.message))",
+            throw TrailError(.notFound(.revision, name: spec), "unknown revision '\(spec)' (\(error.message))",
                              hint: "use a branch, tag or model name (see `trail branch`, `trail tag`, `trail model list`) or a commit id from `trail log`")
         }
+    }
+
+    /// True when `spec` walks back from a commit that exists (`main~3`, `HEAD^2`, maybe then a
+    /// path): a `.notFound` for it means the history is shorter than the walk. `^{...}` (peeling,
+    /// searching) is no walk.
+    private func walksBack(_ spec: String) -> Bool {
+        guard let step = spec.firstIndex(where: { $0 == "~" || $0 == "^" }), !spec.contains("^{") else { return false }
+        return (try? store.repository.resolveCommit(String(spec[..<step]))) != nil
     }
 
     /// The snapshot `spec` names.

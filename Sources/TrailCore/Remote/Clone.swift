@@ -29,16 +29,16 @@ extension Remotes {
         var isDirectory: ObjCBool = false
         if !fm.fileExists(atPath: parent, isDirectory: &isDirectory) {
             do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
-                throw TrailError("cannot create \(parent): \(error.localizedDescription)", hint: "check that its parent folder exists and is writable")
+                throw TrailError(.fileSystem(path: parent), "cannot create \(parent): \(error.localizedDescription)", hint: "check that its parent folder exists and is writable")
             }
             createdParent = true
         } else if !isDirectory.boolValue {
-            throw TrailError("\(parent) is a file, not a folder", hint: "clone into a new or empty folder: trail clone URL DIR")
+            throw TrailError(.fileSystem(path: parent), "\(parent) is a file, not a folder", hint: "clone into a new or empty folder: trail clone URL DIR")
         }
         removeAbandonedClones(in: parent, prefix: temporaryPrefix)
         let existed = fm.fileExists(atPath: path, isDirectory: &isDirectory)
         if existed && (!isDirectory.boolValue || !((try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? false)) {
-            throw TrailError("\(path) exists and is not empty", hint: "clone into a new or empty folder: trail clone URL DIR")
+            throw TrailError(.fileSystem(path: path), "\(path) exists and is not empty", hint: "clone into a new or empty folder: trail clone URL DIR")
         }
         let building = parent + "/" + temporaryPrefix + String(getpid())
         try? fm.removeItem(atPath: building)
@@ -56,7 +56,7 @@ extension Remotes {
                     .filter { !$0.hasPrefix("trail-tags/") && !$0.hasPrefix("trail-models/") && !$0.hasPrefix("trail/") }
                 guard let chosen = branches.contains(Store.defaultBranch) ? Store.defaultBranch : branches.first,
                       let tip = try repo.reference("refs/remotes/origin/\(chosen)") else {
-                    throw TrailError("\(url) holds no Trail branches", hint: "check the URL; an empty remote is filled with `trail push`")
+                    throw TrailError(.invalidState, "\(url) holds no Trail branches", hint: "check the URL; an empty remote is filled with `trail push`")
                 }
                 branch = chosen
                 try repo.updateReference("refs/heads/" + chosen, to: tip, expected: nil, message: "trail clone")
@@ -89,17 +89,17 @@ extension Remotes {
             _ = try store.withWriteLock { try LineageUpdater(store: store).catchUp() }
             // The empty folder it replaces: rmdir, which refuses if something appeared there meanwhile.
             if existed, rmdir(path) != 0 {
-                throw TrailError("cannot replace \(path): \(String(cString: strerror(errno)))", hint: "clone into a new or empty folder: trail clone URL DIR")
+                throw TrailError(.fileSystem(path: path), "cannot replace \(path): \(String(cString: strerror(errno)))", hint: "clone into a new or empty folder: trail clone URL DIR")
             }
             guard rename(building, path) == 0 else {
-                throw TrailError("cannot move the clone into place at \(path): \(String(cString: strerror(errno)))",
+                throw TrailError(.fileSystem(path: path), "cannot move the clone into place at \(path): \(String(cString: strerror(errno)))",
                                  hint: "check that \(parent) is writable")
             }
             return (try Store.open(at: path), fetched)
         } catch {
             try? fm.removeItem(atPath: building)
             if existed && !fm.fileExists(atPath: path) { try? fm.createDirectory(atPath: path, withIntermediateDirectories: false) }
-            throw error
+            throw TrailError(translating: error) ?? error
         }
     }
 

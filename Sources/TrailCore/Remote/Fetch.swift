@@ -48,7 +48,7 @@ extension Remotes {
                      snapshotsArrived: (() throws -> (() throws -> Void))? = nil) throws -> (FetchResult, remoteContent: ObjectID?) {
         let repo = store.repository
         guard try repo.remotes().contains(where: { $0.name == remote }) else {
-            throw TrailError("no remote named '\(remote)'", hint: "add it with `trail remote add \(remote) URL`")
+            throw TrailError(.notFound(.remote, name: remote), "no remote named '\(remote)'", hint: "add it with `trail remote add \(remote) URL`")
         }
         var result = FetchResult(remote: remote)
         // Everything lands in a quarantine first and is checked before any local ref moves.
@@ -131,7 +131,7 @@ extension Remotes {
         let refs = try quarantine.references()
         let problems = try IncomingCheck(store: store, remote: quarantine.remote).problems(refs)
         guard problems.isEmpty else {
-            throw TrailError("refused what \(quarantine.remote) sent: \(problems.count == 1 ? "1 problem" : "\(problems.count) problems"); nothing here changed",
+            throw TrailError(.remote(.refusedIncoming), "refused what \(quarantine.remote) sent: \(problems.count == 1 ? "1 problem" : "\(problems.count) problems"); nothing here changed",
                              hint: "the remote holds data Trail did not write (or that a newer version wrote); fix or remove it there, or ask its owner",
                              // A remote can send millions of bad records: the first ones say enough.
                              details: problems.count > 50 ? Array(problems.prefix(50)) + ["… and \(problems.count - 50) more"] : problems)
@@ -139,7 +139,7 @@ extension Remotes {
         if let erasures = refs.first(where: { $0.name == "trail/erasures" })?.target {
             let shared = try samplesSharingIncomingErasures(erasures)
             if !shared.isEmpty && !acceptErasures {
-                throw TrailError("\(quarantine.remote)'s erasure records would also remove the content of \(shared.count) sample\(shared.count == 1 ? "" : "s") they do not name: \(Eraser.list(shared.map(\.sample))); nothing here changed",
+                throw TrailError(.remote(.unacceptedErasures), "\(quarantine.remote)'s erasure records would also remove the content of \(shared.count) sample\(shared.count == 1 ? "" : "s") they do not name: \(Eraser.list(shared.map(\.sample))); nothing here changed",
                                  hint: "look at them (`trail show HEAD ID`); to carry the erasures out anyway, fetch again with --accept-erasures",
                                  details: shared.map { "sample '\($0.sample)' (field '\($0.field)') shares content an incoming erasure removes" })
             }

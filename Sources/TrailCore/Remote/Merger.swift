@@ -80,7 +80,7 @@ public struct Merger {
     func mergeLocked(_ other: String, strategy: MergeStrategy, message: String?, author: Signature) throws -> MergeResult {
         let repo = store.repository
         guard let branch = try store.currentBranchRef(), let ours = try repo.reference(branch) else {
-            throw TrailError("there is no commit to merge into", hint: "commit first, or `trail pull` to take the remote's branch")
+            throw TrailError(.invalidState, "there is no commit to merge into", hint: "commit first, or `trail pull` to take the remote's branch")
         }
         let theirs = try Revisions(store: store).resolve(other)
         let name = String(branch.dropFirst("refs/heads/".count))
@@ -94,7 +94,7 @@ public struct Merger {
             return result
         }
         guard let base = try repo.mergeBase(ours, theirs) else {
-            throw TrailError("\(name) and \(other) share no history", hint: "a merge needs a common version; commit one side's data onto the other instead")
+            throw TrailError(.invalidState, "\(name) and \(other) share no history", hint: "a merge needs a common version; commit one side's data onto the other instead")
         }
         let baseSnap = try Snapshot(repository: repo, commit: base)
         let ourSnap = try Snapshot(repository: repo, commit: ours), theirSnap = try Snapshot(repository: repo, commit: theirs)
@@ -156,7 +156,7 @@ public struct Merger {
         do {
             try repo.updateReference(branch, to: commit.id, expected: ours, message: "trail merge")
         } catch let error as GitError where error.isConcurrentUpdate {
-            throw TrailError("\(branch) was moved by another process during the merge", hint: "run the merge again; nothing was lost")
+            throw TrailError(.concurrentUpdate(ref: branch), "\(branch) was moved by another process during the merge", hint: "run the merge again; nothing was lost")
         }
         result.outcome = .merged
         result.commit = commit.id.hex
@@ -194,7 +194,7 @@ public struct Merger {
         case .theirs: return Dictionary(uniqueKeysWithValues: conflicts.map { ($0.id, "theirs") })
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw TrailError("cannot read the resolution file \(path)", hint: "check the path given to --resolve")
+                throw TrailError(.fileSystem(path: path), "cannot read the resolution file \(path)", hint: "check the path given to --resolve")
             }
             var picks: [String: String] = [:]
             for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -209,7 +209,7 @@ public struct Merger {
             }
             let missing = conflicts.map(\.id).filter { picks[$0] == nil }
             guard missing.isEmpty else {
-                throw TrailError("the resolution file settles \(conflicts.count - missing.count) of \(conflicts.count) conflicts; missing: \(Eraser.list(missing))",
+                throw TrailError(.refused, "the resolution file settles \(conflicts.count - missing.count) of \(conflicts.count) conflicts; missing: \(Eraser.list(missing))",
                                  hint: "add a line {\"id\": \"...\", \"take\": \"ours\"|\"theirs\"} for each; nothing was committed")
             }
             return picks

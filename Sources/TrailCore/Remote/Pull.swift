@@ -23,12 +23,12 @@ extension Remotes {
         try store.withWriteLock {
             let repo = store.repository
             guard let branchRef = try store.currentBranchRef() else {
-                throw TrailError("HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
+                throw TrailError(.invalidState, "HEAD is detached", hint: "switch to a branch with `trail checkout BRANCH` first")
             }
             let fetched = try fetchLocked(remote, credentials: credentials, progress: progress, acceptErasures: acceptErasures).0
             let name = String(branchRef.dropFirst("refs/heads/".count))
             guard let theirs = try repo.reference("refs/remotes/\(remote)/\(name)") else {
-                throw TrailError("\(remote) has no branch '\(name)'", hint: "push it with `trail push \(remote) \(name)`")
+                throw TrailError(.notFound(.remoteBranch, name: "\(remote)/\(name)"), "\(remote) has no branch '\(name)'", hint: "push it with `trail push \(remote) \(name)`")
             }
             var result = PullResult(fetch: fetched, branch: name, outcome: .upToDate, commit: theirs.hex)
             guard let ours = try repo.reference(branchRef) else {

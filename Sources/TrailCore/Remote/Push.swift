@@ -21,7 +21,7 @@ extension Remotes {
             let repo = store.repository
             guard let branchRef = try branch.map({ "refs/heads/" + $0 }) ?? store.currentBranchRef(),
                   let tip = try repo.reference(branchRef) else {
-                throw TrailError("nothing to push: \(branch.map { "no branch named '\($0)'" } ?? "the current branch has no commits")",
+                throw TrailError(branch.map { .notFound(.branch, name: $0) } ?? .invalidState, "nothing to push: \(branch.map { "no branch named '\($0)'" } ?? "the current branch has no commits")",
                                  hint: "`trail branch` lists the branches")
             }
             var lastError: Error?
@@ -65,7 +65,7 @@ extension Remotes {
                         try repo.push(to: remote, refspecs: second, credentials: credentials, progress: progress)
                     }
                     return PushResult(remote: remote, branch: String(branchRef.dropFirst("refs/heads/".count)), commit: tip.hex, notSent: notSent)
-                } catch let error as TrailError where error.message.contains("content ref moved") {
+                } catch let error as TrailError where error.kind == .remote(.contentMovedDuringPush) {
                     lastError = error
                     continue
                 }

@@ -16,16 +16,16 @@ public struct Remotes {
     public init(store: Store) { self.store = store }
 
     /// The configured remotes.
-    public func list() throws -> [Repository.RemoteInfo] { try store.repository.remotes() }
+    public func list() throws -> [RemoteInfo] { try store.repository.remotes() }
 
     /// Adds a remote.
     public func add(_ name: String, url: String) throws {
         guard Repository.isValidReferenceName("refs/remotes/\(name)/x"), !name.contains("/") else {
-            throw TrailError("'\(name)' is not a valid remote name", hint: "use letters, digits, '-' and '_', e.g. origin", exitCode: 2)
+            throw TrailError(.usage, "'\(name)' is not a valid remote name", hint: "use letters, digits, '-' and '_', e.g. origin")
         }
         try store.withWriteLock {
             if try store.repository.remotes().contains(where: { $0.name == name }) {
-                throw TrailError("remote '\(name)' already exists", hint: "`trail remote list` shows it; remove it first with `trail remote remove \(name)`")
+                throw TrailError(.exists(.remote, name: name), "remote '\(name)' already exists", hint: "`trail remote list` shows it; remove it first with `trail remote remove \(name)`")
             }
             try store.repository.addRemote(name, url: url)
         }
@@ -35,7 +35,7 @@ public struct Remotes {
     public func remove(_ name: String) throws {
         try store.withWriteLock {
             guard try store.repository.remotes().contains(where: { $0.name == name }) else {
-                throw TrailError("no remote named '\(name)'", hint: "`trail remote list` shows the remotes")
+                throw TrailError(.notFound(.remote, name: name), "no remote named '\(name)'", hint: "`trail remote list` shows the remotes")
             }
             try store.repository.removeRemote(name)
             for ref in try store.repository.references(matching: "refs/remotes/\(name)/*") {
@@ -44,26 +44,31 @@ public struct Remotes {
         }
     }
 
-    /// Runs a transfer, turning libgit2's errors into ones a user can act on.
+    /// Runs a transfer, turning libgit2's errors into ones a user can act on, by their code.
     func transfer<T>(_ what: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as GitError {
-            if error.code == .auth {
-                throw TrailError("\(what): \(error.message)",
+            switch error.code {
+            case .auth:
+                throw TrailError(.remote(.authentication), "\(what): \(error.message)",
                                  hint: "give a user name and password (or token) through a git credential helper (`git config --global credential.helper store`), or TRAIL_USERNAME and TRAIL_PASSWORD")
-            }
-            if error.code == .nonFastForward || error.message.contains("non-fast-forward") || error.message.contains("fetch first") {
-                throw TrailError("\(what) was rejected: \(error.message)",
+            case .nonFastForward:
+                // libgit2's own check, or the remote's refusal of a reference (its reason in the message).
+                throw TrailError(.remote(.rejected), "\(what) was rejected: \(error.message)",
                                  hint: "the remote has commits this store lacks: `trail pull` first, then push again")
+            case .callbackRefused:
+                // The push's negotiation saw the remote's content ref move since the fetch.
+                throw TrailError(.remote(.contentMovedDuringPush), "\(what): \(error.message)")
+            default:
+                break
             }
-            if error.message.contains("content ref moved") { throw TrailError("\(what): \(error.message)") }
             // The server answered, so the URL and the network are fine: it refused this user or this push.
-            if error.message.contains("status code: 403") {
-                throw TrailError("\(what) was refused by the server (HTTP 403 Forbidden)",
+            if error.httpStatus == 403 {
+                throw TrailError(.remote(.forbidden), "\(what) was refused by the server (HTTP 403 Forbidden)",
                                  hint: "the user may lack access, or the server takes no pushes (for git http-backend: `git config http.receivepack true` in the served repository)")
             }
-            throw TrailError("\(what) failed: \(error.message)", hint: "check the remote's URL (`trail remote list`) and that the server is reachable")
+            throw TrailError(.remote(.unreachable), "\(what) failed: \(error.message)", hint: "check the remote's URL (`trail remote list`) and that the server is reachable")
         }
     }
 }

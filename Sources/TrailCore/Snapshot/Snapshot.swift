@@ -15,8 +15,8 @@ public struct Snapshot {
     /// The root file holding the counts `trail show` prints.
     static let summaryFile = "summary.json"
 
-    /// Reads the snapshot of `commit`.
-    public init(repository: Repository, commit: ObjectID) throws {
+    /// Reads the snapshot of `commit` (`Revisions.snapshot` reads one by name).
+    init(repository: Repository, commit: ObjectID) throws {
         self.repository = repository
         self.commit = commit
         self.tree = try repository.commit(commit).tree
@@ -26,12 +26,12 @@ public struct Snapshot {
     /// The root file `name` decoded as a `T`; an error names the file, its blob and the commit.
     private func rootFile<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
         guard let entry = rootEntries.first(where: { $0.name == name && $0.mode == .blob }) else {
-            throw TrailError("commit \(commit.abbreviated()) is not a Trail snapshot (no \(name))")
+            throw TrailError(.damagedStore, "commit \(commit.abbreviated()) is not a Trail snapshot (no \(name))")
         }
         do {
             return try decodeJSON(type, from: repository.read(entry.id, as: .blob))
         } catch let error as UndecodableJSON {
-            throw TrailError("commit \(commit.abbreviated()) stores a damaged \(name) (blob \(entry.id.hex)): \(error.problem)",
+            throw TrailError(.damagedStore, "commit \(commit.abbreviated()) stores a damaged \(name) (blob \(entry.id.hex)): \(error.problem)",
                              hint: StoredRecordError.restoreHint)
         }
     }

@@ -82,7 +82,7 @@ public struct SnapshotSummary: Codable, Equatable, Sendable {
     /// Reads a summary from its bytes.
     public static func decode(_ bytes: [UInt8]) throws -> SnapshotSummary {
         do { return try decodeJSON(SnapshotSummary.self, from: bytes) } catch let error as UndecodableJSON {
-            throw TrailError("a snapshot's summary.json is unreadable: \(error.problem)", hint: "check the store with `git fsck`")
+            throw TrailError(.damagedStore, "a snapshot's summary.json is unreadable: \(error.problem)", hint: "check the store with `git fsck`")
         }
     }
 }

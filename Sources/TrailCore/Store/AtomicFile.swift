@@ -12,7 +12,7 @@ public enum AtomicFile {
         let name = what ?? path
         let temp = path + ".trail-tmp-\(getpid())"
         func failure(_ step: String) -> TrailError {
-            TrailError("cannot write \(name): \(step) (\(String(cString: strerror(errno))))", hint: "check that the folder exists, is writable and has free space")
+            TrailError(.fileSystem(path: path), "cannot write \(name): \(step) (\(String(cString: strerror(errno))))", hint: "check that the folder exists, is writable and has free space")
         }
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("create") }

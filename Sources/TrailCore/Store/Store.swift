@@ -7,8 +7,9 @@ import GitFormat
 public final class Store {
     /// The store's folder, which is also its git dir (`git --git-dir <path> log` reads it).
     public let path: String
-    /// The git repository.
-    public let repository: Repository
+    /// The git repository. Internal: the core's callers see its data through the core's types
+    /// and its failures as `TrailError`s.
+    let repository: Repository
     /// Which fields mean what.
     public let config: DatasetConfig
     /// True when opening the store finished an erasure that a killed process had left half
@@ -89,8 +90,8 @@ public final class Store {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
                 guard isDirectory.boolValue else {
-                    throw TrailError("\(candidate) is a file, not a store folder",
-                                     hint: "point --store (or TRAIL_STORE) at a store's folder, or at a new folder for `trail init`", exitCode: 3)
+                    throw TrailError(.noStore(path: candidate), "\(candidate) is a file, not a store folder",
+                                     hint: "point --store (or TRAIL_STORE) at a store's folder, or at a new folder for `trail init`")
                 }
                 return
             }
@@ -106,19 +107,23 @@ public final class Store {
 
     /// Creates a new store at `path`.
     public static func create(at path: String, config: DatasetConfig) throws -> Store {
+        try translatingLowerErrors { try creating(at: path, config: config) }
+    }
+
+    private static func creating(at path: String, config: DatasetConfig) throws -> Store {
         try config.validate()
         try refuseNonFolder(path)
         if FileManager.default.fileExists(atPath: path + "/HEAD") {
-            throw TrailError("a store already exists at \(path)", hint: "use it as it is, or choose another place with --store")
+            throw TrailError(.exists(.store, name: path), "a store already exists at \(path)", hint: "use it as it is, or choose another place with --store")
         }
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
-            throw TrailError("\(path) exists and is not empty", hint: "choose an empty or new folder with --store")
+            throw TrailError(.fileSystem(path: path), "\(path) exists and is not empty", hint: "choose an empty or new folder with --store")
         }
         let repository: Repository
         do {
             repository = try Repository.initBare(at: path, initialBranch: "refs/heads/" + defaultBranch)
         } catch let error as GitError {
-            throw TrailError("cannot create a store at \(path): \(error.message)", hint: "check that the parent folder exists and is writable")
+            throw TrailError(.fileSystem(path: path), "cannot create a store at \(path): \(error.message)", hint: "check that the parent folder exists and is writable")
         }
         // Reflogs would keep old content trees reachable after an erasure; a store keeps none.
         try repository.setConfigString("core.logAllRefUpdates", "false")
@@ -128,21 +133,25 @@ public final class Store {
         return store
     }
 
-    /// Opens the store at `path`.
+    /// Opens the store at `path` (finishing an erasure a killed process left half done).
     public static func open(at path: String) throws -> Store {
+        try translatingLowerErrors { try opening(at: path) }
+    }
+
+    private static func opening(at path: String) throws -> Store {
         try refuseNonFolder(path)
         guard FileManager.default.fileExists(atPath: path + "/HEAD") else {
-            throw TrailError("no Trail store at \(path)",
-                             hint: "run `trail init` to create one here, or point at one with --store PATH or TRAIL_STORE", exitCode: 3)
+            throw TrailError(.noStore(path: path), "no Trail store at \(path)",
+                             hint: "run `trail init` to create one here, or point at one with --store PATH or TRAIL_STORE")
         }
         let repository: Repository
         do {
             repository = try Repository(openBare: path)
         } catch let error as GitError {
-            throw TrailError("cannot open the store at \(path): \(error.message)", hint: "run `git --git-dir \(path) fsck` to check it")
+            throw TrailError(.git, "cannot open the store at \(path): \(error.message)", hint: "run `git --git-dir \(path) fsck` to check it")
         }
         guard let data = FileManager.default.contents(atPath: path + "/dataset.json") else {
-            throw TrailError("the store at \(path) has no dataset.json (its field configuration)",
+            throw TrailError(.damagedStore, "the store at \(path) has no dataset.json (its field configuration)",
                              hint: "restore it, or copy it from the last commit: git --git-dir \(path) show HEAD:dataset.json > \(path)/dataset.json")
         }
         let config = try DatasetConfig.decode([UInt8](data))
@@ -158,23 +167,25 @@ public final class Store {
     }
 
     /// Runs `body` holding the store's write lock, after removing temporary files a crashed
-    /// writer may have left (no other writer can be running while we hold the lock).
+    /// writer may have left (no other writer can be running while we hold the lock). A git or
+    /// sqlite error `body` throws comes out as a `TrailError` (see `TrailError(translating:)`);
+    /// a lock held too long by another process is a `.busy` one.
     public func withWriteLock<T>(timeout: Double? = nil, onWait: () -> Void = {}, _ body: () throws -> T) throws -> T {
         let seconds = timeout ?? ProcessInfo.processInfo.environment["TRAIL_LOCK_TIMEOUT"].flatMap(Double.init) ?? 60
         let lock = try StoreLock(path: lockPath, timeout: seconds, onWait: onWait)
         defer { withExtendedLifetime(lock) {} }
         removeStaleTemporaryFiles()
-        return try body()
+        return try translatingLowerErrors(body)
     }
 
     /// Runs `body` holding the store's lock shared: writers wait until it is done, other
     /// shared holders do not. Writes nothing (no pid note, no clean-up), so it works on a
-    /// read-only store.
+    /// read-only store. Errors come out as `withWriteLock`'s do.
     public func withReadLock<T>(timeout: Double? = nil, onWait: () -> Void = {}, _ body: () throws -> T) throws -> T {
         let seconds = timeout ?? ProcessInfo.processInfo.environment["TRAIL_LOCK_TIMEOUT"].flatMap(Double.init) ?? 60
         let lock = try StoreLock(path: lockPath, timeout: seconds, shared: true, onWait: onWait)
         defer { withExtendedLifetime(lock) {} }
-        return try body()
+        return try translatingLowerErrors(body)
     }
 
     private func removeStaleTemporaryFiles() {
@@ -214,6 +225,26 @@ public final class Store {
         try LineageIndex(path: indexPath)
     }
 
+    /// The erasure records (see `ErasureLog`); empty when nothing was ever erased.
+    public func erasureLog() throws -> ErasureLog {
+        try translatingLowerErrors { try ErasureLog.read(repository) }
+    }
+
+    // MARK: - The git library
+
+    /// Starts the git library's global setup on another thread, so that it overlaps with
+    /// argument parsing instead of adding to a quick command's time; whoever opens a store
+    /// first waits for it. Call `finishSetup()` before the process exits.
+    public static func prepareInBackground() {
+        GitLibrary.prepareInBackground()
+    }
+
+    /// Waits for the setup `prepareInBackground()` started: exiting while another thread is
+    /// inside libgit2's (and OpenSSL's) initialisation can crash in their teardown.
+    public static func finishSetup() {
+        GitLibrary.finishSetup()
+    }
+
     // MARK: - Writing objects
 
     /// Writes `objects` as one new pack and returns its size in bytes; a full disk or a file-size
@@ -232,7 +263,7 @@ public final class Store {
             let attributes = try? FileManager.default.attributesOfItem(atPath: repository.objectsDirectory + "/pack/\(name).pack")
             return (attributes?[.size] as? Int) ?? 0
         } catch let error as GitError {
-            throw TrailError("could not write the new objects: \(error.description)",
+            throw TrailError(error.isDiskFull ? .diskFull : .git, "could not write the new objects: \(error.description)",
                              hint: error.isDiskFull ? "free some disk space (or raise the file-size limit) and commit again; the store is unchanged"
                                                     : "the store is unchanged; check the store folder's permissions and free space")
         }
@@ -267,13 +298,13 @@ public final class Store {
     public func author(given: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Signature {
         if let text = given ?? environment["TRAIL_AUTHOR"], !text.isEmpty {
             guard let signature = Signature.parse(text) else {
-                throw TrailError("'\(text)' is not an author", hint: "write it as \"Name <email>\"", exitCode: 2)
+                throw TrailError(.usage, "'\(text)' is not an author", hint: "write it as \"Name <email>\"")
             }
             return signature
         }
         if let signature = repository.defaultSignature() { return signature }
-        throw TrailError("no author given",
-                         hint: "pass --author \"Name <email>\", set TRAIL_AUTHOR, or run git config --global user.name/user.email", exitCode: 2)
+        throw TrailError(.usage, "no author given",
+                         hint: "pass --author \"Name <email>\", set TRAIL_AUTHOR, or run git config --global user.name/user.email")
     }
 
     /// Who signs what Trail commits on its own (finishing an erasure, merging erasure logs,

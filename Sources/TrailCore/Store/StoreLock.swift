@@ -21,25 +21,24 @@ final class StoreLock {
             let reason = String(cString: strerror(errno))
             if errno == EROFS || errno == EACCES || errno == EPERM {
                 let store = (path as NSString).deletingLastPathComponent
-                throw TrailError("the store at \(store) is read-only for you (\(reason)), and this command writes to it",
+                throw TrailError(.readOnly(path: store), "the store at \(store) is read-only for you (\(reason)), and this command writes to it",
                                  hint: "reading works as it is (log, show, diff, history, audit, export, verify); to write, get write access to the store's folder or work in a clone (`trail clone \(store) DIR`)")
             }
-            throw TrailError("cannot open the store lock \(path): \(reason)", hint: "check that you can write to the store")
+            throw TrailError(.fileSystem(path: path), "cannot open the store lock \(path): \(reason)", hint: "check that you can write to the store")
         }
         let deadline = Date().addingTimeInterval(timeout)
         var waited = false
         while flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 close(fd)
-                throw TrailError("cannot lock the store: \(String(cString: strerror(errno)))")
+                throw TrailError(.fileSystem(path: path), "cannot lock the store: \(String(cString: strerror(errno)))")
             }
             if !waited { onWait(); waited = true }
             if Date() >= deadline {
                 let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 close(fd)
-                throw TrailError("another trail process is writing to this store\(holder.isEmpty ? "" : " (\(holder))"); gave up after \(Int(timeout)) s",
-                                 hint: "wait for it to finish and run the command again, or raise TRAIL_LOCK_TIMEOUT (seconds)",
-                                 exitCode: 75)
+                throw TrailError(.busy(holder: holder.isEmpty ? nil : holder), "another trail process is writing to this store\(holder.isEmpty ? "" : " (\(holder))"); gave up after \(Int(timeout)) s",
+                                 hint: "wait for it to finish and run the command again, or raise TRAIL_LOCK_TIMEOUT (seconds)")
             }
             usleep(50_000)
         }
