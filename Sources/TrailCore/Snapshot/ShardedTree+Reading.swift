@@ -31,20 +31,20 @@ extension ShardedTree {
 
     /// The one merge of two lists sorted by key: `visit(old, new)` for each key of either, in key
     /// order, with the element each side holds for it (nil on the side that lacks it).
-    static func merge<New: Collection>(_ old: [(key: ObjectID, id: ObjectID)], _ new: New, key: (New.Element) -> ObjectID,
-                                       _ visit: (_ old: (key: ObjectID, id: ObjectID)?, _ new: New.Element?) throws -> Void) rethrows {
-        var i = 0
-        var j = new.startIndex
-        while i < old.count || j < new.endIndex {
-            if j == new.endIndex || (i < old.count && old[i].key < key(new[j])) {
+    static func merge<Old: Collection, New: Collection, Key: Comparable>(
+        _ old: Old, _ new: New, by oldKey: (Old.Element) -> Key, _ newKey: (New.Element) -> Key,
+        _ visit: (_ old: Old.Element?, _ new: New.Element?) throws -> Void) rethrows {
+        var i = old.startIndex, j = new.startIndex
+        while i < old.endIndex || j < new.endIndex {
+            if j == new.endIndex || (i < old.endIndex && oldKey(old[i]) < newKey(new[j])) {
                 try visit(old[i], nil)
-                i += 1
-            } else if i == old.count || key(new[j]) < old[i].key {
+                old.formIndex(after: &i)
+            } else if i == old.endIndex || newKey(new[j]) < oldKey(old[i]) {
                 try visit(nil, new[j])
                 new.formIndex(after: &j)
             } else {
                 try visit(old[i], new[j])
-                i += 1
+                old.formIndex(after: &i)
                 new.formIndex(after: &j)
             }
         }
@@ -103,7 +103,7 @@ extension ShardedTree {
             var entries: [(key: ObjectID, id: ObjectID)] = [], others: [TreeEntry] = []
             for entry in try repository.readTree(leaf.id) {
                 // A key exactly when `leafEntries` would read one.
-                if entry.name.utf8.count == 40, let key = ObjectID(hex: entry.name) { entries.append((key, entry.id)) } else { others.append(entry) }
+                if let key = ObjectID(hex: entry.name) { entries.append((key, entry.id)) } else { others.append(entry) }
             }
             try visit(Leaf(path: path, entries: entries, others: others))
         }
@@ -151,33 +151,43 @@ extension ShardedTree {
         let names = Set(oldFolders.keys).union(newFolders.keys).filter { oldFolders[$0] != newFolders[$0]?.id }.sorted()
         let workers = Parallel.workerCount(items: names.count)
         let parts = try Parallel.perform(workers: workers, repositoryPath: repositoryPath) { w, repository in
-            var changes: [Change] = []
+            var found: [(folder: Int, changes: [Change])] = []
             for k in stride(from: w, to: names.count, by: workers) {
-                let new = newFolders[names[k]]
-                // The leaves of each side: name → id, and for a built one the range of its entries.
-                var oldLeaves: [String: ObjectID] = [:], newLeaves: [String: (id: ObjectID, entries: Range<Int>?)] = [:]
-                if let old = oldFolders[names[k]] { for leaf in try repository.readTree(old) { oldLeaves[leaf.name] = leaf.id } }
-                if let built = new?.built {
-                    for leaf in built.leaves { newLeaves[leaf.name] = (leaf.id, leaf.entries) }
-                } else if let new {
-                    for leaf in try repository.readTree(new.id) { newLeaves[leaf.name] = (leaf.id, nil) }
+                var changes: [Change] = []
+                let oldLeaves = try oldFolders[names[k]].map { try byName(repository.readTree($0).map { ($0.name, $0.id, nil) }) } ?? []
+                var newLeaves: [FolderLeaf] = []
+                if let new = newFolders[names[k]] {
+                    newLeaves = try new.built.map { $0.leaves.map { ($0.name, $0.id, $0.entries) } } ?? byName(repository.readTree(new.id).map { ($0.name, $0.id, nil) })
                 }
-                for name in Set(oldLeaves.keys).union(newLeaves.keys) {
-                    let before = oldLeaves[name], after = newLeaves[name]
-                    if before == after?.id { continue }
-                    let a = try before.map { try leafEntries($0, in: repository) } ?? []
+                try merge(oldLeaves, newLeaves, by: { $0.name }, { $0.name }) { before, after in
+                    if before?.id == after?.id { return }
+                    let a = try before.map { try leafEntries($0.id, in: repository) } ?? []
                     let b = try after.map { leaf in try leaf.entries.map { $0.map(builtEntry!) } ?? leafEntries(leaf.id, in: repository) } ?? []
-                    merge(a, b, key: { $0.key }) { old, new in
+                    merge(a, b, by: { $0.key }, { $0.key }) { old, new in
                         if old?.id != new?.id { changes.append(Change(key: old?.key ?? new!.key, before: old?.id, after: new?.id)) }
                     }
                 }
+                found.append((k, changes))
             }
-            return changes
+            return found
         }
-        var all: [Change] = []
-        all.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for part in parts { all += part }
-        all.sort { $0.key < $1.key }
+        var byFolder = [[Change]](repeating: [], count: names.count)
+        for part in parts { for (k, changes) in part { byFolder[k] = changes } }
+        var all = Array(byFolder.joined())
+        // In key order already, unless a tree edited outside Trail holds a key in another's folder.
+        if zip(all, all.dropFirst()).contains(where: { $1.key < $0.key }) { all.sort { $0.key < $1.key } }
         return all
+    }
+
+    /// A leaf as a diff lists it: its name and id, and for a leaf `build` made, its entries' range.
+    private typealias FolderLeaf = (name: String, id: ObjectID, entries: Range<Int>?)
+
+    /// `leaves` in ascending name order, as a git tree lists them; one edited outside Trail may
+    /// list them out of order or a name twice (the last counts, as with a dictionary).
+    private static func byName(_ leaves: [FolderLeaf]) -> [FolderLeaf] {
+        if !zip(leaves, leaves.dropFirst()).contains(where: { !($0.name < $1.name) }) { return leaves }
+        var last: [String: FolderLeaf] = [:]
+        for leaf in leaves { last[leaf.name] = leaf }
+        return last.values.sorted { $0.name < $1.name }
     }
 }

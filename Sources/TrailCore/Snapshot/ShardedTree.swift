@@ -91,7 +91,7 @@ struct ShardedTree {
                     let old = try midEntries[leafName].map { try leafEntries($0, in: reader) } ?? []
                     var merged: [(key: ObjectID, id: ObjectID)] = []
                     merged.reserveCapacity(old.count + j - i)
-                    merge(old, run[i..<j], key: { $0.key }) { old, change in
+                    merge(old, run[i..<j], by: { $0.key }, { $0.key }) { old, change in
                         guard let change else { merged.append(old!); return }
                         if let old { mid.previous.append((change.key, old.id)) }
                         if let value = change.value { merged.append((change.key, value)) }
