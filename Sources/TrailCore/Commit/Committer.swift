@@ -283,18 +283,20 @@ public struct Committer {
             summary.addColumns(input.summary.columns)
         }
         let files = rootFiles(config: store.config, summary: summary)
-        let tree = ShardedTree.build(sorted: samples.map { ($0.key, $0.record.id) }, rootFiles: files.entries)
+        let entries = samples.map { (key: $0.key, value: $0.record.id) }
+        let tree = ShardedTree.build(sorted: entries, rootFiles: files.entries)
+        Trace.mark("tree built")
         var plan = WritePlan(tree: tree, objects: files.objects, summary: summary)
 
         var newRecords: [Int] = []
         if let parent {
             // The new tree's leaves are in memory: only the parent's leaves that differ are read.
-            let changes = try tree.changes(from: parent.rootEntries, repositoryPath: store.repository.path) { (samples[$0].key, samples[$0].record.id) }
+            let changes = try tree.changes(from: parent.rootEntries, entries: entries, repositoryPath: store.repository.path)
             var removedRecords: [ObjectID] = []
             var k = 0
             for change in changes {
                 guard change.after != nil else { removedRecords.append(change.before!); continue }
-                while samples[k].key < change.key { k += 1 }  // both sorted by key
+                while entries[k].key < change.key { k += 1 }  // both sorted by key
                 newRecords.append(k)
                 plan.changes.append((change.before, samples[k]))
                 if change.before == nil { plan.added += 1 } else { plan.modified += 1 }

@@ -128,23 +128,20 @@ extension ShardedTree {
     static func diff(from old: ObjectID?, to new: ObjectID, in repository: Repository) throws -> [Change] {
         let oldFolders = try old.map { folders(try repository.readTree($0)) } ?? []
         let newFolders = folders(try repository.readTree(new)).map { (name: $0.name, id: $0.id, built: Mid?.none) }
-        return try diff(oldFolders, newFolders, repositoryPath: repository.path, builtEntry: nil)
+        return try diff(oldFolders, newFolders, builtEntries: [], repositoryPath: repository.path)
     }
 
-    /// `diff` from the tree whose root holds `oldRootEntries` to this tree as `build` made it,
-    /// whose leaves come from memory instead of being read back (they need not be written yet):
-    /// `entry(i)` is the `i`th of the sorted entries `build` was given.
-    func changes(from oldRootEntries: [TreeEntry], repositoryPath: String,
-                 entry: (Int) -> (key: ObjectID, id: ObjectID)) throws -> [Change] {
-        try withoutActuallyEscaping(entry) { entry in
-            try Self.diff(Self.folders(oldRootEntries), mids.map { (name: $0.name, id: $0.id, built: $0) },
-                          repositoryPath: repositoryPath, builtEntry: entry)
-        }
+    /// `diff` from the tree whose root holds `oldRootEntries` to this tree as `build` made it from
+    /// `entries` (the same sorted entries): its leaves come from memory rather than being read
+    /// back, so they need not be written yet.
+    func changes(from oldRootEntries: [TreeEntry], entries: [(key: ObjectID, value: ObjectID)], repositoryPath: String) throws -> [Change] {
+        try Self.diff(Self.folders(oldRootEntries), mids.map { (name: $0.name, id: $0.id, built: $0) },
+                      builtEntries: entries, repositoryPath: repositoryPath)
     }
 
-    /// The diff of two trees' folders; a new folder with `built` set is read from memory through `builtEntry`.
-    private static func diff(_ old: [TreeEntry], _ new: [(name: String, id: ObjectID, built: Mid?)], repositoryPath: String,
-                             builtEntry: ((Int) -> (key: ObjectID, id: ObjectID))?) throws -> [Change] {
+    /// The diff of two trees' folders; a new folder with `built` set has its leaves' entries in `builtEntries`.
+    private static func diff(_ old: [TreeEntry], _ new: [(name: String, id: ObjectID, built: Mid?)],
+                             builtEntries: [(key: ObjectID, value: ObjectID)], repositoryPath: String) throws -> [Change] {
         var oldFolders: [String: ObjectID] = [:], newFolders: [String: (id: ObjectID, built: Mid?)] = [:]
         for folder in old { oldFolders[folder.name] = folder.id }
         for folder in new { newFolders[folder.name] = (folder.id, folder.built) }
@@ -154,15 +151,17 @@ extension ShardedTree {
             var found: [(folder: Int, changes: [Change])] = []
             for k in stride(from: w, to: names.count, by: workers) {
                 var changes: [Change] = []
-                let oldLeaves = try oldFolders[names[k]].map { try byName(repository.readTree($0).map { ($0.name, $0.id, nil) }) } ?? []
+                let oldLeaves = try oldFolders[names[k]].map { try byName(repository.readTree($0).map { FolderLeaf(name: $0.name, id: $0.id) }) } ?? []
                 var newLeaves: [FolderLeaf] = []
                 if let new = newFolders[names[k]] {
-                    newLeaves = try new.built.map { $0.leaves.map { ($0.name, $0.id, $0.entries) } } ?? byName(repository.readTree(new.id).map { ($0.name, $0.id, nil) })
+                    newLeaves = try new.built.map { $0.leaves.map { FolderLeaf(name: $0.name, id: $0.id, entries: $0.entries) } }
+                        ?? byName(repository.readTree(new.id).map { FolderLeaf(name: $0.name, id: $0.id) })
                 }
-                try merge(oldLeaves, newLeaves, by: { $0.name }, { $0.name }) { before, after in
+                try merge(oldLeaves, newLeaves, by: \.name, \.name) { before, after in
                     if before?.id == after?.id { return }
                     let a = try before.map { try leafEntries($0.id, in: repository) } ?? []
-                    let b = try after.map { leaf in try leaf.entries.map { $0.map(builtEntry!) } ?? leafEntries(leaf.id, in: repository) } ?? []
+                    let b = try after.map { leaf in try leaf.entries.map { builtEntries[$0].lazy.map { (key: $0.key, id: $0.value) } }.map(Array.init)
+                                                       ?? leafEntries(leaf.id, in: repository) } ?? []
                     merge(a, b, by: { $0.key }, { $0.key }) { old, new in
                         if old?.id != new?.id { changes.append(Change(key: old?.key ?? new!.key, before: old?.id, after: new?.id)) }
                     }
@@ -180,7 +179,11 @@ extension ShardedTree {
     }
 
     /// A leaf as a diff lists it: its name and id, and for a leaf `build` made, its entries' range.
-    private typealias FolderLeaf = (name: String, id: ObjectID, entries: Range<Int>?)
+    private struct FolderLeaf {
+        let name: String
+        let id: ObjectID
+        var entries: Range<Int>? = nil
+    }
 
     /// `leaves` in ascending name order, as a git tree lists them; one edited outside Trail may
     /// list them out of order or a name twice (the last counts, as with a dictionary).
