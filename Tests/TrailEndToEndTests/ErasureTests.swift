@@ -146,6 +146,22 @@ final class ErasureTests: XCTestCase {
         XCTAssertTrue(export.stderr.contains("a, b"), "the note names both: \(export.stderr)")
     }
 
+    /// Only a remote's `trail/` refs are not history: a local branch may be named `trail/x`.
+    func testAVersionOnABranchNamedTrailSomethingIsErasedToo() throws {
+        let box = try Sandbox()
+        try box.write("v1.jsonl", #"{"id":"a","text":"first private note"}"# + "\n")
+        try box.write("v2.jsonl", #"{"id":"a","text":"second private note"}"# + "\n")
+        try box.ok("init")
+        try box.ok("commit", "v1.jsonl", "-m", "v1")
+        try box.ok("branch", "trail/x")
+        try box.ok("checkout", "trail/x")
+        try box.ok("commit", "v2.jsonl", "-m", "v2")
+        try box.ok("checkout", "main")
+        let erased = try box.ok("erase", "a", "--reason", "request").stdout
+        XCTAssertTrue(erased.contains("2 content blobs"), erased)
+        XCTAssertFalse(try box.git("cat-file", "--batch-all-objects", "--batch").stdout.contains("second private note"))
+    }
+
     func testBadErasureRequestsChangeNothing() throws {
         let box = try Sandbox()
         try box.write("v1.jsonl", Sandbox.dataset(20))

@@ -221,19 +221,9 @@ public struct Committer {
     func refuseUnknownDeletions(_ input: ManifestInput, parent: Snapshot) throws {
         guard !input.deletions.isEmpty else { return }
         // Each subtree is read once, however many deletions fall in it.
-        var trees: [ObjectID: [TreeEntry]] = [:]
-        func entries(_ id: ObjectID) throws -> [TreeEntry] {
-            if let cached = trees[id] { return cached }
-            let read = try store.repository.readTree(id)
-            trees[id] = read
-            return read
-        }
-        func holds(_ key: ObjectID) throws -> Bool {
-            guard let mid = try entries(parent.tree).first(where: { $0.name == hexByte(key.firstByte) && $0.mode == .tree }),
-                  let leaf = try entries(mid.id).first(where: { $0.name == hexByte(key.secondByte) }) else { return false }
-            return try entries(leaf.id).contains { $0.name == key.hex }
-        }
-        for deletion in input.deletions where try !holds(deletion.key) {
+        let cache = ShardedTree.Cache()
+        for deletion in input.deletions
+        where try ShardedTree.lookup(deletion.key, rootEntries: parent.rootEntries, repository: store.repository, cache: cache) == nil {
             throw InputError(file: input.file, line: deletion.line, field: store.config.idField,
                              message: "cannot delete sample '\(deletion.id)': HEAD does not hold it",
                              hint: "remove this line, or check the id")
@@ -293,17 +283,26 @@ public struct Committer {
             summary.addColumns(input.summary.columns)
         }
         let files = rootFiles(config: store.config, summary: summary)
-        let tree = ShardedTree.build(sorted: samples.map { ($0.key, $0.record.id) }, rootFiles: files.entries)
+        let entries = samples.map { (key: $0.key, value: $0.record.id) }
+        let tree = ShardedTree.build(sorted: entries, rootFiles: files.entries)
+        Trace.mark("tree built")
         var plan = WritePlan(tree: tree, objects: files.objects, summary: summary)
 
         var newRecords: [Int] = []
         if let parent {
-            let diff = try LeafComparison.compare(tree, samples: samples, parent: parent, repositoryPath: store.repository.path)
-            newRecords = diff.newRecords
-            plan.added = diff.added
-            plan.modified = diff.modified
-            plan.removed = diff.removed
-            plan.changes = newRecords.map { (diff.modifiedBefore[$0], samples[$0]) } + diff.removedRecords.map { ($0, nil) }
+            // The new tree's leaves are in memory: only the parent's leaves that differ are read.
+            let changes = try tree.changes(from: parent.rootEntries, entries: entries, repositoryPath: store.repository.path)
+            var removedRecords: [ObjectID] = []
+            var k = 0
+            for change in changes {
+                guard change.after != nil else { removedRecords.append(change.before!); continue }
+                while entries[k].key < change.key { k += 1 }  // both sorted by key
+                newRecords.append(k)
+                plan.changes.append((change.before, samples[k]))
+                if change.before == nil { plan.added += 1 } else { plan.modified += 1 }
+            }
+            plan.removed = removedRecords.count
+            plan.changes += removedRecords.map { ($0, nil) }
         } else {
             newRecords = Array(samples.indices)
             plan.added = samples.count

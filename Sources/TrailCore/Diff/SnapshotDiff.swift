@@ -71,7 +71,7 @@ public struct Differ {
     /// of the changed samples.
     public func diff(_ old: Snapshot, _ new: Snapshot, fromName: String, toName: String, includeSamples: Bool) throws -> SnapshotDiff {
         let path = store.repository.path
-        let entries = try TreeDiff.changes(from: old, to: new, repositoryPath: path)
+        let entries = try ShardedTree.diff(from: old.tree, to: new.tree, in: store.repository)
         Trace.mark("diff: \(entries.count) records differ")
         let oldConfig = try old.config(), newConfig = try new.config()
         let changes = try StoredRecordError.locating(entries, from: (old.commit, oldConfig), to: (new.commit, newConfig), repository: store.repository) {
@@ -132,7 +132,7 @@ public struct Differ {
     }
 
     /// Reads both records of each changed sample (on every core) and says what changed.
-    static func classify(_ entries: [TreeDiff.Entry], oldConfig: DatasetConfig, newConfig: DatasetConfig,
+    static func classify(_ entries: [ShardedTree.Change], oldConfig: DatasetConfig, newConfig: DatasetConfig,
                           repositoryPath: String) throws -> [SampleChange] {
         let all = try Parallel.map(entries, repositoryPath: repositoryPath) { repo, entry in
             try SampleChange.between(recordBytes: entry.before.map { ($0, try repo.read($0, as: .blob)) },

@@ -6,16 +6,15 @@ import GitFormat
 /// from a branch, tag, model or fetched remote branch), and the samples that hold given content.
 struct SampleVersions {
     let store: Store
-    /// Every commit reachable from a branch, tag or model.
+    /// Every commit reachable from a history ref (`Store.historyRefs`), fetched ones included.
     let commits: [ObjectID]
-    /// Leaf trees already read: unchanged leaves keep their ids from commit to commit.
-    private final class LeafCache { var leaves: [ObjectID: [(key: ObjectID, id: ObjectID)]] = [:] }
-    private let cache = LeafCache()
+    /// Leaves already read: unchanged leaves keep their ids from commit to commit.
+    private let cache = ShardedTree.Cache()
 
     init(store: Store) throws {
         self.store = store
         let repo = store.repository
-        let tips = try store.historyTips().map(\.commit)
+        let tips = try store.historyRefs(includingFetched: true).map(\.commit)
         var seen = Set<ObjectID>()
         var all: [ObjectID] = []
         for tip in tips where !seen.contains(tip) {
@@ -33,15 +32,11 @@ struct SampleVersions {
         let keys = ids.map { ($0, SampleKey.of($0)) }
         var found: [String: [ObjectID]] = [:]
         for commit in commits {
-            let root = try repo.readTree(try repo.commit(commit).tree)
-            var mids: [String: ObjectID] = [:]
-            for entry in root where entry.mode == .tree { mids[entry.name] = entry.id }
-            var midCache: [ObjectID: [TreeEntry]] = [:]
+            let root = try Snapshot(repository: repo, commit: commit).rootEntries
+            // Folders are kept for one commit only: 256 of them per commit would add up.
+            cache.folders.removeAll()
             for (id, key) in keys {
-                guard let mid = mids[hexByte(key.firstByte)] else { continue }
-                if midCache[mid] == nil { midCache[mid] = try repo.readTree(mid) }
-                guard let leaf = midCache[mid]!.first(where: { $0.name == hexByte(key.secondByte) }) else { continue }
-                guard let record = try leafEntries(leaf.id).first(where: { $0.key == key })?.id else { continue }
+                guard let record = try ShardedTree.lookup(key, rootEntries: root, repository: repo, cache: cache) else { continue }
                 if found[id, default: []].contains(record) == false { found[id, default: []].append(record) }
             }
         }
@@ -81,12 +76,5 @@ struct SampleVersions {
         }
         var seen = Set<String>()
         return hits.records.filter { seen.insert($0.sample).inserted }.sorted { $0.sample < $1.sample }
-    }
-
-    private func leafEntries(_ leaf: ObjectID) throws -> [(key: ObjectID, id: ObjectID)] {
-        if let hit = cache.leaves[leaf] { return hit }
-        let entries = try TreeFormat.decodeHexNamed(store.repository.read(leaf, as: .tree))
-        cache.leaves[leaf] = entries
-        return entries
     }
 }

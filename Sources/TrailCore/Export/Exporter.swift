@@ -112,9 +112,13 @@ public struct Exporter {
 
     /// A record blob as read, with its text content, waiting to be turned into a row.
     private struct RawRecord {
-        /// The key the tree stores it under, and where (`ab/cd/<key>`).
+        /// The key the tree stores it under (nil for an entry no key names), the leaf it is in
+        /// (`ab/cd`), and its name when that is not the key's.
         let key: ObjectID?
-        let place: String
+        let leaf: String
+        let name: String?
+        /// Where the tree stores it, for messages: built only for one.
+        var place: String { leaf + "/" + (name ?? key!.hex) }
         let bytes: [UInt8]
         let layout: RowSplicer.Layout?
         /// The text content blobs, nil for those deferred to the writing.
@@ -132,7 +136,7 @@ public struct Exporter {
     /// Records naming `erased` content are left out: their content is gone.
     private func readRows(_ snapshot: Snapshot, config: DatasetConfig, erased: Set<ObjectID>, leftOut: LeftOut,
                           deferLargeTexts: Bool) throws -> [Row] {
-        let folders = snapshot.shardFolders
+        let folders = ShardedTree.folders(snapshot.rootEntries)
         let path = store.repository.path
         let queue = HandOff<[RawRecord]>()
         let progress = ProgressReport.isActive ? ProgressCounter("Reading samples", total: try snapshot.summary().samples, unit: "samples") : nil
@@ -145,25 +149,29 @@ public struct Exporter {
                     let repo = try Repository(openBare: path)
                     var chunk: [RawRecord] = []
                     chunk.reserveCapacity(4096)
+                    // Entries no key names are read too: the export refuses such a tree rather than leave them out.
                     for folder in folders {
-                        for entry in try Snapshot.recordEntries(in: folder.id, repository: repo) {
-                            let bytes = try repo.read(entry.id, as: .blob)
-                            let layout = RowSplicer.layout(bytes)
-                            if !erased.isEmpty, let gone = try (layout?.content ?? StoredRecordError.locating(
-                                commit: snapshot.commit, key: entry.key, path: folder.name + "/" + entry.name, idField: config.idField,
-                                { try SampleRecord.decode(bytes).content })).first(where: { erased.contains($0.blob) }) {
-                                let id = (try? SampleRecord.decode(bytes))?.field(config.idField).map(idBytes) ?? Array((entry.key?.hex ?? entry.name).utf8)
-                                leftOut.samples.append((String(decoding: id, as: UTF8.self), gone.blob))
-                                continue
-                            }
-                            let texts = try layout?.content.filter { $0.path == nil }.map { text -> [UInt8]? in
-                                deferLargeTexts && text.size >= Exporter.deferredTextSize ? nil : try repo.read(text.blob, as: .blob)
-                            } ?? []
-                            chunk.append(RawRecord(key: entry.key, place: folder.name + "/" + entry.name, bytes: bytes, layout: layout, texts: texts))
-                            if chunk.count == 4096 {
-                                progress?.add(chunk.count)
-                                queue.put(chunk)
-                                chunk.removeAll(keepingCapacity: true)
+                        try ShardedTree.walk(folder: folder, repository: repo, keepingOtherNames: true) { leaf in
+                            let entries = leaf.entries.map { (key: Optional($0.key), id: $0.id, name: String?.none) } + leaf.others.map { (nil, $0.id, $0.name) }
+                            for entry in entries {
+                                let bytes = try repo.read(entry.id, as: .blob)
+                                let layout = RowSplicer.layout(bytes)
+                                if !erased.isEmpty, let gone = try (layout?.content ?? StoredRecordError.locating(
+                                    commit: snapshot.commit, key: entry.key, path: entry.name.map { leaf.path + "/" + $0 }, idField: config.idField,
+                                    { try SampleRecord.decode(bytes).content })).first(where: { erased.contains($0.blob) }) {
+                                    let id = (try? SampleRecord.decode(bytes))?.field(config.idField).map(idBytes) ?? Array((entry.name ?? entry.key!.hex).utf8)
+                                    leftOut.samples.append((String(decoding: id, as: UTF8.self), gone.blob))
+                                    continue
+                                }
+                                let texts = try layout?.content.filter { $0.path == nil }.map { text -> [UInt8]? in
+                                    deferLargeTexts && text.size >= Exporter.deferredTextSize ? nil : try repo.read(text.blob, as: .blob)
+                                } ?? []
+                                chunk.append(RawRecord(key: entry.key, leaf: leaf.path, name: entry.name, bytes: bytes, layout: layout, texts: texts))
+                                if chunk.count == 4096 {
+                                    progress?.add(chunk.count)
+                                    queue.put(chunk)
+                                    chunk.removeAll(keepingCapacity: true)
+                                }
                             }
                         }
                     }

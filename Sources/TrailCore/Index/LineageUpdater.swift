@@ -18,12 +18,7 @@ public struct LineageUpdater {
 
     private func catchUp(into index: LineageIndex) throws -> Int {
         let repo = store.repository
-        var tips: [(ref: String, commit: ObjectID)] = []
-        for prefix in ["refs/heads/", "refs/tags/", Store.modelRefPrefix] {
-            for ref in try repo.references(matching: prefix + "*") {
-                if let commit = try? repo.resolveCommit(ref.name) { tips.append((ref.name, commit)) }
-            }
-        }
+        let tips = try store.historyRefs(includingFetched: false)
         var added = 0
         for tip in tips where try !index.contains(tip.commit) {
             for info in try CommitWalk.oldestFirst(from: tip.commit, in: repo, stopAt: { try index.contains($0) }) {
@@ -38,7 +33,7 @@ public struct LineageUpdater {
         }
         let stale = try index.commitIDs().subtracting(reachable)
         if !stale.isEmpty { try index.removeCommits(stale) }
-        for tip in tips where tip.ref.hasPrefix("refs/heads/") { try index.markSynced(ref: tip.ref, commit: tip.commit) }
+        for tip in tips where tip.kind == .branch { try index.markSynced(ref: tip.name, commit: tip.commit) }
         try index.replaceModels(try Models(store: store).list())
         let erasures = try ErasureLog.read(repo)
         if let tip = erasures.tip, try index.syncedCommit(ref: ErasureLog.ref) != tip {
@@ -76,7 +71,7 @@ public struct LineageUpdater {
         let repo = store.repository
         let snapshot = try Snapshot(repository: repo, commit: info.id)
         let parent = try info.parents.first.map { try Snapshot(repository: repo, commit: $0) }
-        var entries = try TreeDiff.changes(from: parent, to: snapshot, repositoryPath: repo.path)
+        var entries = try ShardedTree.diff(from: parent?.tree, to: snapshot.tree, in: repo)
         // A merge's changes that it took from another parent were indexed with that parent's
         // commits: counting them again would double every relabel a merge brings in.
         if info.parents.count > 1 {

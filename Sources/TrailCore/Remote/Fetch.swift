@@ -196,10 +196,17 @@ extension Remotes {
         // A first fetch (a clone) takes the remote's content list as it is.
         if local == nil, remoteTarget != remoteRoot {
             try repo.updateReference(Store.contentRef, to: remoteTarget, expected: nil, message: "trail fetch: content")
-            return try ContentTree.ids(remoteRoot, in: repo).count
+            var count = 0
+            try ShardedTree.walk(remoteRoot, repository: repo) { _, _ in count += 1 }
+            return count
         }
-        let missing = try local.map { try ContentTree.idsOnlyIn(remoteRoot, comparedWith: $0.tree, in: repo) }
-            ?? ContentTree.ids(remoteRoot, in: repo)
+        // The blobs the remote lists that ours does not (in a content tree, key and value are the blob's id).
+        var missing: [ObjectID] = []
+        if let local {
+            missing = try ShardedTree.diff(from: local.tree, to: remoteRoot, in: repo).filter { $0.before == nil }.map(\.key)
+        } else {
+            try ShardedTree.walk(remoteRoot, repository: repo) { _, id in missing.append(id) }
+        }
         guard !missing.isEmpty else { return 0 }
         var changes: [ObjectID: ObjectID?] = [:]
         for id in missing { changes[id] = .some(id) }

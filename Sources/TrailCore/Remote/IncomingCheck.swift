@@ -107,9 +107,10 @@ struct IncomingCheck {
     /// Trail snapshot whose records are valid and whose media paths stay inside their folder.
     private func snapshotProblems(_ tips: [ObjectID]) throws -> [String] {
         let repo = store.repository
-        let local = try store.historyTips()
+        let local = try store.historyRefs(includingFetched: true)
         let known = Set(local.map(\.commit))
-        let base = local.filter(\.isBranch).map(\.commit)
+        // The trees of branch tips, and of what earlier fetches brought: those new commits mostly share.
+        let base = local.filter { $0.kind == .branch || $0.kind == .fetched }.map(\.commit)
         var problems: [String] = []
         // Everything reachable from a local ref is the store's own already: only the rest is read.
         let commits: [ObjectID]
@@ -124,7 +125,7 @@ struct IncomingCheck {
         var configs = Set<ObjectID>()
         var idFields: [String] = []
         for commit in commits {
-            guard let tree = try? repo.commit(commit).tree, let root = try? repo.readTree(tree) else { continue }  // named by the walk
+            guard let root = try? Snapshot(repository: repo, commit: commit).rootEntries else { continue }  // named by the walk
             guard let config = root.first(where: { $0.name == Snapshot.configFile && $0.mode == .blob }) else {
                 problems.append("commit \(commit.abbreviated()) is not a Trail snapshot: it has no \(Snapshot.configFile)")
                 continue

@@ -98,8 +98,8 @@ public struct Merger {
         }
         let baseSnap = try Snapshot(repository: repo, commit: base)
         let ourSnap = try Snapshot(repository: repo, commit: ours), theirSnap = try Snapshot(repository: repo, commit: theirs)
-        let ourChanges = try TreeDiff.changes(from: baseSnap, to: ourSnap, repositoryPath: repo.path)
-        let theirChanges = try TreeDiff.changes(from: baseSnap, to: theirSnap, repositoryPath: repo.path)
+        let ourChanges = try ShardedTree.diff(from: baseSnap.tree, to: ourSnap.tree, in: repo)
+        let theirChanges = try ShardedTree.diff(from: baseSnap.tree, to: theirSnap.tree, in: repo)
         var ourAfter: [ObjectID: ObjectID?] = [:]
         for e in ourChanges { ourAfter[e.key] = .some(e.after) }
 

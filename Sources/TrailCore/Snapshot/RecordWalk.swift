@@ -3,7 +3,9 @@ import GitFormat
 
 /// Reads every distinct record of a set of commits, on every core: unchanged subtrees (the
 /// same leaf tree id in several commits) and repeated records are read once. For `trail verify`
-/// and for erasure's search of samples that share content.
+/// and for erasure's search of samples that share content. It reads trees entry by entry rather
+/// than through `ShardedTree`'s readers, which skip what is not where Trail puts things: with
+/// `checkLayout`, that is what it reports.
 enum RecordWalk {
     /// `body(recordID, keys, commit, bytes)` for each distinct record (its non-nil results, in no
     /// set order), and how many distinct records there were; `keys` are the entry names (sample
@@ -22,7 +24,7 @@ enum RecordWalk {
         var baseMids: [String: [ObjectID]] = [:]
         for commit in base {
             guard let tree = try? repo.commit(commit).tree, let root = try? repo.readTree(tree) else { continue }
-            for mid in root where mid.mode == .tree {
+            for mid in ShardedTree.folders(root) {
                 seenTrees.insert(Place(id: mid.id, folder: mid.name))
                 baseMids[mid.name, default: []].append(mid.id)
             }
@@ -77,8 +79,9 @@ enum RecordWalk {
             var pairs: [(key: ObjectID, id: ObjectID, commit: ObjectID)] = [], bad: [String] = []
             for k in stride(from: w, to: leaves.count, by: workers) {
                 let leaf = leaves[k]
-                guard let bytes = try? reader.read(leaf.id, as: .tree),
-                      let entries = checkLayout ? (try? checkedLeaf(bytes, leaf.folder, leaf.commit, &bad)) : (try? TreeFormat.decodeHexNamed(bytes)) else {
+                let entries = checkLayout ? (try? reader.read(leaf.id, as: .tree)).flatMap { try? checkedLeaf($0, leaf.folder, leaf.commit, &bad) }
+                                          : (try? ShardedTree.leafEntries(leaf.id, in: reader))
+                guard let entries else {
                     bad.append("tree \(leaf.id.hex) is missing or damaged")
                     continue
                 }

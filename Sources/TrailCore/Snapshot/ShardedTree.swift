@@ -55,9 +55,8 @@ struct ShardedTree {
     /// before (`previous`).
     static func update(_ repo: Repository, oldRoot: ObjectID?, changes: [ObjectID: ObjectID?])
         throws -> (tree: ShardedTree, previous: [ObjectID: ObjectID]) {
-        let oldRootEntries = try oldRoot.map { try repo.readTree($0) } ?? []
         var rootDirs: [String: ObjectID] = [:]
-        for entry in oldRootEntries where entry.mode == .tree { rootDirs[entry.name] = entry.id }
+        for folder in folders(try oldRoot.map { try repo.readTree($0) } ?? []) { rootDirs[folder.name] = folder.id }
 
         // Changes sorted by key, cut into runs that share a first byte.
         let sorted = changes.map { (key: $0.key, value: $0.value) }.sorted { $0.key < $1.key }
@@ -89,20 +88,14 @@ struct ShardedTree {
                     var j = i
                     while j < run.endIndex && run[j].key.secondByte == b1 { j += 1 }
                     let leafName = hexByte(b1)
-                    let old = try midEntries[leafName].map { try TreeFormat.decodeHexNamed(reader.read($0, as: .tree)) } ?? []
-                    // Merge the sorted old entries with the sorted changes.
+                    let old = try midEntries[leafName].map { try leafEntries($0, in: reader) } ?? []
                     var merged: [(key: ObjectID, id: ObjectID)] = []
                     merged.reserveCapacity(old.count + j - i)
-                    var o = 0
-                    for change in run[i..<j] {
-                        while o < old.count && old[o].key < change.key { merged.append(old[o]); o += 1 }
-                        if o < old.count && old[o].key == change.key {
-                            mid.previous.append((change.key, old[o].id))
-                            o += 1
-                        }
+                    merge(old, run[i..<j], by: { $0.key }, { $0.key }) { old, change in
+                        guard let change else { merged.append(old!); return }
+                        if let old { mid.previous.append((change.key, old.id)) }
                         if let value = change.value { merged.append((change.key, value)) }
                     }
-                    merged.append(contentsOf: old[o...])
                     if merged.isEmpty {
                         midEntries[leafName] = nil
                     } else {
@@ -159,4 +152,13 @@ struct ShardedTree {
 func hexByte(_ b: UInt8) -> String {
     let digits = Array("0123456789abcdef")
     return String([digits[Int(b >> 4)], digits[Int(b & 0xf)]])
+}
+
+extension Array where Element: Comparable {
+    /// True when the elements are in ascending order (as `ShardedTree.build` needs its keys).
+    func isSorted() -> Bool {
+        var i = 1
+        while i < count { if self[i] < self[i - 1] { return false }; i += 1 }
+        return true
+    }
 }

@@ -48,10 +48,7 @@ public struct Snapshot {
 
     /// The record blob of the sample with `key`, or nil if the snapshot does not hold it.
     public func recordID(forKey key: ObjectID) throws -> ObjectID? {
-        guard let mid = rootEntries.first(where: { $0.name == hexByte(key.firstByte) && $0.mode == .tree }),
-              let leaf = try repository.readTree(mid.id).first(where: { $0.name == hexByte(key.secondByte) }) else { return nil }
-        let name = key.hex
-        return try repository.readTree(leaf.id).first(where: { $0.name == name })?.id
+        try ShardedTree.lookup(key, rootEntries: rootEntries, repository: repository)
     }
 
     /// The record of sample `id`, or nil if the snapshot does not hold it.
@@ -61,29 +58,5 @@ public struct Snapshot {
         return try StoredRecordError.locating(commit: commit, key: key, sample: id) {
             try SampleRecord.decode(repository.read(blob, as: .blob))
         }
-    }
-
-    /// The first-level folders of the tree, for walking it in parallel.
-    var shardFolders: [TreeEntry] { rootEntries.filter { $0.mode == .tree } }
-
-    /// Every record in the folder `mid` (a first-level shard): the key its entry's name gives
-    /// (nil for a name that is not 40 hex digits) and the record's blob id.
-    static func recordEntries(in mid: ObjectID, repository: Repository) throws -> [(key: ObjectID?, id: ObjectID, name: String)] {
-        var entries: [(key: ObjectID?, id: ObjectID, name: String)] = []
-        for leaf in try repository.readTree(mid) {
-            for entry in try repository.readTree(leaf.id) {
-                entries.append((entry.name.utf8.count == 40 ? ObjectID(hex: entry.name) : nil, entry.id, leaf.name + "/" + entry.name))
-            }
-        }
-        return entries
-    }
-
-    /// Every record blob id in the folder `mid` (a first-level shard).
-    static func recordIDs(in mid: ObjectID, repository: Repository) throws -> [ObjectID] {
-        var ids: [ObjectID] = []
-        for leaf in try repository.readTree(mid) {
-            for entry in try repository.readTree(leaf.id) { ids.append(entry.id) }
-        }
-        return ids
     }
 }

@@ -77,7 +77,7 @@ public struct StoredRecordError: Error, CustomStringConvertible, Equatable {
     /// `new`, each with its configuration): a `StoredRecordError` it throws gets the key and the
     /// commit of the entry that holds the record, and the sample's id from its other version
     /// when that one reads.
-    static func locating<T>(_ entries: [TreeDiff.Entry], from old: (commit: ObjectID, config: DatasetConfig)?,
+    static func locating<T>(_ entries: [ShardedTree.Change], from old: (commit: ObjectID, config: DatasetConfig)?,
                             to new: (commit: ObjectID, config: DatasetConfig), repository: Repository,
                             _ body: () throws -> T) throws -> T {
         do {

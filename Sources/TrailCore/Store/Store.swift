@@ -277,20 +277,6 @@ public final class Store {
         try repository.refreshObjects()
     }
 
-    // MARK: - History
-
-    /// The commits every snapshot history starts from: branches, tags, models and fetched remote
-    /// branches (a remote's content ref and erasure log are not snapshots), with the ref kind.
-    func historyTips() throws -> [(commit: ObjectID, isBranch: Bool)] {
-        var tips: [(ObjectID, Bool)] = []
-        for prefix in ["refs/heads/", "refs/tags/", Store.modelRefPrefix, "refs/remotes/"] {
-            for ref in try repository.references(matching: prefix + "*") where !ref.name.contains("/trail/") {
-                if let commit = try? repository.resolveCommit(ref.name) { tips.append((commit, prefix == "refs/heads/" || prefix == "refs/remotes/")) }
-            }
-        }
-        return tips
-    }
-
     // MARK: - Signatures
 
     /// Who a user's command signs as: `given` (`--author`), else TRAIL_AUTHOR, else git's

@@ -334,8 +334,9 @@ public struct Verifier {
             guard (try? repo.readTree(commit.tree)) != nil else { return "\(name): the tree of commit \(id.abbreviated()) is missing" }
             return nil
         }
-        switch name {
-        case _ where name.hasPrefix("refs/heads/"):
+        let kind = HistoryRef(name)
+        switch kind {
+        case .branch:
             guard object.type == .commit else { return "\(name) points at a \(object.type.name), not a commit" }
             if let p = commitProblem(target) { return p }
             // A dataset.json that is there but damaged is named with the objects (step 3).
@@ -343,26 +344,26 @@ public struct Verifier {
                 return "\(name) points at \(target.abbreviated()), which is not a Trail snapshot (no dataset.json)"
             }
             return nil
-        case _ where name.hasPrefix(Store.modelRefPrefix) || name.hasPrefix("refs/tags/"):
+        case .tag, .model:
             if object.type == .commit { return commitProblem(target) }
             guard object.type == .tag, let tag = try? repo.tag(target) else { return "\(name) points at a \(object.type.name), not a commit or a tag" }
-            if name.hasPrefix(Store.modelRefPrefix), tag.name != String(name.dropFirst(Store.modelRefPrefix.count)) {
+            if kind == .model, tag.name != String(name.dropFirst(Store.modelRefPrefix.count)) {
                 return "\(name) holds the registration of '\(tag.name)'"
             }
             return commitProblem(tag.target)
-        case Store.contentRef:
+        case .fetched:
+            // A fetched branch, tag or model: its records' content must be here or erased too.
+            guard let commit = try? repo.resolveCommit(name) else { return "\(name) does not lead to a commit" }
+            return commitProblem(commit)
+        case nil where name == Store.contentRef:
             guard object.type == .commit || object.type == .tree else { return "\(name) points at a \(object.type.name), not a commit" }
             guard let tree = try? ContentRef.tree(of: target, in: repo), (try? repo.readTree(tree)) != nil else {
                 return "\(name): the content tree cannot be read"
             }
             return nil
-        case ErasureLog.ref:
+        case nil where name == ErasureLog.ref:
             return object.type == .commit ? nil : "\(name) points at a \(object.type.name), not a commit"
-        case _ where name.hasPrefix("refs/remotes/") && !name.contains("/trail/"):
-            // A fetched branch, tag or model: its records' content must be here or erased too.
-            guard let commit = try? repo.resolveCommit(name) else { return "\(name) does not lead to a commit" }
-            return commitProblem(commit)
-        default:
+        case nil:
             return nil
         }
     }
@@ -372,7 +373,9 @@ public struct Verifier {
     private func contentRefIDs() -> (ids: Set<ObjectID>?, problem: String?) {
         guard let root = try? ContentRef.read(store.repository)?.tree, (try? store.repository.readTree(root)) != nil else { return (nil, nil) }
         do {
-            return (Set(try ContentTree.ids(root, in: store.repository)), nil)
+            var ids = Set<ObjectID>()
+            try ShardedTree.walk(root, repository: store.repository) { _, id in ids.insert(id) }
+            return (ids, nil)
         } catch {
             return (nil, "\(Store.contentRef): the content tree cannot be read in full (\(error)); \(Self.restore)")
         }
