@@ -38,7 +38,7 @@ struct ReplacedRecords {
                     part.rows.append(.change(change))
                 } else {
                     part.rows.append(try .of(before: (t.before, bytes), after: t.after.map { ($0.record.id, $0.record.data) },
-                                             oldConfig: oldConfig, newConfig: newConfig))
+                                             oldConfig: oldConfig, newConfig: newConfig, names: (oldKeys, newKeys)))
                 }
             }
             return part

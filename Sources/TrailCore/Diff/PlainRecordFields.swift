@@ -65,12 +65,14 @@ struct PlainRecordFields {
 
 extension SampleChange {
     /// The change between two records given as bytes (either absent, not both): read through
-    /// `PlainRecordFields` when both allow it, else both decoded in full.
+    /// `PlainRecordFields` when both allow it, else both decoded in full. `names` are the two
+    /// configurations' (made here when not given: callers with many records make them once).
     static func between(recordBytes before: (id: ObjectID, bytes: [UInt8])?, _ after: (id: ObjectID, bytes: [UInt8])?,
-                        oldConfig: DatasetConfig, newConfig: DatasetConfig) throws -> SampleChange {
-        let oldKeys = FieldNames(oldConfig), newKeys = FieldNames(newConfig)
-        if let change = plain(before.map { ($0.id, $0.bytes, PlainRecordFields($0.bytes, keys: oldKeys)) },
-                              after.map { ($0.id, $0.bytes, PlainRecordFields($0.bytes, keys: newKeys)) }) {
+                        oldConfig: DatasetConfig, newConfig: DatasetConfig,
+                        names: (old: FieldNames, new: FieldNames)? = nil) throws -> SampleChange {
+        let names = names ?? (FieldNames(oldConfig), FieldNames(newConfig))
+        if let change = plain(before.map { ($0.id, $0.bytes, PlainRecordFields($0.bytes, keys: names.old)) },
+                              after.map { ($0.id, $0.bytes, PlainRecordFields($0.bytes, keys: names.new)) }) {
             return change
         }
         return between(try before.map { try SampleRecord.decode($0.bytes) }, try after.map { try SampleRecord.decode($0.bytes) },

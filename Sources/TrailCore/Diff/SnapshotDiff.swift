@@ -148,10 +148,11 @@ public struct Differ {
     /// Reads both records of each changed sample (on every core) and says what changed.
     static func classify(_ entries: [TreeDiff.Entry], oldConfig: DatasetConfig, newConfig: DatasetConfig,
                           repositoryPath: String) throws -> [SampleChange] {
+        let names = (old: FieldNames(oldConfig), new: FieldNames(newConfig))
         let all = try Parallel.map(entries, repositoryPath: repositoryPath) { repo, entry in
             try SampleChange.between(recordBytes: entry.before.map { ($0, try repo.read($0, as: .blob)) },
                                      entry.after.map { ($0, try repo.read($0, as: .blob)) },
-                                     oldConfig: oldConfig, newConfig: newConfig)
+                                     oldConfig: oldConfig, newConfig: newConfig, names: names)
         }
         // In canonical (UTF-8 byte) order of ids; sorting indices over ready byte keys moves no
         // changes around and converts no strings in the comparisons.

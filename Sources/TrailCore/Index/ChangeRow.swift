@@ -11,11 +11,12 @@ enum ChangeRow {
     case change(SampleChange)
 
     /// The row of one change between two records (either absent): an added sample as its record
-    /// bytes; anything else worked out in full from both records.
+    /// bytes; anything else worked out in full from both records (`names` as for
+    /// `SampleChange.between(recordBytes:)`).
     static func of(before: (id: ObjectID, bytes: [UInt8])?, after: (id: ObjectID, bytes: [UInt8])?,
-                   oldConfig: DatasetConfig, newConfig: DatasetConfig) throws -> ChangeRow {
+                   oldConfig: DatasetConfig, newConfig: DatasetConfig, names: (old: FieldNames, new: FieldNames)? = nil) throws -> ChangeRow {
         if before == nil, let after { return .added(record: after.bytes, id: after.id) }
-        return .change(try SampleChange.between(recordBytes: before, after, oldConfig: oldConfig, newConfig: newConfig))
+        return .change(try SampleChange.between(recordBytes: before, after, oldConfig: oldConfig, newConfig: newConfig, names: names))
     }
 }
 
