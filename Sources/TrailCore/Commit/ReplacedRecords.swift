@@ -16,7 +16,7 @@ struct ReplacedRecords {
     static func read(_ touched: [(before: ObjectID, after: BuiltSample?)], oldConfig: DatasetConfig,
                      newConfig: DatasetConfig, repositoryPath: String) throws -> ReplacedRecords {
         let roles = FieldRoles(oldConfig)
-        let oldKeys = PlainRecordFields.Keys(oldConfig), newKeys = PlainRecordFields.Keys(newConfig)
+        let oldKeys = FieldNames(oldConfig), newKeys = FieldNames(newConfig)
         let workers = Parallel.workerCount(items: touched.count, minimumPerWorker: 512)
         let chunk = (touched.count + workers - 1) / workers
         let parts = try Parallel.perform(workers: workers, repositoryPath: repositoryPath) { w, repo in
@@ -38,7 +38,7 @@ struct ReplacedRecords {
                     part.rows.append(.change(change))
                 } else {
                     part.rows.append(try .of(before: (t.before, bytes), after: t.after.map { ($0.record.id, $0.record.data) },
-                                             oldConfig: oldConfig, newConfig: newConfig))
+                                             oldConfig: oldConfig, newConfig: newConfig, names: (oldKeys, newKeys)))
                 }
             }
             return part

@@ -10,6 +10,20 @@ public enum ChangeKind: String, Codable, CaseIterable, Sendable {
     case metadataChanged = "metadata-changed"
 }
 
+extension ChangeKind {
+    /// What happened to a sample, from its label fields as text and its content blob ids before
+    /// and after (nil where it is absent): a relabel counts before a content change, and that
+    /// before any other change. The one decision for the general path and the byte path alike.
+    static func classify<Content: Sequence<ObjectID>>(before: (labels: [String: String], content: Content)?,
+                                                      after: (labels: [String: String], content: Content)?) -> ChangeKind {
+        guard let before else { return .added }
+        guard let after else { return .removed }
+        if before.labels != after.labels { return .relabeled }
+        if !before.content.elementsEqual(after.content) { return .contentChanged }
+        return .metadataChanged
+    }
+}
+
 /// One changed sample, label by label.
 public struct SampleChange: Codable, Equatable, Sendable {
     public var id: String
@@ -134,10 +148,11 @@ public struct Differ {
     /// Reads both records of each changed sample (on every core) and says what changed.
     static func classify(_ entries: [ShardedTree.Change], oldConfig: DatasetConfig, newConfig: DatasetConfig,
                           repositoryPath: String) throws -> [SampleChange] {
+        let names = (old: FieldNames(oldConfig), new: FieldNames(newConfig))
         let all = try Parallel.map(entries, repositoryPath: repositoryPath) { repo, entry in
             try SampleChange.between(recordBytes: entry.before.map { ($0, try repo.read($0, as: .blob)) },
                                      entry.after.map { ($0, try repo.read($0, as: .blob)) },
-                                     oldConfig: oldConfig, newConfig: newConfig)
+                                     oldConfig: oldConfig, newConfig: newConfig, names: names)
         }
         // In canonical (UTF-8 byte) order of ids; sorting indices over ready byte keys moves no
         // changes around and converts no strings in the comparisons.
@@ -152,18 +167,8 @@ extension SampleChange {
                         recordBefore: ObjectID?, recordAfter: ObjectID?) -> SampleChange {
         let labelsBefore = before.map { labels($0, oldConfig) } ?? [:]
         let labelsAfter = after.map { labels($0, newConfig) } ?? [:]
-        let kind: ChangeKind
-        if before == nil {
-            kind = .added
-        } else if after == nil {
-            kind = .removed
-        } else if labelsBefore != labelsAfter {
-            kind = .relabeled
-        } else if before!.content.map(\.blob) != after!.content.map(\.blob) {
-            kind = .contentChanged
-        } else {
-            kind = .metadataChanged
-        }
+        let kind = ChangeKind.classify(before: before.map { (labelsBefore, $0.content.lazy.map(\.blob)) },
+                                       after: after.map { (labelsAfter, $0.content.lazy.map(\.blob)) })
         let latest = after ?? before!
         let config = after == nil ? oldConfig : newConfig
         let id = latest.field(config.idField).map(text) ?? "?"

@@ -65,7 +65,7 @@ struct SampleVersions {
         let idField = store.config.idField
         var problems: [String] = []
         let hits = try RecordWalk.run(commits: commits, repository: store.repository, problems: &problems) { _, _, _, bytes -> Sharing? in
-            guard let entries = try? RowSplicer.layout(bytes)?.content ?? SampleRecord.decode(bytes).content,
+            guard let entries = try? RecordView.read(bytes, plain: { $0.contentEntries() }, general: { $0.content }),
                   let shared = entries.first(where: { content.contains($0.blob) }),
                   let record = try? SampleRecord.decode(bytes) else { return nil }
             let id = record.field(idField).map(SampleChange.text) ?? ""

@@ -226,7 +226,7 @@ public struct Exporter {
     /// edited outside Trail) would come out as a second row for its sample, or stand in for a
     /// sample that is not there.
     private func checkKey(_ raw: RawRecord, _ id: [UInt8], _ snapshot: Snapshot) throws {
-        let own = id.withUnsafeBytes { ObjectHasher.sha1($0) }
+        let own = id.withUnsafeBytes { SampleKey.of(utf8: $0) }
         guard raw.key != own else { return }
         let sample = String(decoding: id, as: UTF8.self)
         throw TrailError(.damagedStore, "commit \(snapshot.commit.abbreviated()) stores sample '\(sample)' at \(raw.place), which is not its key (\(SampleKey.path(own))); the tree was edited outside Trail, and an export would list the sample wrongly",

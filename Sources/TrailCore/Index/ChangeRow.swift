@@ -11,11 +11,12 @@ enum ChangeRow {
     case change(SampleChange)
 
     /// The row of one change between two records (either absent): an added sample as its record
-    /// bytes; anything else worked out in full from both records.
+    /// bytes; anything else worked out in full from both records (`names` as for
+    /// `SampleChange.between(recordBytes:)`).
     static func of(before: (id: ObjectID, bytes: [UInt8])?, after: (id: ObjectID, bytes: [UInt8])?,
-                   oldConfig: DatasetConfig, newConfig: DatasetConfig) throws -> ChangeRow {
+                   oldConfig: DatasetConfig, newConfig: DatasetConfig, names: (old: FieldNames, new: FieldNames)? = nil) throws -> ChangeRow {
         if before == nil, let after { return .added(record: after.bytes, id: after.id) }
-        return .change(try SampleChange.between(recordBytes: before, after, oldConfig: oldConfig, newConfig: newConfig))
+        return .change(try SampleChange.between(recordBytes: before, after, oldConfig: oldConfig, newConfig: newConfig, names: names))
     }
 }
 
@@ -23,18 +24,14 @@ enum ChangeRow {
 /// record_before, record_after, labels_before, labels_after, annotator and guideline.
 struct ChangeRowBinder {
     let config: DatasetConfig
-    private let idKey: [UInt8], annotatorKey: [UInt8], guidelineKey: [UInt8]
-    private let labelKeys: [[UInt8]]
+    private let names: FieldNames
     /// Reused for each row's labels JSON and record id, so a row allocates nothing.
     private var labels: [UInt8] = []
     private var hex = [UInt8](repeating: 0, count: 40)
 
     init(config: DatasetConfig) {
         self.config = config
-        idKey = Array(config.idField.utf8)
-        annotatorKey = Array(config.annotatorField.utf8)
-        guidelineKey = Array(config.guidelineField.utf8)
-        labelKeys = config.labelFields.map { Array($0.utf8) }
+        names = FieldNames(config)
         labels.reserveCapacity(256)
     }
 
@@ -68,39 +65,34 @@ struct ChangeRowBinder {
     /// (no escapes; the id may also be an integer) and it has at most one label field; false
     /// otherwise, having bound nothing. Gives the same row as the general path (a test checks).
     private mutating func bindPlain(_ record: [UInt8], id: ObjectID, to statement: Statement) throws -> Bool {
-        guard let fields = RowSplicer.fieldsRange(record),
-              let members = RowSplicer.members(record, fields.lowerBound, fields.upperBound) else { return false }
-        let quote = UInt8(ascii: "\"")
+        guard let view = RecordView(record) else { return false }
         var sampleID: Range<Int>?, annotator: Range<Int>?, guideline: Range<Int>?
-        var label: RowSplicer.Member?
+        var label: RecordView.Member?
         var labelCount = 0
-        for m in members {
-            let key = record[m.keyStart..<m.keyEnd]
-            let isID = key.elementsEqual(idKey), isAnnotator = key.elementsEqual(annotatorKey)
-            let isGuideline = key.elementsEqual(guidelineKey), isLabel = labelKeys.contains { key.elementsEqual($0) }
-            guard isID || isAnnotator || isGuideline || isLabel else { continue }
-            let value = record[m.valueStart..<m.valueEnd]
-            let isNull = value.elementsEqual("null".utf8)
-            let isString = value.first == quote
-            guard !isString || !value.contains(UInt8(ascii: "\\")) else { return false }
+        var members = view.fieldMembers()
+        while let m = members.next() {
+            let roles = names.recordRoles(record, m.keyStart, m.keyEnd)
+            guard !roles.isEmpty else { continue }
+            let value = view.value(m)
+            guard value != .escapedString else { return false }
             // The text of a plain string is between its quotes; null is no value.
-            let text: Range<Int>? = isString ? m.valueStart + 1..<m.valueEnd - 1 : nil
-            if isID {
-                guard isString || value.first.map({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) }) == true else { return false }
+            let text: Range<Int>? = value == .string ? view.text(m) : nil
+            if roles.contains(.id) {
+                guard value == .string || value == .number else { return false }
                 sampleID = text ?? m.valueStart..<m.valueEnd
             }
-            if isAnnotator || isGuideline {
-                guard isString || isNull else { return false }
-                if isAnnotator { annotator = text }
-                if isGuideline { guideline = text }
+            if roles.contains(.annotator) || roles.contains(.guideline) {
+                guard value == .string || value == .null else { return false }
+                if roles.contains(.annotator) { annotator = text }
+                if roles.contains(.guideline) { guideline = text }
             }
-            if isLabel {
-                guard isString || isNull else { return false }
+            if roles.contains(.label) {
+                guard value == .string || value == .null else { return false }
                 label = m
                 labelCount += 1
             }
         }
-        guard let sampleID, labelCount <= 1 else { return false }
+        guard !members.failed, let sampleID, labelCount <= 1 else { return false }
 
         // labels_after: {"field":"label"}, with a null label as "(none)" as the general path has it.
         labels.removeAll(keepingCapacity: true)
@@ -108,7 +100,7 @@ struct ChangeRowBinder {
         if let label {
             labels.append(contentsOf: record[(label.keyStart - 1)...label.keyEnd])  // the key with its quotes
             labels.append(UInt8(ascii: ":"))
-            if record[label.valueStart] == quote {
+            if record[label.valueStart] == UInt8(ascii: "\"") {
                 labels.append(contentsOf: record[label.valueStart..<label.valueEnd])
             } else {
                 labels.append(contentsOf: #""(none)""#.utf8)

@@ -47,10 +47,11 @@ final class CommitIndexer {
     static func begin(store: Store, parent: ObjectID?, changes: [(before: ObjectID?, after: BuiltSample?)],
                       time: Int64, config: DatasetConfig) -> CommitIndexer? {
         let repositoryPath = store.repository.path
+        let names = (old: FieldNames(config), new: FieldNames(config))
         return begin(store: store, parent: parent, time: time, config: config) { _ in
             try Parallel.map(changes, repositoryPath: repositoryPath) { repo, change in
                 try ChangeRow.of(before: change.before.map { ($0, try repo.read($0, as: .blob)) },
-                                 after: change.after.map { ($0.record.id, $0.record.data) }, oldConfig: config, newConfig: config)
+                                 after: change.after.map { ($0.record.id, $0.record.data) }, oldConfig: config, newConfig: config, names: names)
             }
         }
     }

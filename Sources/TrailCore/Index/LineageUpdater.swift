@@ -86,12 +86,13 @@ public struct LineageUpdater {
         let progress = ProgressReport.isActive && entries.count >= 10_000
             ? ProgressCounter("Indexing \(info.id.abbreviated())", total: entries.count, unit: "changes") : nil
         // Added records are decoded only as their rows go in: both steps name a damaged record.
+        let names = (old: FieldNames(oldConfig), new: FieldNames(config))
         try StoredRecordError.locating(entries, from: parent.map { ($0.commit, oldConfig) }, to: (info.id, config), repository: repo) {
             let rows = try Parallel.map(entries, repositoryPath: repo.path) { repo, entry in
                 progress?.add(1)
                 return try ChangeRow.of(before: entry.before.map { ($0, try repo.read($0, as: .blob)) },
                                         after: entry.after.map { ($0, try repo.read($0, as: .blob)) },
-                                        oldConfig: oldConfig, newConfig: config)
+                                        oldConfig: oldConfig, newConfig: config, names: names)
             }
             Trace.mark("index: records read")
             try index.insert(Self.row(info, samples: try snapshot.summary().samples), changes: rows, config: config)

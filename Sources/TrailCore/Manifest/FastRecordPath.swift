@@ -21,17 +21,11 @@ struct FastRecordPath {
     }
 
     private let builder: RecordBuilder
-    private let roleNames: [(name: [UInt8], role: FieldRole)]
+    private let names: FieldNames
 
     init(builder: RecordBuilder) {
         self.builder = builder
-        let c = builder.config
-        var names: [([UInt8], FieldRole)] = [(Array(c.idField.utf8), .id), (Array(c.annotatorField.utf8), .annotator),
-                                            (Array(c.guidelineField.utf8), .guideline)]
-        names += c.labelFields.map { (Array($0.utf8), .label) }
-        names += c.contentFields.map { (Array($0.utf8), .content) }
-        names += c.mediaFields.map { (Array($0.utf8), .media) }
-        roleNames = names
+        names = FieldNames(builder.config)
     }
 
     /// What the fast path counted over a chunk, for the snapshot summary.
@@ -46,13 +40,13 @@ struct FastRecordPath {
     }
 
     /// Empty counts for this configuration.
-    func makeCounts() -> Counts { Counts(roles: roleNames.count) }
+    func makeCounts() -> Counts { Counts(roles: names.entries.count) }
 
     /// The counts as a summary (samples, labels, annotators, guideline versions).
     func summary(_ counts: Counts) -> SnapshotSummary {
         var summary = SnapshotSummary()
         summary.samples = counts.samples
-        for (k, entry) in roleNames.enumerated() where !counts.counters[k].keys.isEmpty {
+        for (k, entry) in names.entries.enumerated() where !counts.counters[k].keys.isEmpty {
             let values = counts.counters[k].dictionary
             let name = String(decoding: entry.name, as: UTF8.self)
             switch entry.role {
@@ -101,8 +95,8 @@ struct FastRecordPath {
         var fieldSpans: [Span] = []
         fieldSpans.reserveCapacity(spans.count)
         for span in spans {
-            let roleIndex = self.roleIndex(base + span.keyStart, span.keyEnd - span.keyStart)
-            let role = roleIndex.map { roleNames[$0].role }
+            let roleIndex = names.index(of: UnsafeRawBufferPointer(start: base + span.keyStart, count: span.keyEnd - span.keyStart))
+            let role = roleIndex.map { names.entries[$0].role }
             let value = UnsafeRawBufferPointer(start: base + span.valueStart, count: span.valueEnd - span.valueStart)
             switch role {
             case .id?:
@@ -113,7 +107,7 @@ struct FastRecordPath {
                           !value.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") })
                     else { return nil }
                 }
-                key = ObjectHasher.sha1(value)
+                key = SampleKey.of(utf8: value)
                 fieldSpans.append(span)
             case .content? where span.isString:
                 let blob = PendingObject(type: .blob, data: Array(value))
@@ -142,13 +136,10 @@ struct FastRecordPath {
         var out = [UInt8]()
         out.reserveCapacity(text.count + 64 * content.count + 32)
         out.append(UInt8(ascii: "{"))
-        if !content.isEmpty {
-            let record = SampleRecord(fields: [], content: content)
-            let encoded = record.encoded()  // {"content":{...},"fields":{},"format":1}
-            let prefixEnd = encoded.count - #""fields":{},"format":1}"#.utf8.count
-            out.append(contentsOf: encoded[1..<prefixEnd])
-        }
-        out.append(contentsOf: #""fields":{"#.utf8)
+        // The content is in key byte order already, the canonical order: the spans are sorted.
+        if !content.isEmpty { SampleRecord.appendContent(content, to: &out) }
+        out.append(contentsOf: RecordBytes.fields)
+        out.append(UInt8(ascii: "{"))
         for (k, span) in fieldSpans.enumerated() {
             if k > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
@@ -158,20 +149,14 @@ struct FastRecordPath {
             out.append(contentsOf: UnsafeRawBufferPointer(start: base + span.valueStart, count: span.valueEnd - span.valueStart))
             if span.isString { out.append(UInt8(ascii: "\"")) }
         }
-        out.append(contentsOf: #"},"format":1}"#.utf8)
+        out.append(UInt8(ascii: "}"))
+        out.append(contentsOf: RecordBytes.formatEnd)
         let sample = BuiltSample(key: key, record: PendingObject(type: .blob, data: out), line: line, contentBlobs: blobs)
         counts.samples += 1
         for p in counts.pending {
             counts.counters[p.role].add(UnsafeRawBufferPointer(start: base + p.start, count: p.end - p.start))
         }
         return (sample, keyHash)
-    }
-
-    private func roleIndex(_ p: UnsafeRawPointer, _ n: Int) -> Int? {
-        for (k, entry) in roleNames.enumerated() where entry.name.count == n {
-            if entry.name.withUnsafeBytes({ memcmp($0.baseAddress!, p, n) }) == 0 { return k }
-        }
-        return nil
     }
 
     private func string(_ base: UnsafeRawPointer, _ start: Int, _ end: Int) -> String {

@@ -8,7 +8,14 @@ public enum SampleKey {
     /// The 20-byte key of a sample id.
     public static func of(_ id: String) -> ObjectID {
         var copy = id
-        return copy.withUTF8 { ObjectHasher.sha1(UnsafeRawBufferPointer($0)) }
+        return copy.withUTF8 { of(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The key of a sample id given as UTF-8 bytes: a string id's text after JSON unescaping,
+    /// an integer id's digits as written (so `42` and `"42"` are one sample). The one place a
+    /// key is derived, for readers that hold an id's bytes rather than a `String`.
+    static func of(utf8 id: UnsafeRawBufferPointer) -> ObjectID {
+        ObjectHasher.sha1(id)
     }
 
     /// The path of a key in a snapshot tree: `ab/cd/abcd…`.

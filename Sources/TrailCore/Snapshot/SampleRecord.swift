@@ -33,29 +33,38 @@ public struct SampleRecord: Equatable, Sendable {
     public func encoded() -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(256)
-        out.append(contentsOf: #"{"#.utf8)
-        if !content.isEmpty {
-            out.append(contentsOf: #""content":{"#.utf8)
-            for (k, c) in content.enumerated() {
-                if k > 0 { out.append(UInt8(ascii: ",")) }
-                CanonicalJSON.writeString(c.field, to: &out)
-                out.append(contentsOf: #":{"blob":""#.utf8)
-                appendHex(c.blob, to: &out)
-                out.append(UInt8(ascii: "\""))
-                if let path = c.path {
-                    out.append(contentsOf: #","path":"#.utf8)
-                    CanonicalJSON.writeString(path, to: &out)
-                }
-                out.append(contentsOf: #","size":"#.utf8)
-                out.append(contentsOf: String(c.size).utf8)
-                out.append(UInt8(ascii: "}"))
-            }
-            out.append(contentsOf: "},".utf8)
-        }
-        out.append(contentsOf: #""fields":"#.utf8)
+        out.append(UInt8(ascii: "{"))
+        if !content.isEmpty { SampleRecord.appendContent(content, to: &out) }
+        out.append(contentsOf: RecordBytes.fields)
         CanonicalJSON.writeObject(fields, to: &out)
-        out.append(contentsOf: #","format":1}"#.utf8)
+        out.append(contentsOf: RecordBytes.formatEnd)
         return out
+    }
+
+    /// Appends a record's `"content":{…},` member holding `content`, which is sorted by field
+    /// name and not empty (a record without content has no such member).
+    static func appendContent(_ content: [Content], to out: inout [UInt8]) {
+        out.append(contentsOf: RecordBytes.content)
+        out.append(UInt8(ascii: "{"))
+        for (k, c) in content.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(c.field, to: &out)
+            out.append(contentsOf: ":{".utf8)
+            out.append(contentsOf: RecordBytes.blob)
+            out.append(UInt8(ascii: "\""))
+            appendHex(c.blob, to: &out)
+            out.append(UInt8(ascii: "\""))
+            if let path = c.path {
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: RecordBytes.path)
+                CanonicalJSON.writeString(path, to: &out)
+            }
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: RecordBytes.size)
+            out.append(contentsOf: String(c.size).utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "},".utf8)
     }
 
     /// Parses a record blob. Throws a `StoredRecordError` naming the blob and what is wrong;
@@ -138,26 +147,24 @@ private func appendHex(_ id: ObjectID, to out: inout [UInt8]) {
 }
 
 extension SampleRecord {
-    /// The fields a summary counts (labels, annotator, guideline) of a record blob. Reads the
-    /// canonical bytes directly when the values are plain strings, else decodes the record.
+    /// The fields a summary counts (labels, annotator, guideline) of a record blob: read through
+    /// its `RecordView` when the values are plain strings, else from the decoded record.
     static func countedFields(_ bytes: [UInt8], roles: FieldRoles) throws -> [JSONMember] {
-        if let layout = RowSplicer.layout(bytes),
-           let members = RowSplicer.members(bytes, layout.fieldsStart, bytes.count - #","format":1}"#.utf8.count) {
+        try RecordView.read(bytes, plain: { view in
+            // Content entries that do not read mark a damaged record, which the decoder names.
+            guard view.contentEntries() != nil else { return nil }
             var counted: [JSONMember] = []
-            var plain = true
-            for m in members {
-                let key = String(decoding: bytes[m.keyStart..<m.keyEnd], as: UTF8.self)
+            var members = view.fieldMembers()
+            while let m = members.next() {
+                let key = view.string(m.keyStart..<m.keyEnd)
                 guard let role = roles[key], role == .label || role == .annotator || role == .guideline else { continue }
-                let value = bytes[m.valueStart..<m.valueEnd]
-                guard value.first == UInt8(ascii: "\""), !value.contains(UInt8(ascii: "\\")) else {
-                    if value.elementsEqual("null".utf8) { continue }
-                    plain = false
-                    break
+                switch view.value(m) {
+                case .string: counted.append(JSONMember(key, .string(view.string(view.text(m)))))
+                case .null: continue
+                default: return nil
                 }
-                counted.append(JSONMember(key, .string(String(decoding: value.dropFirst().dropLast(), as: UTF8.self))))
             }
-            if plain { return counted }
-        }
-        return try decode(bytes).fields
+            return members.failed ? nil : counted
+        }, general: { $0.fields })
     }
 }
