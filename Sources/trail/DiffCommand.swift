@@ -3,7 +3,7 @@ import Foundation
 import TrailCore
 import TrailReports
 
-struct DiffCommand: ParsableCommand {
+struct DiffCommand: StoreCommand, ReportCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show how the data changed between two versions, label by label.",
@@ -41,43 +41,25 @@ struct DiffCommand: ParsableCommand {
     /// How many commits of B's history the HTML report shows.
     static let reportHistory = 50
 
-    func run() throws {
-        try runReportingErrors {
-            var kindFilter: ChangeKind?
-            if let kind {
-                guard let k = ChangeKind(rawValue: kind) else {
-                    throw TrailError("unknown kind '\(kind)'", hint: "use one of: \(ChangeKind.allCases.map(\.rawValue).joined(separator: ", "))", exitCode: 2)
-                }
-                kindFilter = k
-            }
-            try report.check(json: output.json)
-            let store = try storeOptions.open()
-            let revisions = Revisions(store: store)
-            let old = try revisions.snapshot(from), new = try revisions.snapshot(to)
-            let listing = samples || kind != nil || label != nil || annotator != nil
-            var diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing || report.html != nil)
-            diff.samples = diff.samples?.filter { change in
-                (kindFilter == nil || change.kind == kindFilter)
-                    && (label == nil || change.labelsBefore.values.contains(label!) || change.labelsAfter.values.contains(label!))
-                    && (annotator == nil || change.annotator == annotator)
-            }
-            let changed = diff.counts.values.reduce(0, +)
-            if let path = report.html {
-                let filter = [kind.map { "kind \($0)" }, label.map { "label \($0)" }, annotator.map { "annotator \($0)" }].compactMap { $0 }
-                let page = DiffReport(diff: diff, fromCommit: old.commit.hex, toCommit: new.commit.hex,
-                                      history: try CommitLog(store: store).entries(from: new.commit.hex, limit: Self.reportHistory),
-                                      historyLimit: Self.reportHistory, models: try Models(store: store).list(),
-                                      sampleFilter: filter.isEmpty ? nil : filter.joined(separator: ", "), context: reportContext())
-                try writeHTMLReport(page.html(), to: path, json: output.json)
-                if !listing { diff.samples = nil }
-                if output.json { try printJSON(diff) }
-            } else if output.json {
-                try printJSON(diff)
-            } else {
-                printDiff(diff, old: old.commit.abbreviated(), new: new.commit.abbreviated())
-            }
-            if exitCode && changed > 0 { throw ExitCode(1) }
+    func run(in context: CommandContext) throws {
+        let filter = try DiffFilter(kind: kind, label: label, annotator: annotator)
+        let store = try context.store
+        let revisions = Revisions(store: store)
+        let old = try revisions.snapshot(from), new = try revisions.snapshot(to)
+        let listing = samples || !filter.isEmpty
+        // The page lists the (filtered) samples even when the text and JSON do not.
+        let diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing || report.html != nil, filter: filter)
+        var shown = diff
+        if !listing { shown.samples = nil }
+        try context.emit(shown, html: {
+            try DiffReport(diff: diff, fromCommit: old.commit.hex, toCommit: new.commit.hex,
+                           history: CommitLog(store: store).entries(from: new.commit.hex, limit: Self.reportHistory),
+                           historyLimit: Self.reportHistory, models: Models(store: store).list(),
+                           sampleFilter: filter.summary, context: reportContext()).html()
+        }) { diff in
+            printDiff(diff, old: old.commit.abbreviated(), new: new.commit.abbreviated())
         }
+        if exitCode && diff.counts.values.reduce(0, +) > 0 { throw ExitCode(1) }
     }
 }
 

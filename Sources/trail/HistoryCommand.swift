@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct HistoryCommand: ParsableCommand {
+struct HistoryCommand: StoreCommand, JSONCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Show every version of one sample: who labeled it, when, under which guideline.",
@@ -21,13 +21,12 @@ struct HistoryCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Whose history to walk (default: HEAD).", valueName: "revision"))
     var rev: String?
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            Trace.mark("store opened")
-            let history = try HistoryReader(store: store).history(of: sample, from: rev)
-            Trace.mark("history read")
-            if output.json { return try printJSON(history) }
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        Trace.mark("store opened")
+        let history = try HistoryReader(store: store).history(of: sample, from: rev)
+        Trace.mark("history read")
+        try context.emit(history) { history in
             print("History of \(history.id): \(history.versions.count) version\(history.versions.count == 1 ? "" : "s")")
             for v in history.versions {
                 print("")

@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct LogCommand: ParsableCommand {
+struct LogCommand: StoreCommand, JSONCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "List commits, newest first.",
@@ -19,11 +19,8 @@ struct LogCommand: ParsableCommand {
     @Option(name: [.customShort("n"), .customLong("max-count")], help: "Show at most this many commits.")
     var limit: Int?
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let entries = try CommitLog(store: store).entries(from: revision, limit: limit)
-            if output.json { return try printJSON(entries) }
+    func run(in context: CommandContext) throws {
+        try context.emit(try CommitLog(store: context.store).entries(from: revision, limit: limit)) { entries in
             if entries.isEmpty { print("No commits yet. Commit a manifest with: trail commit FILE -m MESSAGE") }
             for (k, entry) in entries.enumerated() {
                 if k > 0 { print("") }

@@ -25,11 +25,6 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
-/// Who is committing: `--author`, else TRAIL_AUTHOR, else git's user.name and user.email.
-func resolveAuthor(_ given: String?, store: Store) throws -> Signature {
-    try store.author(given: given)
-}
-
 /// Runs a command body, turning Trail's errors into a message on stderr and a meaningful exit code.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct ShowCommand: ParsableCommand {
+struct ShowCommand: StoreCommand, JSONCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show a version's counts, or one sample as it was committed.",
@@ -26,55 +26,13 @@ struct ShowCommand: ParsableCommand {
         let summary: SnapshotSummary
     }
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let snapshot = try Revisions(store: store).snapshot(revision)
-            if let sample {
-                guard let view = try SampleView.read(sample, in: snapshot) else {
-                    if let e = try ErasureLog.read(store.repository).bySample[sample] {
-                        throw TrailError("sample '\(sample)' is not in \(revision): it was erased \(e.date) (erasure \(e.sequence): \(e.reason))",
-                                         hint: "older versions still list its labels and metadata: `trail history \(sample)`")
-                    }
-                    throw TrailError("sample '\(sample)' is not in \(revision) (\(snapshot.commit.abbreviated()))",
-                                     hint: "check the id; `trail export \(revision) --out -` lists the samples")
-                }
-                if output.json {
-                    // Built as a JSONValue so the sample's numbers print exactly as committed.
-                    let content: [JSONValue] = view.content.map { c in
-                        var members = [JSONMember("blob", .string(c.blob.hex)), JSONMember("field", .string(c.field)),
-                                       JSONMember("size", .number(String(c.size)))]
-                        if let path = c.path { members.append(JSONMember("path", .string(path))) }
-                        return .object(members)
-                    }
-                    var members = [
-                        JSONMember("commit", .string(view.commit.hex)), JSONMember("content", .array(content)),
-                        JSONMember("record", .string(view.record.hex)), JSONMember("sample", .object(view.row)),
-                    ]
-                    if let e = view.erasure {
-                        members.append(JSONMember("erased", .object([
-                            JSONMember("date", .string(e.date)), JSONMember("erasedBy", .string(e.erasedBy)),
-                            JSONMember("reason", .string(e.reason)), JSONMember("sequence", .number(String(e.sequence))),
-                        ])))
-                    }
-                    return try TerminalText.writeJSON { try writePrettyJSON(.object(members), to: $0) }
-                }
-                print("sample \(sample) in commit \(view.commit.hex)")
-                print("record \(view.record.hex)")
-                let erased = Set(view.erasure?.content ?? [])
-                for content in view.content {
-                    let gone = erased.contains(content.blob.hex) ? " (erased)" : ""
-                    print("content \(content.field): blob \(content.blob.hex), \(content.size) bytes\(content.path.map { ", file \($0)" } ?? "")\(gone)")
-                }
-                if let e = view.erasure {
-                    print("erased  \(e.date) by \(e.erasedBy) (erasure \(e.sequence)): \(e.reason)")
-                }
-                print("")
-                return try TerminalText.writeJSON { try $0.writeJSON(.object(view.row)) }
-            }
-            let commit = try CommitLog(store: store).summary(of: snapshot.commit)
-            let summary = try snapshot.summary()
-            if output.json { return try printJSON(VersionReport(commit: commit, summary: summary)) }
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let snapshot = try Revisions(store: store).snapshot(revision)
+        if let sample { return try show(sample, in: snapshot, of: store, json: context.json) }
+        let report = VersionReport(commit: try CommitLog(store: store).summary(of: snapshot.commit), summary: try snapshot.summary())
+        try context.emit(report) { report in
+            let (commit, summary) = (report.commit, report.summary)
             print("commit \(commit.commit)\(commit.refs.isEmpty ? "" : " (\(commit.refs.joined(separator: ", ")))")")
             print("Author: \(commit.author) <\(commit.email)>")
             print("Date:   \(commit.date)")
@@ -98,6 +56,50 @@ struct ShowCommand: ParsableCommand {
                 printCounts(summary.guidelines, total: summary.samples)
             }
         }
+    }
+
+    /// One sample as it was committed; its JSON is written a piece at a time (its text may be large).
+    private func show(_ sample: String, in snapshot: Snapshot, of store: Store, json: Bool) throws {
+        guard let view = try SampleView.read(sample, in: snapshot) else {
+            if let e = try ErasureLog.read(store.repository).bySample[sample] {
+                throw TrailError("sample '\(sample)' is not in \(revision): it was erased \(e.date) (erasure \(e.sequence): \(e.reason))",
+                                 hint: "older versions still list its labels and metadata: `trail history \(sample)`")
+            }
+            throw TrailError("sample '\(sample)' is not in \(revision) (\(snapshot.commit.abbreviated()))",
+                             hint: "check the id; `trail export \(revision) --out -` lists the samples")
+        }
+        if json {
+            // Built as a JSONValue so the sample's numbers print exactly as committed.
+            let content: [JSONValue] = view.content.map { c in
+                var members = [JSONMember("blob", .string(c.blob.hex)), JSONMember("field", .string(c.field)),
+                               JSONMember("size", .number(String(c.size)))]
+                if let path = c.path { members.append(JSONMember("path", .string(path))) }
+                return .object(members)
+            }
+            var members = [
+                JSONMember("commit", .string(view.commit.hex)), JSONMember("content", .array(content)),
+                JSONMember("record", .string(view.record.hex)), JSONMember("sample", .object(view.row)),
+            ]
+            if let e = view.erasure {
+                members.append(JSONMember("erased", .object([
+                    JSONMember("date", .string(e.date)), JSONMember("erasedBy", .string(e.erasedBy)),
+                    JSONMember("reason", .string(e.reason)), JSONMember("sequence", .number(String(e.sequence))),
+                ])))
+            }
+            return try TerminalText.writeJSON { try writePrettyJSON(.object(members), to: $0) }
+        }
+        print("sample \(sample) in commit \(view.commit.hex)")
+        print("record \(view.record.hex)")
+        let erased = Set(view.erasure?.content ?? [])
+        for content in view.content {
+            let gone = erased.contains(content.blob.hex) ? " (erased)" : ""
+            print("content \(content.field): blob \(content.blob.hex), \(content.size) bytes\(content.path.map { ", file \($0)" } ?? "")\(gone)")
+        }
+        if let e = view.erasure {
+            print("erased  \(e.date) by \(e.erasedBy) (erasure \(e.sequence)): \(e.reason)")
+        }
+        print("")
+        try TerminalText.writeJSON { try $0.writeJSON(.object(view.row)) }
     }
 }
 
