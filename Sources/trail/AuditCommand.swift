@@ -18,12 +18,10 @@ struct AuditCommand: ParsableCommand {
             """,
         subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self])
 
-    struct Model: StoreCommand, ReportCommand {
+    struct Model: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "model", abstract: "A model's training data and what changed since the previous model.",
                                                             discussion: "Example: trail audit model clf-v4 --html clf-v4.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Argument(help: "The model's name.") var name: String
 
         func run(in context: CommandContext) throws {
@@ -39,11 +37,7 @@ struct AuditCommand: ParsableCommand {
                 if !m.meta.isEmpty { print("  " + m.meta.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "  ")) }
                 print("")
                 print("Samples: \(audit.samples)")
-                for field in audit.labels.keys.sorted() {
-                    print("")
-                    print("Labels (\(field)):")
-                    printCounts(audit.labels[field]!, total: audit.samples)
-                }
+                printLabelCounts(audit.labels, total: audit.samples)
                 print("")
                 print("Annotators behind its labels: \(audit.annotators.count)")
                 printCounts(audit.annotators, total: audit.samples, limit: 10)
@@ -66,12 +60,10 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Flips: StoreCommand, ReportCommand {
+    struct Flips: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "flips", abstract: "Relabels between two versions, grouped by annotator × guideline, with the samples.",
                                                             discussion: "Example: trail audit flips clf-v3 clf-v4 --html flips.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Argument(help: "The older version.") var from: String
         @Argument(help: "The newer version.") var to: String
 
@@ -91,12 +83,10 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Annotator: StoreCommand, ReportCommand {
+    struct Annotator: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "annotator", abstract: "An annotator's labels, and which were later overturned, by whom.",
                                                             discussion: "Example: trail audit annotator ann_017 --html ann_017.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Argument(help: "The annotator's id, as in the annotator field.") var id: String
 
         func run(in context: CommandContext) throws {
@@ -119,12 +109,10 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Disputed: StoreCommand, ReportCommand {
+    struct Disputed: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "disputed", abstract: "Samples whose label changed many times, flip-flops first.",
                                                             discussion: "Example: trail audit disputed --min-changes 3 --html disputed.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Option(name: .customLong("min-changes"), help: "Report samples relabeled at least this many times.") var minChanges = 2
 
         func validate() throws {
@@ -143,12 +131,10 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Sample: StoreCommand, ReportCommand {
+    struct Sample: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "sample", abstract: "A sample's history and every model that trained on it.",
                                                             discussion: "Example: trail audit sample s000123 --html s000123.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Argument(help: "The sample's id.") var id: String
 
         func run(in context: CommandContext) throws {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct BranchCommand: StoreCommand, JSONCommand {
+struct BranchCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "branch",
         abstract: "List, create or delete branches.",
@@ -13,8 +13,7 @@ struct BranchCommand: StoreCommand, JSONCommand {
               trail branch -d vendor-batch-7
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "The branch to create.")
     var name: String?
     @Argument(help: "Where the new branch starts (default: HEAD).")
@@ -37,7 +36,7 @@ struct BranchCommand: StoreCommand, JSONCommand {
     }
 }
 
-struct CheckoutCommand: StoreCommand {
+struct CheckoutCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkout",
         abstract: "Switch the current branch (new commits go there).",
@@ -49,7 +48,7 @@ struct CheckoutCommand: StoreCommand {
               trail checkout -b relabel-v3.2
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var options: StoreOptions
     @Argument(help: "The branch to switch to.")
     var branch: String
     @Flag(name: .customShort("b"), help: "Create the branch at HEAD first.")
@@ -61,7 +60,7 @@ struct CheckoutCommand: StoreCommand {
     }
 }
 
-struct TagCommand: StoreCommand, JSONCommand {
+struct TagCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "tag",
         abstract: "List, create or delete tags.",
@@ -73,8 +72,7 @@ struct TagCommand: StoreCommand, JSONCommand {
               trail tag -d q3-release
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "The tag to create.")
     var name: String?
     @Argument(help: "What it names (default: HEAD).")

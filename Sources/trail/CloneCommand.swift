@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct CloneCommand: ProgressCommand {
+struct CloneCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "clone",
         abstract: "Copy a store from a remote: every version, model, erasure record, and the index.",
@@ -15,8 +15,7 @@ struct CloneCommand: ProgressCommand {
               trail clone /mnt/backup/moderation.trail restored && cd restored && trail log
             """)
 
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: CloneOptions
     @Argument(help: "The remote's URL or path.") var url: String
     @Argument(help: "The folder to clone into: the store is DIR/.trail (default: .trail in this folder).") var dir: String?
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct CommitCommand: StoreCommand, ProgressCommand {
+struct CommitCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "commit",
         abstract: "Commit a manifest (JSON Lines or CSV) as a new version of the dataset.",
@@ -18,9 +18,7 @@ struct CommitCommand: StoreCommand, ProgressCommand {
               trail commit frames.jsonl --media-root /data/media -m "Add video frames"
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
 
     @Argument(help: "The manifest file (.jsonl or .csv).")
     var manifest: String
@@ -64,13 +62,4 @@ struct ManifestOptions: ParsableArguments {
         }
         return named
     }
-}
-
-/// "1.2 MB"-style sizes.
-func formatBytes(_ n: Int) -> String {
-    let units = ["B", "KB", "MB", "GB", "TB"]
-    var value = Double(n)
-    var unit = 0
-    while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
-    return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
 }

@@ -3,7 +3,7 @@ import Foundation
 import TrailCore
 import TrailReports
 
-struct DiffCommand: StoreCommand, ReportCommand {
+struct DiffCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show how the data changed between two versions, label by label.",
@@ -20,8 +20,7 @@ struct DiffCommand: StoreCommand, ReportCommand {
             With --html FILE the report is written to FILE as one self-contained HTML page (label counts before and after, the transition heat map, relabels by annotator and guideline version, the last 50 commits of B with their models, and the tables behind them; the changed samples are listed, up to 1000, filtered by --kind, --label and --annotator), and only "Wrote report to FILE" is printed; with --json too, the JSON is printed instead of that line.
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "The older version.")
     var from: String
     @Argument(help: "The newer version.")
@@ -40,6 +39,8 @@ struct DiffCommand: StoreCommand, ReportCommand {
 
     /// How many commits of B's history the HTML report shows.
     static let reportHistory = 50
+
+    func makeContext() -> CommandContext { CommandContext(options, report: report) }
 
     func run(in context: CommandContext) throws {
         let filter = try DiffFilter(kind: kind, label: label, annotator: annotator)
@@ -116,10 +117,4 @@ func printDiff(_ diff: SnapshotDiff, old: String, new: String) {
         print("Erased since (\(diff.erased.count) sample\(diff.erased.count == 1 ? "" : "s") of these versions; labels kept, content gone):")
         for line in erasedLines(diff.erased) { print("  " + line) }
     }
-}
-
-
-/// `text` padded on the left to `width` characters.
-func rightAligned(_ text: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(0, width - text.count)) + text
 }

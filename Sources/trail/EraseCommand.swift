@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct EraseCommand: StoreCommand, ProgressCommand {
+struct EraseCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
         abstract: "Erase samples' content from every version, keeping history verifiable.",
@@ -19,9 +19,7 @@ struct EraseCommand: StoreCommand, ProgressCommand {
             See docs/compliance.md.
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Argument(help: "The ids of the samples to erase.")
     var samples: [String] = []
     @Option(name: .long, help: ArgumentHelp("A file with one sample id per line (blank lines and lines starting with # are skipped).", valueName: "file"))

@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct ExportCommand: StoreCommand, ProgressCommand {
+struct ExportCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a version back out as JSON Lines, CSV, or a folder with its media.",
@@ -15,9 +15,7 @@ struct ExportCommand: StoreCommand, ProgressCommand {
               trail export clf-v3 --out - | head
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Argument(help: "A branch, tag, model or commit.")
     var revision: String = "HEAD"
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write: FILE.jsonl, FILE.csv, a folder, or - for stdout.", valueName: "path"))

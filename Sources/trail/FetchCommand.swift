@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct FetchCommand: StoreCommand, ProgressCommand {
+struct FetchCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
         abstract: "Bring in a remote's branches, tags, models, content and erasures.",
@@ -14,9 +14,7 @@ struct FetchCommand: StoreCommand, ProgressCommand {
               trail diff main origin/main
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Flag(name: .long, help: "Carry out the remote's erasure records even where they remove the content of samples here that they do not name (listed when refused).")
     var acceptErasures = false
     @Argument(help: "The remote.") var remote = "origin"

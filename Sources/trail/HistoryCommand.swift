@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct HistoryCommand: StoreCommand, JSONCommand {
+struct HistoryCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Show every version of one sample: who labeled it, when, under which guideline.",
@@ -14,8 +14,7 @@ struct HistoryCommand: StoreCommand, JSONCommand {
               trail history s000123 --rev vendor-batch-7
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "The sample's id.")
     var sample: String
     @Option(name: .long, help: ArgumentHelp("Whose history to walk (default: HEAD).", valueName: "revision"))

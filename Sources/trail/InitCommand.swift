@@ -14,7 +14,7 @@ struct InitCommand: TrailCommand {
               trail init --id-field sample_id --label-field label --label-field policy_tags
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var options: StoreOptions
 
     @Option(name: .customLong("id-field"), help: "The field holding each sample's unique id.")
     var idField = "id"
@@ -37,7 +37,7 @@ struct InitCommand: TrailCommand {
             contentFields: contentFields.isEmpty ? defaults.contentFields : contentFields,
             mediaFields: mediaFields.isEmpty ? defaults.mediaFields : mediaFields)
         // A new store: not looked for upward, and not opened.
-        let store = try Store.create(at: Store.locate(explicit: storeOptions.store, searchUpward: false), config: config)
+        let store = try Store.create(at: Store.locate(explicit: options.store, searchUpward: false), config: config)
         print("Initialized an empty Trail store in \(store.path)")
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct LogCommand: StoreCommand, JSONCommand {
+struct LogCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "List commits, newest first.",
@@ -12,8 +12,7 @@ struct LogCommand: StoreCommand, JSONCommand {
               trail log --json | jq '.[0].commit'
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "Where to start: a branch, tag, model or commit (default: HEAD).")
     var revision: String?
     @Option(name: [.customShort("n"), .customLong("max-count")], help: "Show at most this many commits.")

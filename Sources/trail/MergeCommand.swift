@@ -25,7 +25,7 @@ struct MergeOptions: ParsableArguments {
     }
 }
 
-struct MergeCommand: StoreCommand, JSONCommand {
+struct MergeCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Merge another branch into the current one, sample by sample.",
@@ -41,8 +41,7 @@ struct MergeCommand: StoreCommand, JSONCommand {
               trail merge vendor-batch-7 --resolve decisions.jsonl -m "Merge vendor batch 7 after adjudication"
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @OptionGroup var mergeOptions: MergeOptions
     @Argument(help: "The branch (or remote branch, tag, commit) to merge in.") var other: String
     @Option(name: [.short, .long], help: "The merge commit's message.") var message: String?

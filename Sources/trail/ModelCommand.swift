@@ -15,7 +15,7 @@ struct ModelCommand: ParsableCommand {
             """,
         subcommands: [Register.self, List.self])
 
-    struct Register: StoreCommand, JSONCommand {
+    struct Register: TrailCommand {
         static let configuration = CommandConfiguration(
             commandName: "register",
             abstract: "Register a model as trained on a dataset version.",
@@ -26,8 +26,7 @@ struct ModelCommand: ParsableCommand {
                   trail model register clf-v4 main --meta run=train-0519 --meta f1=0.88
                 """)
 
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: ReadOptions
         @Argument(help: "The model's name.")
         var name: String
         @Argument(help: "The dataset version it trained on.")
@@ -50,11 +49,10 @@ struct ModelCommand: ParsableCommand {
         }
     }
 
-    struct List: StoreCommand, JSONCommand {
+    struct List: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered models.")
 
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: ReadOptions
 
         func run(in context: CommandContext) throws {
             try context.emit(try Models(store: context.store).list()) { models in

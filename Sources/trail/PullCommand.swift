@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct PullCommand: StoreCommand, ProgressCommand {
+struct PullCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
         abstract: "Fetch a remote and bring the current branch up to its copy there.",
@@ -14,9 +14,7 @@ struct PullCommand: StoreCommand, ProgressCommand {
               trail pull --theirs
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Flag(name: .long, help: "Carry out the remote's erasure records even where they remove the content of samples here that they do not name (listed when refused).")
     var acceptErasures = false
     @OptionGroup var mergeOptions: MergeOptions

@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct PushCommand: StoreCommand, ProgressCommand {
+struct PushCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
         abstract: "Send a branch, with every tag, model, the content and the erasure records, to a remote.",
@@ -15,9 +15,7 @@ struct PushCommand: StoreCommand, ProgressCommand {
               trail push origin vendor-batch-7
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Argument(help: "The remote.") var remote = "origin"
     @Argument(help: "The branch (default: the current one).") var branch: String?
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct ReindexCommand: StoreCommand, ProgressCommand {
+struct ReindexCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "reindex",
         abstract: "Rebuild the lineage index (.trail/index.sqlite) from the git objects alone.",
@@ -14,9 +14,7 @@ struct ReindexCommand: StoreCommand, ProgressCommand {
               sqlite3 .trail/index.sqlite "SELECT kind, COUNT(*) FROM changes GROUP BY kind"
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
 
     struct Report: Encodable {
         let commits: Int

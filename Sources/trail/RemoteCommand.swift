@@ -18,9 +18,9 @@ struct RemoteCommand: ParsableCommand {
             """,
         subcommands: [Add.self, Remove.self, List.self])
 
-    struct Add: StoreCommand {
+    struct Add: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a remote.")
-        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var options: StoreOptions
         @Argument(help: "Its name, e.g. origin.") var name: String
         @Argument(help: "Its URL or path.") var url: String
 
@@ -30,9 +30,9 @@ struct RemoteCommand: ParsableCommand {
         }
     }
 
-    struct Remove: StoreCommand {
+    struct Remove: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a remote and what was fetched from it.")
-        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var options: StoreOptions
         @Argument(help: "The remote's name.") var name: String
 
         func run(in context: CommandContext) throws {
@@ -41,10 +41,9 @@ struct RemoteCommand: ParsableCommand {
         }
     }
 
-    struct List: StoreCommand, JSONCommand {
+    struct List: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the remotes.")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: ReadOptions
 
         struct Entry: Encodable { let name: String; let url: String }
 

@@ -1,7 +1,8 @@
 import ArgumentParser
+import Foundation
 import TrailCore
 
-struct ShowCommand: StoreCommand, JSONCommand {
+struct ShowCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show a version's counts, or one sample as it was committed.",
@@ -14,8 +15,7 @@ struct ShowCommand: StoreCommand, JSONCommand {
               trail show HEAD s000000042
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "A branch, tag, model or commit.")
     var revision: String = "HEAD"
     @Argument(help: "A sample id.")
@@ -40,11 +40,7 @@ struct ShowCommand: StoreCommand, JSONCommand {
             print("    \(commit.subject)")
             print("")
             print("Samples: \(summary.samples)")
-            for field in summary.labels.keys.sorted() {
-                print("")
-                print("Labels (\(field)):")
-                printCounts(summary.labels[field]!, total: summary.samples)
-            }
+            printLabelCounts(summary.labels, total: summary.samples)
             if !summary.annotators.isEmpty {
                 print("")
                 print("Annotators: \(summary.annotators.count)")
@@ -103,22 +99,6 @@ struct ShowCommand: StoreCommand, JSONCommand {
     }
 }
 
-/// Prints counts as aligned rows, largest first, with percentages.
-func printCounts(_ counts: [String: Int], total: Int, limit: Int? = nil) {
-    // Keys escaped before they are padded, so that escaped ones stay aligned.
-    let rows = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        .map { (key: TerminalText.escaped($0.key), value: $0.value) }
-    let shown = limit.map { Array(rows.prefix($0)) } ?? rows
-    let width = shown.map(\.key.count).max() ?? 0
-    let numberWidth = shown.map { String($0.value).count }.max() ?? 0
-    for (key, value) in shown {
-        let pct = total > 0 ? Double(value) * 100 / Double(total) : 0
-        let number = String(repeating: " ", count: numberWidth - String(value).count) + String(value)
-        print("  \(key.padding(toLength: width, withPad: " ", startingAt: 0))  \(number)  \(String(format: "%5.1f%%", pct))")
-    }
-    if shown.count < rows.count { print("  ... and \(rows.count - shown.count) more") }
-}
-
 /// Writes a `JSONValue` as indented JSON (keys sorted, numbers exactly as written), like
 /// `printJSON`'s output; to `out` piece by piece, so a large string is never copied whole.
 func writePrettyJSON(_ value: JSONValue, indent: String = "", to out: ChunkedOutput) throws {
@@ -144,5 +124,3 @@ func writePrettyJSON(_ value: JSONValue, indent: String = "", to out: ChunkedOut
         try out.writeJSON(value)
     }
 }
-
-import Foundation

@@ -4,7 +4,7 @@ import Git
 import GitFormat
 import TrailCore
 
-struct StatusCommand: StoreCommand, ProgressCommand {
+struct StatusCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show what committing a manifest would change, without writing anything.",
@@ -20,9 +20,7 @@ struct StatusCommand: StoreCommand, ProgressCommand {
               trail status week48.jsonl --exit-code || echo "changes to commit"
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Argument(help: "The manifest file (.jsonl or .csv).")
     var manifest: String
     @Flag(name: .long, help: "The manifest lists changes only (upserts and {\"_delete\": true} rows).")

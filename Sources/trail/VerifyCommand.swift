@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct VerifyCommand: StoreCommand, JSONCommand {
+struct VerifyCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check the store: objects, refs, every record's content, erasures and the index.",
@@ -17,8 +17,7 @@ struct VerifyCommand: StoreCommand, JSONCommand {
               git --git-dir .trail fsck --strict     # git's own check, which Trail's complements
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Flag(name: .long, help: "Also re-hash every object in every pack (slower: reads and inflates everything).")
     var full = false
 
