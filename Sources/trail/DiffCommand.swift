@@ -57,8 +57,8 @@ struct DiffCommand: TrailCommand {
                            history: CommitLog(store: store).entries(from: new.commit.hex, limit: Self.reportHistory),
                            historyLimit: Self.reportHistory, models: Models(store: store).list(),
                            sampleFilter: filter.summary, context: reportContext()).html()
-        }) { diff in
-            printDiff(diff, old: old.commit.abbreviated(), new: new.commit.abbreviated())
+        }) { shown in
+            printDiff(shown, old: old.commit.abbreviated(), new: new.commit.abbreviated())
         }
         if exitCode && diff.counts.values.reduce(0, +) > 0 { throw ExitCode(1) }
     }
