@@ -11,7 +11,7 @@ enum TerminalPrompt {
         guard isatty(0) == 1, isatty(2) == 1 else { return nil }
         var user = username ?? ""
         if user.isEmpty {
-            FileHandle.standardError.write(Data("Username for '\(origin)': ".utf8))
+            TerminalText.writePrompt("Username for '\(origin)': ")
             user = readLine() ?? ""
         }
         // `origin` is SCHEME://HOST; the password prompt names the user too: SCHEME://USER@HOST.
