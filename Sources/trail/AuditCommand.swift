@@ -18,38 +18,26 @@ struct AuditCommand: ParsableCommand {
             """,
         subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self])
 
-    struct Model: ParsableCommand {
+    struct Model: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "model", abstract: "A model's training data and what changed since the previous model.",
                                                             discussion: "Example: trail audit model clf-v4 --html clf-v4.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Argument(help: "The model's name.") var name: String
 
-        func run() throws {
-            try runReportingErrors {
-                try report.check(json: output.json)
-                let store = try storeOptions.open()
-                let audit = try Auditor(store: store).model(name)
-                if let path = report.html {
-                    let limit = DiffCommand.reportHistory
-                    let page = ModelAuditReport(audit: audit, history: try CommitLog(store: store).entries(from: audit.model.commit, limit: limit),
-                                                historyLimit: limit, models: try Models(store: store).list(), context: reportContext())
-                    try writeHTMLReport(page.html(), to: path, json: output.json)
-                    if output.json { try printJSON(audit) }
-                    return
-                }
-                if output.json { return try printJSON(audit) }
+        func run(in context: CommandContext) throws {
+            let store = try context.store
+            let audit = try Auditor(store: store).model(name)
+            try context.emit(audit, html: {
+                let limit = DiffCommand.reportHistory
+                return try ModelAuditReport(audit: audit, history: CommitLog(store: store).entries(from: audit.model.commit, limit: limit),
+                                            historyLimit: limit, models: Models(store: store).list(), context: reportContext()).html()
+            }) { audit in
                 let m = audit.model
                 print("Model \(m.name): trained on \(m.commit.prefix(10)), registered \(m.registeredAt ?? "?") by \(m.registeredBy ?? "?")")
                 if !m.meta.isEmpty { print("  " + m.meta.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "  ")) }
                 print("")
                 print("Samples: \(audit.samples)")
-                for field in audit.labels.keys.sorted() {
-                    print("")
-                    print("Labels (\(field)):")
-                    printCounts(audit.labels[field]!, total: audit.samples)
-                }
+                printLabelCounts(audit.labels, total: audit.samples)
                 print("")
                 print("Annotators behind its labels: \(audit.annotators.count)")
                 printCounts(audit.annotators, total: audit.samples, limit: 10)
@@ -72,25 +60,16 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Flips: ParsableCommand {
+    struct Flips: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "flips", abstract: "Relabels between two versions, grouped by annotator × guideline, with the samples.",
                                                             discussion: "Example: trail audit flips clf-v3 clf-v4 --html flips.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Argument(help: "The older version.") var from: String
         @Argument(help: "The newer version.") var to: String
 
-        func run() throws {
-            try runReportingErrors {
-                try report.check(json: output.json)
-                let audit = try Auditor(store: try storeOptions.open()).flips(from: from, to: to)
-                if let path = report.html {
-                    try writeHTMLReport(FlipsAuditReport(audit: audit, context: reportContext()).html(), to: path, json: output.json)
-                    if output.json { try printJSON(audit) }
-                    return
-                }
-                if output.json { return try printJSON(audit) }
+        func run(in context: CommandContext) throws {
+            let audit = try Auditor(store: context.store).flips(from: from, to: to)
+            try context.emit(audit, html: { FlipsAuditReport(audit: audit, context: reportContext()).html() }) { audit in
                 print("\(audit.relabels) relabels from \(from) to \(to), in \(audit.groups.count) annotator × guideline groups")
                 for g in audit.groups {
                     print("")
@@ -104,24 +83,15 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Annotator: ParsableCommand {
+    struct Annotator: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "annotator", abstract: "An annotator's labels, and which were later overturned, by whom.",
                                                             discussion: "Example: trail audit annotator ann_017 --html ann_017.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Argument(help: "The annotator's id, as in the annotator field.") var id: String
 
-        func run() throws {
-            try runReportingErrors {
-                try report.check(json: output.json)
-                let audit = try Auditor(store: try storeOptions.open()).annotator(id)
-                if let path = report.html {
-                    try writeHTMLReport(AnnotatorAuditReport(audit: audit, context: reportContext()).html(), to: path, json: output.json)
-                    if output.json { try printJSON(audit) }
-                    return
-                }
-                if output.json { return try printJSON(audit) }
+        func run(in context: CommandContext) throws {
+            let audit = try Auditor(store: context.store).annotator(id)
+            try context.emit(audit, html: { AnnotatorAuditReport(audit: audit, context: reportContext()).html() }) { audit in
                 let pct = audit.labelsSet > 0 ? Double(audit.overturned) * 100 / Double(audit.labelsSet) : 0
                 print("Annotator \(audit.annotator): \(audit.labelsSet) labels on \(audit.samples) samples; \(audit.overturned) overturned (\(String(format: "%.1f", pct))%)")
                 if !audit.overturnedBy.isEmpty {
@@ -139,28 +109,19 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Disputed: ParsableCommand {
+    struct Disputed: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "disputed", abstract: "Samples whose label changed many times, flip-flops first.",
                                                             discussion: "Example: trail audit disputed --min-changes 3 --html disputed.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Option(name: .customLong("min-changes"), help: "Report samples relabeled at least this many times.") var minChanges = 2
 
         func validate() throws {
             guard minChanges >= 1 else { throw ValidationError("--min-changes must be at least 1") }
         }
 
-        func run() throws {
-            try runReportingErrors {
-                try report.check(json: output.json)
-                let audit = try Auditor(store: try storeOptions.open()).disputed(minChanges: minChanges)
-                if let path = report.html {
-                    try writeHTMLReport(DisputedAuditReport(audit: audit, context: reportContext()).html(), to: path, json: output.json)
-                    if output.json { try printJSON(audit) }
-                    return
-                }
-                if output.json { return try printJSON(audit) }
+        func run(in context: CommandContext) throws {
+            let audit = try Auditor(store: context.store).disputed(minChanges: minChanges)
+            try context.emit(audit, html: { DisputedAuditReport(audit: audit, context: reportContext()).html() }) { audit in
                 print("\(audit.samples.count) samples relabeled \(minChanges) or more times (\(audit.samples.filter(\.flipFlop).count) flip-flops)")
                 for s in audit.samples.prefix(100) {
                     print("  \(s.id)  \(s.changes) changes\(s.flipFlop ? ", flip-flop" : "")  \(s.labels.joined(separator: " → "))  by \(s.annotators.joined(separator: ", "))")
@@ -170,26 +131,16 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Sample: ParsableCommand {
+    struct Sample: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "sample", abstract: "A sample's history and every model that trained on it.",
                                                             discussion: "Example: trail audit sample s000123 --html s000123.html")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var report: HTMLOptions
+        @OptionGroup var options: ReportOptions
         @Argument(help: "The sample's id.") var id: String
 
-        func run() throws {
-            try runReportingErrors {
-                try report.check(json: output.json)
-                let store = try storeOptions.open()
-                let audit = try Auditor(store: store).sample(id)
-                if let path = report.html {
-                    let page = SampleAuditReport(audit: audit, models: try Models(store: store).list(), context: reportContext())
-                    try writeHTMLReport(page.html(), to: path, json: output.json)
-                    if output.json { try printJSON(audit) }
-                    return
-                }
-                if output.json { return try printJSON(audit) }
+        func run(in context: CommandContext) throws {
+            let store = try context.store
+            let audit = try Auditor(store: store).sample(id)
+            try context.emit(audit, html: { try SampleAuditReport(audit: audit, models: Models(store: store).list(), context: reportContext()).html() }) { audit in
                 print("Sample \(id): \(audit.history.versions.count) versions; models that trained on it: \(audit.models.isEmpty ? "none" : audit.models.joined(separator: ", "))")
                 for v in audit.history.versions {
                     let labels = v.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

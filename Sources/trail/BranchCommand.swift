@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct BranchCommand: ParsableCommand {
+struct BranchCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "branch",
         abstract: "List, create or delete branches.",
@@ -13,8 +13,7 @@ struct BranchCommand: ParsableCommand {
               trail branch -d vendor-batch-7
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "The branch to create.")
     var name: String?
     @Argument(help: "Where the new branch starts (default: HEAD).")
@@ -22,26 +21,22 @@ struct BranchCommand: ParsableCommand {
     @Option(name: .customShort("d"), help: ArgumentHelp("Delete this branch.", valueName: "branch"))
     var delete: String?
 
-    func run() throws {
-        try runReportingErrors {
-            let branches = Branches(store: try storeOptions.open())
-            if let delete {
-                try branches.delete(delete)
-                return print("Deleted branch \(delete)")
-            }
-            if let name {
-                let info = try branches.create(name, at: startPoint)
-                if output.json { return try printJSON(info) }
-                return print("Created branch \(name) at \(info.commit.prefix(10))")
-            }
-            let list = try branches.list()
-            if output.json { return try printJSON(list) }
+    func run(in context: CommandContext) throws {
+        let branches = Branches(store: try context.store)
+        if let delete {
+            try branches.delete(delete)
+            return print("Deleted branch \(delete)")  // text even with --json, as ever
+        }
+        if let name {
+            return try context.emit(try branches.create(name, at: startPoint)) { info in print("Created branch \(name) at \(info.commit.prefix(10))") }
+        }
+        try context.emit(try branches.list()) { list in
             for b in list { print("\(b.current ? "*" : " ") \(b.name)  \(b.commit.prefix(10))") }
         }
     }
 }
 
-struct CheckoutCommand: ParsableCommand {
+struct CheckoutCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkout",
         abstract: "Switch the current branch (new commits go there).",
@@ -53,21 +48,19 @@ struct CheckoutCommand: ParsableCommand {
               trail checkout -b relabel-v3.2
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var options: StoreOptions
     @Argument(help: "The branch to switch to.")
     var branch: String
     @Flag(name: .customShort("b"), help: "Create the branch at HEAD first.")
     var create = false
 
-    func run() throws {
-        try runReportingErrors {
-            let info = try Branches(store: try storeOptions.open()).checkout(branch, create: create)
-            print("Switched to\(create ? " a new" : "") branch '\(info.name)' (\(info.commit.prefix(10)))")
-        }
+    func run(in context: CommandContext) throws {
+        let info = try Branches(store: try context.store).checkout(branch, create: create)
+        print("Switched to\(create ? " a new" : "") branch '\(info.name)' (\(info.commit.prefix(10)))")
     }
 }
 
-struct TagCommand: ParsableCommand {
+struct TagCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "tag",
         abstract: "List, create or delete tags.",
@@ -79,8 +72,7 @@ struct TagCommand: ParsableCommand {
               trail tag -d q3-release
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "The tag to create.")
     var name: String?
     @Argument(help: "What it names (default: HEAD).")
@@ -92,22 +84,20 @@ struct TagCommand: ParsableCommand {
     @Option(name: .customShort("d"), help: ArgumentHelp("Delete this tag.", valueName: "tag"))
     var delete: String?
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let branches = Branches(store: store)
-            if let delete {
-                try branches.deleteTag(delete)
-                return print("Deleted tag \(delete)")
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let branches = Branches(store: store)
+        if let delete {
+            try branches.deleteTag(delete)
+            return print("Deleted tag \(delete)")  // text even with --json, as ever
+        }
+        if let name {
+            let tagger = message == nil ? nil : try store.author(given: author)
+            return try context.emit(try branches.createTag(name, at: revision, message: message, tagger: tagger)) { info in
+                print("Tagged \(info.commit.prefix(10)) as \(name)")
             }
-            if let name {
-                let tagger = message == nil ? nil : try resolveAuthor(author, store: store)
-                let info = try branches.createTag(name, at: revision, message: message, tagger: tagger)
-                if output.json { return try printJSON(info) }
-                return print("Tagged \(info.commit.prefix(10)) as \(name)")
-            }
-            let tags = try branches.tags()
-            if output.json { return try printJSON(tags) }
+        }
+        try context.emit(try branches.tags()) { tags in
             for t in tags { print("\(t.name)  \(t.commit.prefix(10))") }
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct CloneCommand: ParsableCommand {
+struct CloneCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "clone",
         abstract: "Copy a store from a remote: every version, model, erasure record, and the index.",
@@ -15,20 +15,16 @@ struct CloneCommand: ParsableCommand {
               trail clone /mnt/backup/moderation.trail restored && cd restored && trail log
             """)
 
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: CloneOptions
     @Argument(help: "The remote's URL or path.") var url: String
     @Argument(help: "The folder to clone into: the store is DIR/.trail (default: .trail in this folder).") var dir: String?
 
-    func run() throws {
-        try runReportingErrors {
-            let path = Remotes.clonePath(into: dir)
-            let credentials = CredentialSource.Session()
-            progress.start(json: output.json)
-            let (store, result) = try Remotes.clone(url, into: path, credentials: credentials.provider, progress: receiving)
-            progress.finish()
-            credentials.approve()
-            if output.json { return try printJSON(result) }
+    func run(in context: CommandContext) throws {
+        let path = Remotes.clonePath(into: dir)
+        let (store, result) = try context.withCredentials { session in
+            try context.withProgress { try Remotes.clone(url, into: path, credentials: session.provider, progress: receiving) }
+        }
+        try context.emit(result) { result in
             print("Cloned \(url) into \(store.path)")
             printFetch(result)
         }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct CommitCommand: ParsableCommand {
+struct CommitCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "commit",
         abstract: "Commit a manifest (JSON Lines or CSV) as a new version of the dataset.",
@@ -18,9 +18,7 @@ struct CommitCommand: ParsableCommand {
               trail commit frames.jsonl --media-root /data/media -m "Add video frames"
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
 
     @Argument(help: "The manifest file (.jsonl or .csv).")
     var manifest: String
@@ -28,28 +26,19 @@ struct CommitCommand: ParsableCommand {
     var message: String
     @Flag(name: .long, help: "The manifest lists changes only (upserts and {\"_delete\": true} rows).")
     var patch = false
-    @Option(name: .long, help: ArgumentHelp("The folder media paths are relative to (default: the manifest's folder).", valueName: "dir"))
-    var mediaRoot: String?
-    @Option(name: .long, help: ArgumentHelp("Read the manifest as jsonl or csv, whatever its name.", valueName: "format"))
-    var format: String?
+    @OptionGroup var reading: ManifestOptions
     @Option(name: .long, help: ArgumentHelp("The author, as \"Name <email>\" (default: TRAIL_AUTHOR, else git config).", valueName: "author"))
     var author: String?
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let request = CommitRequest(manifestPath: manifest, format: try manifestFormat(format), mediaRoot: mediaRoot,
-                                        message: message, author: try resolveAuthor(author, store: store), isPatch: patch)
-            progress.start(json: output.json)
-            let result = try Committer(store: store).commit(request, onWaitForLock: {
-                note("Waiting for another trail process to finish writing to this store...")
-            })
-            progress.finish()
-            Trace.mark("commit returned")
-            if output.json { return try printJSON(result) }
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let request = CommitRequest(manifestPath: manifest, format: try reading.manifestFormat(), mediaRoot: reading.mediaRoot,
+                                    message: message, author: try store.author(given: author), isPatch: patch)
+        let result = try context.withProgress { try Committer(store: store).commit(request, onWaitForLock: context.onWaitForLock) }
+        Trace.mark("commit returned")
+        try context.emit(result) { result in
             guard result.committed, let commit = result.commit else {
-                print("Nothing to commit: \(manifest) matches HEAD (\(result.samples) samples).")
-                return
+                return print("Nothing to commit: \(manifest) matches HEAD (\(result.samples) samples).")
             }
             print("[\(result.branch) \(commit.prefix(10))] \(message.split(separator: "\n").first ?? "")")
             print(" \(result.samples) samples: \(result.added) added, \(result.modified) modified, \(result.removed) removed;"
@@ -58,20 +47,19 @@ struct CommitCommand: ParsableCommand {
     }
 }
 
-/// The manifest format `--format` names (nil: go by the file's extension).
-func manifestFormat(_ name: String?) throws -> ManifestFormat? {
-    guard let name else { return nil }
-    guard let format = ManifestFormat(rawValue: name.lowercased()) else {
-        throw TrailError("unknown format '\(name)'", hint: "use jsonl or csv", exitCode: 2)
-    }
-    return format
-}
+/// `--media-root` and `--format`: how `commit` and `status` read a manifest.
+struct ManifestOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The folder media paths are relative to (default: the manifest's folder).", valueName: "dir"))
+    var mediaRoot: String?
+    @Option(name: .long, help: ArgumentHelp("Read the manifest as jsonl or csv, whatever its name.", valueName: "format"))
+    var format: String?
 
-/// "1.2 MB"-style sizes.
-func formatBytes(_ n: Int) -> String {
-    let units = ["B", "KB", "MB", "GB", "TB"]
-    var value = Double(n)
-    var unit = 0
-    while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
-    return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+    /// The manifest format `--format` names (nil: go by the file's extension).
+    func manifestFormat() throws -> ManifestFormat? {
+        guard let format else { return nil }
+        guard let named = ManifestFormat(rawValue: format.lowercased()) else {
+            throw TrailError("unknown format '\(format)'", hint: "use jsonl or csv", exitCode: 2)
+        }
+        return named
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import TrailCore
 import TrailReports
 
-struct DiffCommand: ParsableCommand {
+struct DiffCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show how the data changed between two versions, label by label.",
@@ -20,8 +20,7 @@ struct DiffCommand: ParsableCommand {
             With --html FILE the report is written to FILE as one self-contained HTML page (label counts before and after, the transition heat map, relabels by annotator and guideline version, the last 50 commits of B with their models, and the tables behind them; the changed samples are listed, up to 1000, filtered by --kind, --label and --annotator), and only "Wrote report to FILE" is printed; with --json too, the JSON is printed instead of that line.
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "The older version.")
     var from: String
     @Argument(help: "The newer version.")
@@ -41,43 +40,27 @@ struct DiffCommand: ParsableCommand {
     /// How many commits of B's history the HTML report shows.
     static let reportHistory = 50
 
-    func run() throws {
-        try runReportingErrors {
-            var kindFilter: ChangeKind?
-            if let kind {
-                guard let k = ChangeKind(rawValue: kind) else {
-                    throw TrailError("unknown kind '\(kind)'", hint: "use one of: \(ChangeKind.allCases.map(\.rawValue).joined(separator: ", "))", exitCode: 2)
-                }
-                kindFilter = k
-            }
-            try report.check(json: output.json)
-            let store = try storeOptions.open()
-            let revisions = Revisions(store: store)
-            let old = try revisions.snapshot(from), new = try revisions.snapshot(to)
-            let listing = samples || kind != nil || label != nil || annotator != nil
-            var diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing || report.html != nil)
-            diff.samples = diff.samples?.filter { change in
-                (kindFilter == nil || change.kind == kindFilter)
-                    && (label == nil || change.labelsBefore.values.contains(label!) || change.labelsAfter.values.contains(label!))
-                    && (annotator == nil || change.annotator == annotator)
-            }
-            let changed = diff.counts.values.reduce(0, +)
-            if let path = report.html {
-                let filter = [kind.map { "kind \($0)" }, label.map { "label \($0)" }, annotator.map { "annotator \($0)" }].compactMap { $0 }
-                let page = DiffReport(diff: diff, fromCommit: old.commit.hex, toCommit: new.commit.hex,
-                                      history: try CommitLog(store: store).entries(from: new.commit.hex, limit: Self.reportHistory),
-                                      historyLimit: Self.reportHistory, models: try Models(store: store).list(),
-                                      sampleFilter: filter.isEmpty ? nil : filter.joined(separator: ", "), context: reportContext())
-                try writeHTMLReport(page.html(), to: path, json: output.json)
-                if !listing { diff.samples = nil }
-                if output.json { try printJSON(diff) }
-            } else if output.json {
-                try printJSON(diff)
-            } else {
-                printDiff(diff, old: old.commit.abbreviated(), new: new.commit.abbreviated())
-            }
-            if exitCode && changed > 0 { throw ExitCode(1) }
+    func makeContext() -> CommandContext { CommandContext(options, report: report) }
+
+    func run(in context: CommandContext) throws {
+        let filter = try DiffFilter(kind: kind, label: label, annotator: annotator)
+        let store = try context.store
+        let revisions = Revisions(store: store)
+        let old = try revisions.snapshot(from), new = try revisions.snapshot(to)
+        let listing = samples || !filter.isEmpty
+        // The page lists the (filtered) samples even when the text and JSON do not.
+        let diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing || report.html != nil, filter: filter)
+        var shown = diff
+        if !listing { shown.samples = nil }
+        try context.emit(shown, html: {
+            try DiffReport(diff: diff, fromCommit: old.commit.hex, toCommit: new.commit.hex,
+                           history: CommitLog(store: store).entries(from: new.commit.hex, limit: Self.reportHistory),
+                           historyLimit: Self.reportHistory, models: Models(store: store).list(),
+                           sampleFilter: filter.summary, context: reportContext()).html()
+        }) { shown in
+            printDiff(shown, old: old.commit.abbreviated(), new: new.commit.abbreviated())
         }
+        if exitCode && diff.counts.values.reduce(0, +) > 0 { throw ExitCode(1) }
     }
 }
 
@@ -134,10 +117,4 @@ func printDiff(_ diff: SnapshotDiff, old: String, new: String) {
         print("Erased since (\(diff.erased.count) sample\(diff.erased.count == 1 ? "" : "s") of these versions; labels kept, content gone):")
         for line in erasedLines(diff.erased) { print("  " + line) }
     }
-}
-
-
-/// `text` padded on the left to `width` characters.
-func rightAligned(_ text: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(0, width - text.count)) + text
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct EraseCommand: ParsableCommand {
+struct EraseCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
         abstract: "Erase samples' content from every version, keeping history verifiable.",
@@ -19,9 +19,7 @@ struct EraseCommand: ParsableCommand {
             See docs/compliance.md.
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Argument(help: "The ids of the samples to erase.")
     var samples: [String] = []
     @Option(name: .long, help: ArgumentHelp("A file with one sample id per line (blank lines and lines starting with # are skipped).", valueName: "file"))
@@ -50,23 +48,18 @@ struct EraseCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let wait = { note("Waiting for another trail process to finish writing to this store...") }
-            progress.start(json: output.json)
-            let result: ErasureResult
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let result = try context.withProgress {
             if finish {
-                result = try Eraser(store: store).finish(author: try author.map { try resolveAuthor($0, store: store) }, onWaitForLock: wait)
-            } else {
-                var ids = samples
-                if let fromFile { ids += try readIDs(fromFile) }
-                let request = ErasureRequest(samples: ids, reason: reason ?? "", author: try resolveAuthor(author, store: store),
-                                             includeShared: includeShared)
-                result = try Eraser(store: store).erase(request, onWaitForLock: wait)
+                return try Eraser(store: store).finish(author: try author.map { try store.author(given: $0) }, onWaitForLock: context.onWaitForLock)
             }
-            progress.finish()
-            if output.json { return try printJSON(result) }
+            var ids = samples
+            if let fromFile { ids += try readIDs(fromFile) }
+            let request = ErasureRequest(samples: ids, reason: reason ?? "", author: try store.author(given: author), includeShared: includeShared)
+            return try Eraser(store: store).erase(request, onWaitForLock: context.onWaitForLock)
+        }
+        try context.emit(result) { result in
             if let record = result.record {
                 print("Erasure \(record.sequence): \(record.samples.count) sample\(record.samples.count == 1 ? "" : "s"), \(record.content.count) content blob\(record.content.count == 1 ? "" : "s") (\(record.reason))")
             }

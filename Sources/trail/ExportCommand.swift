@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a version back out as JSON Lines, CSV, or a folder with its media.",
@@ -15,9 +15,7 @@ struct ExportCommand: ParsableCommand {
               trail export clf-v3 --out - | head
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Argument(help: "A branch, tag, model or commit.")
     var revision: String = "HEAD"
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write: FILE.jsonl, FILE.csv, a folder, or - for stdout.", valueName: "path"))
@@ -25,26 +23,23 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("jsonl, csv or folder, whatever the output's name.", valueName: "format"))
     var format: String?
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            var exportFormat: ExportFormat?
-            if let format {
-                guard let f = ExportFormat(rawValue: format.lowercased()) else {
-                    throw TrailError("unknown format '\(format)'", hint: "use jsonl, csv or folder", exitCode: 2)
-                }
-                exportFormat = f
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        var exportFormat: ExportFormat?
+        if let format {
+            guard let f = ExportFormat(rawValue: format.lowercased()) else {
+                throw TrailError("unknown format '\(format)'", hint: "use jsonl, csv or folder", exitCode: 2)
             }
-            let snapshot = try Revisions(store: store).snapshot(revision)
-            progress.start(json: output.json)
-            let result = try Exporter(store: store).export(snapshot, to: out, format: exportFormat)
-            progress.finish()
-            if !result.erased.isEmpty && !output.json {
-                note("note: \(result.erased.count) sample\(result.erased.count == 1 ? " was" : "s were") erased from this version since and \(result.erased.count == 1 ? "is" : "are") left out:")
-                for line in erasedLines(result.erased) { note("  " + line) }
-            }
-            if out == "-" { return }
-            if output.json { return try printJSON(result) }
+            exportFormat = f
+        }
+        let snapshot = try Revisions(store: store).snapshot(revision)
+        let result = try context.withProgress { try Exporter(store: store).export(snapshot, to: out, format: exportFormat) }
+        if !result.erased.isEmpty && !context.json {
+            note("note: \(result.erased.count) sample\(result.erased.count == 1 ? " was" : "s were") erased from this version since and \(result.erased.count == 1 ? "is" : "are") left out:")
+            for line in erasedLines(result.erased) { note("  " + line) }
+        }
+        if out == "-" { return }  // the samples themselves went to standard output
+        try context.emit(result) { result in
             let media = result.mediaFiles > 0 ? " and \(result.mediaFiles) media files" : ""
             print("Exported \(result.samples) sample\(result.samples == 1 ? "" : "s")\(media) of \(result.commit.prefix(10)) to \(out) (\(result.format.rawValue))")
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct FetchCommand: ParsableCommand {
+struct FetchCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
         abstract: "Bring in a remote's branches, tags, models, content and erasures.",
@@ -14,22 +14,17 @@ struct FetchCommand: ParsableCommand {
               trail diff main origin/main
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Flag(name: .long, help: "Carry out the remote's erasure records even where they remove the content of samples here that they do not name (listed when refused).")
     var acceptErasures = false
     @Argument(help: "The remote.") var remote = "origin"
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let credentials = CredentialSource.Session()
-            progress.start(json: output.json)
-            let result = try Remotes(store: store).fetch(remote, credentials: credentials.provider, acceptErasures: acceptErasures, progress: receiving)
-            progress.finish()
-            credentials.approve()
-            if output.json { return try printJSON(result) }
+    func run(in context: CommandContext) throws {
+        let remotes = Remotes(store: try context.store)
+        let result = try context.withCredentials { session in
+            try context.withProgress { try remotes.fetch(remote, credentials: session.provider, acceptErasures: acceptErasures, progress: receiving) }
+        }
+        try context.emit(result) { result in
             print("Fetched \(remote):")
             printFetch(result)
         }

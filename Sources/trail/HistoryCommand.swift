@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct HistoryCommand: ParsableCommand {
+struct HistoryCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Show every version of one sample: who labeled it, when, under which guideline.",
@@ -14,20 +14,18 @@ struct HistoryCommand: ParsableCommand {
               trail history s000123 --rev vendor-batch-7
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "The sample's id.")
     var sample: String
     @Option(name: .long, help: ArgumentHelp("Whose history to walk (default: HEAD).", valueName: "revision"))
     var rev: String?
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            Trace.mark("store opened")
-            let history = try HistoryReader(store: store).history(of: sample, from: rev)
-            Trace.mark("history read")
-            if output.json { return try printJSON(history) }
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        Trace.mark("store opened")
+        let history = try HistoryReader(store: store).history(of: sample, from: rev)
+        Trace.mark("history read")
+        try context.emit(history) { history in
             print("History of \(history.id): \(history.versions.count) version\(history.versions.count == 1 ? "" : "s")")
             for v in history.versions {
                 print("")

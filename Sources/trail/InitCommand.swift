@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct InitCommand: ParsableCommand {
+struct InitCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create a store.",
@@ -14,7 +14,7 @@ struct InitCommand: ParsableCommand {
               trail init --id-field sample_id --label-field label --label-field policy_tags
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var options: StoreOptions
 
     @Option(name: .customLong("id-field"), help: "The field holding each sample's unique id.")
     var idField = "id"
@@ -29,17 +29,15 @@ struct InitCommand: ParsableCommand {
     @Option(name: .customLong("media-field"), help: "A field holding a relative path to a media file (repeat; default: media, image, video, audio).")
     var mediaFields: [String] = []
 
-    func run() throws {
-        try runReportingErrors {
-            let defaults = DatasetConfig()
-            let config = DatasetConfig(
-                idField: idField, labelFields: labelFields.isEmpty ? defaults.labelFields : labelFields,
-                annotatorField: annotatorField, guidelineField: guidelineField,
-                contentFields: contentFields.isEmpty ? defaults.contentFields : contentFields,
-                mediaFields: mediaFields.isEmpty ? defaults.mediaFields : mediaFields)
-            let path = Store.locate(explicit: storeOptions.store, searchUpward: false)
-            let store = try Store.create(at: path, config: config)
-            print("Initialized an empty Trail store in \(store.path)")
-        }
+    func run(in context: CommandContext) throws {
+        let defaults = DatasetConfig()
+        let config = DatasetConfig(
+            idField: idField, labelFields: labelFields.isEmpty ? defaults.labelFields : labelFields,
+            annotatorField: annotatorField, guidelineField: guidelineField,
+            contentFields: contentFields.isEmpty ? defaults.contentFields : contentFields,
+            mediaFields: mediaFields.isEmpty ? defaults.mediaFields : mediaFields)
+        // A new store: not looked for upward, and not opened.
+        let store = try Store.create(at: Store.locate(explicit: options.store, searchUpward: false), config: config)
+        print("Initialized an empty Trail store in \(store.path)")
     }
 }

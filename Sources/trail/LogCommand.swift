@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct LogCommand: ParsableCommand {
+struct LogCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "List commits, newest first.",
@@ -12,18 +12,14 @@ struct LogCommand: ParsableCommand {
               trail log --json | jq '.[0].commit'
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "Where to start: a branch, tag, model or commit (default: HEAD).")
     var revision: String?
     @Option(name: [.customShort("n"), .customLong("max-count")], help: "Show at most this many commits.")
     var limit: Int?
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let entries = try CommitLog(store: store).entries(from: revision, limit: limit)
-            if output.json { return try printJSON(entries) }
+    func run(in context: CommandContext) throws {
+        try context.emit(try CommitLog(store: context.store).entries(from: revision, limit: limit)) { entries in
             if entries.isEmpty { print("No commits yet. Commit a manifest with: trail commit FILE -m MESSAGE") }
             for (k, entry) in entries.enumerated() {
                 if k > 0 { print("") }

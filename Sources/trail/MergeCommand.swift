@@ -25,7 +25,7 @@ struct MergeOptions: ParsableArguments {
     }
 }
 
-struct MergeCommand: ParsableCommand {
+struct MergeCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Merge another branch into the current one, sample by sample.",
@@ -41,22 +41,18 @@ struct MergeCommand: ParsableCommand {
               trail merge vendor-batch-7 --resolve decisions.jsonl -m "Merge vendor batch 7 after adjudication"
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @OptionGroup var mergeOptions: MergeOptions
     @Argument(help: "The branch (or remote branch, tag, commit) to merge in.") var other: String
     @Option(name: [.short, .long], help: "The merge commit's message.") var message: String?
     @Option(name: .long, help: ArgumentHelp("The author, as \"Name <email>\" (default: TRAIL_AUTHOR, else git config).", valueName: "author"))
     var author: String?
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let result = try Merger(store: store).merge(other, strategy: mergeOptions.strategy, message: message,
-                                                        author: try resolveAuthor(author, store: store))
-            if output.json { try printJSON(result) } else { printMerge(result) }
-            if result.outcome == .conflicts { throw ExitCode(1) }
-        }
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let result = try Merger(store: store).merge(other, strategy: mergeOptions.strategy, message: message, author: try store.author(given: author))
+        try context.emit(result, text: printMerge)
+        if result.outcome == .conflicts { throw ExitCode(1) }
     }
 }
 

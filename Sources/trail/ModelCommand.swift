@@ -15,7 +15,7 @@ struct ModelCommand: ParsableCommand {
             """,
         subcommands: [Register.self, List.self])
 
-    struct Register: ParsableCommand {
+    struct Register: TrailCommand {
         static let configuration = CommandConfiguration(
             commandName: "register",
             abstract: "Register a model as trained on a dataset version.",
@@ -26,8 +26,7 @@ struct ModelCommand: ParsableCommand {
                   trail model register clf-v4 main --meta run=train-0519 --meta f1=0.88
                 """)
 
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: ReadOptions
         @Argument(help: "The model's name.")
         var name: String
         @Argument(help: "The dataset version it trained on.")
@@ -37,33 +36,26 @@ struct ModelCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Who registers it, as \"Name <email>\".", valueName: "author"))
         var author: String?
 
-        func run() throws {
-            try runReportingErrors {
-                let store = try storeOptions.open()
-                let pairs = try meta.map { item -> (String, String) in
-                    guard let eq = item.firstIndex(of: "=") else {
-                        throw TrailError("--meta '\(item)' is not key=value", hint: "write e.g. --meta run=train-0412", exitCode: 2)
-                    }
-                    return (String(item[..<eq]), String(item[item.index(after: eq)...]))
+        func run(in context: CommandContext) throws {
+            let store = try context.store
+            let pairs = try meta.map { item -> (String, String) in
+                guard let eq = item.firstIndex(of: "=") else {
+                    throw TrailError("--meta '\(item)' is not key=value", hint: "write e.g. --meta run=train-0412", exitCode: 2)
                 }
-                let info = try Models(store: store).register(name, revision: revision, meta: pairs,
-                                                             by: try resolveAuthor(author, store: store))
-                if output.json { return try printJSON(info) }
-                print("Registered model \(name) on \(info.commit.prefix(10))")
+                return (String(item[..<eq]), String(item[item.index(after: eq)...]))
             }
+            let info = try Models(store: store).register(name, revision: revision, meta: pairs, by: try store.author(given: author))
+            try context.emit(info) { info in print("Registered model \(name) on \(info.commit.prefix(10))") }
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered models.")
 
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: ReadOptions
 
-        func run() throws {
-            try runReportingErrors {
-                let models = try Models(store: try storeOptions.open()).list()
-                if output.json { return try printJSON(models) }
+        func run(in context: CommandContext) throws {
+            try context.emit(try Models(store: context.store).list()) { models in
                 if models.isEmpty { print("No models registered. Register one with: trail model register NAME REV") }
                 for m in models {
                     let meta = m.meta.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

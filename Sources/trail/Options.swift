@@ -23,11 +23,6 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
-/// Who is committing: `--author`, else TRAIL_AUTHOR, else git's user.name and user.email.
-func resolveAuthor(_ given: String?, store: Store) throws -> Signature {
-    try store.author(given: given)
-}
-
 /// Runs a command body, turning Trail's errors into a message on stderr and the exit code
 /// `exitStatus(for:)` gives. The core reports its failures as its own errors; anything else a
 /// core call throws goes through `TrailError(translating:)` first, so a git or sqlite failure

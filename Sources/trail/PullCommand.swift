@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct PullCommand: ParsableCommand {
+struct PullCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
         abstract: "Fetch a remote and bring the current branch up to its copy there.",
@@ -14,29 +14,22 @@ struct PullCommand: ParsableCommand {
               trail pull --theirs
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Flag(name: .long, help: "Carry out the remote's erasure records even where they remove the content of samples here that they do not name (listed when refused).")
     var acceptErasures = false
     @OptionGroup var mergeOptions: MergeOptions
     @Argument(help: "The remote.") var remote = "origin"
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let author = try resolveAuthor(nil, store: store)
-            let credentials = CredentialSource.Session()
-            progress.start(json: output.json)
-            let result = try Remotes(store: store).pull(remote, credentials: credentials.provider, strategy: mergeOptions.strategy,
-                                                        author: author, acceptErasures: acceptErasures, progress: receiving)
-            progress.finish()
-            credentials.approve()
-            if output.json {
-                try printJSON(result)
-                if result.outcome == .conflicts { throw ExitCode(1) }
-                return
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let author = try store.author(given: nil)
+        let result = try context.withCredentials { session in
+            try context.withProgress {
+                try Remotes(store: store).pull(remote, credentials: session.provider, strategy: mergeOptions.strategy,
+                                               author: author, acceptErasures: acceptErasures, progress: receiving)
             }
+        }
+        try context.emit(result) { result in
             print("Fetched \(remote):")
             printFetch(result.fetch)
             switch result.outcome {
@@ -45,7 +38,7 @@ struct PullCommand: ParsableCommand {
             case .fastForward, .created: print("\(result.branch) is now at \(result.commit.prefix(10)) (\(result.outcome.rawValue))")
             case .merged, .conflicts: if let merge = result.merge { printMerge(merge) }
             }
-            if result.outcome == .conflicts { throw ExitCode(1) }
         }
+        if result.outcome == .conflicts { throw ExitCode(1) }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import TrailCore
 
-struct PushCommand: ParsableCommand {
+struct PushCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
         abstract: "Send a branch, with every tag, model, the content and the erasure records, to a remote.",
@@ -15,21 +15,16 @@ struct PushCommand: ParsableCommand {
               trail push origin vendor-batch-7
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Argument(help: "The remote.") var remote = "origin"
     @Argument(help: "The branch (default: the current one).") var branch: String?
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let credentials = CredentialSource.Session()
-            progress.start(json: output.json)
-            let result = try Remotes(store: store).push(remote, branch: branch, credentials: credentials.provider, progress: sending)
-            progress.finish()
-            credentials.approve()
-            if output.json { return try printJSON(result) }
+    func run(in context: CommandContext) throws {
+        let remotes = Remotes(store: try context.store)
+        let result = try context.withCredentials { session in
+            try context.withProgress { try remotes.push(remote, branch: branch, credentials: session.provider, progress: sending) }
+        }
+        try context.emit(result) { result in
             print("Pushed \(result.branch) (\(result.commit.prefix(10))) to \(remote), with tags, models, content and erasures")
             for name in result.notSent { print("  not sent: \(name) (\(remote) holds a different one under that name; tags and models never move)") }
         }

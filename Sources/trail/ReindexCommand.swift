@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct ReindexCommand: ParsableCommand {
+struct ReindexCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "reindex",
         abstract: "Rebuild the lineage index (.trail/index.sqlite) from the git objects alone.",
@@ -14,9 +14,7 @@ struct ReindexCommand: ParsableCommand {
               sqlite3 .trail/index.sqlite "SELECT kind, COUNT(*) FROM changes GROUP BY kind"
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
 
     struct Report: Encodable {
         let commits: Int
@@ -25,20 +23,18 @@ struct ReindexCommand: ParsableCommand {
         let seconds: Double
     }
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let started = Date()
-            progress.start(json: output.json)
-            let commits = try store.withWriteLock(onWait: { note("Waiting for another trail process to finish writing...") }) {
-                try LineageUpdater(store: store).rebuild()
-            }
-            progress.finish()
-            let index = try store.openIndex()
-            func count(_ table: String) throws -> Int { try index.rowCount(of: table) }
-            let report = Report(commits: commits, changes: try count("changes"), labelEvents: try count("label_events"),
-                                seconds: Date().timeIntervalSince(started))
-            if output.json { return try printJSON(report) }
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let started = Date()
+        // Its own words for the wait (no "to this store"), as reindex has always said.
+        let commits = try context.withProgress {
+            try store.withWriteLock(onWait: { note("Waiting for another trail process to finish writing...") }) { try LineageUpdater(store: store).rebuild() }
+        }
+        let index = try store.openIndex()
+        func count(_ table: String) throws -> Int { try index.rowCount(of: table) }
+        let report = Report(commits: commits, changes: try count("changes"), labelEvents: try count("label_events"),
+                            seconds: Date().timeIntervalSince(started))
+        try context.emit(report) { report in
             print("Reindexed \(report.commits) commits: \(report.changes) sample changes, \(report.labelEvents) label events (\(String(format: "%.1f", report.seconds)) s)")
         }
     }

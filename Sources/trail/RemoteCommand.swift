@@ -16,44 +16,37 @@ struct RemoteCommand: ParsableCommand {
             """,
         subcommands: [Add.self, Remove.self, List.self])
 
-    struct Add: ParsableCommand {
+    struct Add: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a remote.")
-        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var options: StoreOptions
         @Argument(help: "Its name, e.g. origin.") var name: String
         @Argument(help: "Its URL or path.") var url: String
 
-        func run() throws {
-            try runReportingErrors {
-                try Remotes(store: try storeOptions.open()).add(name, url: url)
-                print("Added remote \(name): \(url)")
-            }
+        func run(in context: CommandContext) throws {
+            try Remotes(store: context.store).add(name, url: url)
+            print("Added remote \(name): \(url)")
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a remote and what was fetched from it.")
-        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var options: StoreOptions
         @Argument(help: "The remote's name.") var name: String
 
-        func run() throws {
-            try runReportingErrors {
-                try Remotes(store: try storeOptions.open()).remove(name)
-                print("Removed remote \(name)")
-            }
+        func run(in context: CommandContext) throws {
+            try Remotes(store: context.store).remove(name)
+            print("Removed remote \(name)")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the remotes.")
-        @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: ReadOptions
 
         struct Entry: Encodable { let name: String; let url: String }
 
-        func run() throws {
-            try runReportingErrors {
-                let remotes = try Remotes(store: try storeOptions.open()).list()
-                if output.json { return try printJSON(remotes.map { Entry(name: $0.name, url: $0.url) }) }
+        func run(in context: CommandContext) throws {
+            try context.emit(try Remotes(store: context.store).list().map { Entry(name: $0.name, url: $0.url) }) { remotes in
                 for r in remotes { print(r.name, r.url, separator: "\t") }
             }
         }

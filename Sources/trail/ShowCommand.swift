@@ -1,7 +1,8 @@
 import ArgumentParser
+import Foundation
 import TrailCore
 
-struct ShowCommand: ParsableCommand {
+struct ShowCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show a version's counts, or one sample as it was committed.",
@@ -14,8 +15,7 @@ struct ShowCommand: ParsableCommand {
               trail show HEAD s000000042
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Argument(help: "A branch, tag, model or commit.")
     var revision: String = "HEAD"
     @Argument(help: "A sample id.")
@@ -26,55 +26,13 @@ struct ShowCommand: ParsableCommand {
         let summary: SnapshotSummary
     }
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let snapshot = try Revisions(store: store).snapshot(revision)
-            if let sample {
-                guard let view = try SampleView.read(sample, in: snapshot) else {
-                    if let e = try store.erasureLog().bySample[sample] {
-                        throw TrailError("sample '\(sample)' is not in \(revision): it was erased \(e.date) (erasure \(e.sequence): \(e.reason))",
-                                         hint: "older versions still list its labels and metadata: `trail history \(sample)`")
-                    }
-                    throw TrailError("sample '\(sample)' is not in \(revision) (\(snapshot.commit.abbreviated()))",
-                                     hint: "check the id; `trail export \(revision) --out -` lists the samples")
-                }
-                if output.json {
-                    // Built as a JSONValue so the sample's numbers print exactly as committed.
-                    let content: [JSONValue] = view.content.map { c in
-                        var members = [JSONMember("blob", .string(c.blob.hex)), JSONMember("field", .string(c.field)),
-                                       JSONMember("size", .number(String(c.size)))]
-                        if let path = c.path { members.append(JSONMember("path", .string(path))) }
-                        return .object(members)
-                    }
-                    var members = [
-                        JSONMember("commit", .string(view.commit.hex)), JSONMember("content", .array(content)),
-                        JSONMember("record", .string(view.record.hex)), JSONMember("sample", .object(view.row)),
-                    ]
-                    if let e = view.erasure {
-                        members.append(JSONMember("erased", .object([
-                            JSONMember("date", .string(e.date)), JSONMember("erasedBy", .string(e.erasedBy)),
-                            JSONMember("reason", .string(e.reason)), JSONMember("sequence", .number(String(e.sequence))),
-                        ])))
-                    }
-                    return try TerminalText.writeJSON { try writePrettyJSON(.object(members), to: $0) }
-                }
-                print("sample \(sample) in commit \(view.commit.hex)")
-                print("record \(view.record.hex)")
-                let erased = Set(view.erasure?.content ?? [])
-                for content in view.content {
-                    let gone = erased.contains(content.blob.hex) ? " (erased)" : ""
-                    print("content \(content.field): blob \(content.blob.hex), \(content.size) bytes\(content.path.map { ", file \($0)" } ?? "")\(gone)")
-                }
-                if let e = view.erasure {
-                    print("erased  \(e.date) by \(e.erasedBy) (erasure \(e.sequence)): \(e.reason)")
-                }
-                print("")
-                return try TerminalText.writeJSON { try $0.writeJSON(.object(view.row)) }
-            }
-            let commit = try CommitLog(store: store).summary(of: snapshot.commit)
-            let summary = try snapshot.summary()
-            if output.json { return try printJSON(VersionReport(commit: commit, summary: summary)) }
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let snapshot = try Revisions(store: store).snapshot(revision)
+        if let sample { return try show(sample, in: snapshot, of: store, json: context.json) }
+        let report = VersionReport(commit: try CommitLog(store: store).summary(of: snapshot.commit), summary: try snapshot.summary())
+        try context.emit(report) { report in
+            let (commit, summary) = (report.commit, report.summary)
             print("commit \(commit.commit)\(commit.refs.isEmpty ? "" : " (\(commit.refs.joined(separator: ", ")))")")
             print("Author: \(commit.author) <\(commit.email)>")
             print("Date:   \(commit.date)")
@@ -82,11 +40,7 @@ struct ShowCommand: ParsableCommand {
             print("    \(commit.subject)")
             print("")
             print("Samples: \(summary.samples)")
-            for field in summary.labels.keys.sorted() {
-                print("")
-                print("Labels (\(field)):")
-                printCounts(summary.labels[field]!, total: summary.samples)
-            }
+            printLabelCounts(summary.labels, total: summary.samples)
             if !summary.annotators.isEmpty {
                 print("")
                 print("Annotators: \(summary.annotators.count)")
@@ -99,22 +53,50 @@ struct ShowCommand: ParsableCommand {
             }
         }
     }
-}
 
-/// Prints counts as aligned rows, largest first, with percentages.
-func printCounts(_ counts: [String: Int], total: Int, limit: Int? = nil) {
-    // Keys escaped before they are padded, so that escaped ones stay aligned.
-    let rows = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        .map { (key: TerminalText.escaped($0.key), value: $0.value) }
-    let shown = limit.map { Array(rows.prefix($0)) } ?? rows
-    let width = shown.map(\.key.count).max() ?? 0
-    let numberWidth = shown.map { String($0.value).count }.max() ?? 0
-    for (key, value) in shown {
-        let pct = total > 0 ? Double(value) * 100 / Double(total) : 0
-        let number = String(repeating: " ", count: numberWidth - String(value).count) + String(value)
-        print("  \(key.padding(toLength: width, withPad: " ", startingAt: 0))  \(number)  \(String(format: "%5.1f%%", pct))")
+    /// One sample as it was committed; its JSON is written a piece at a time (its text may be large).
+    private func show(_ sample: String, in snapshot: Snapshot, of store: Store, json: Bool) throws {
+        guard let view = try SampleView.read(sample, in: snapshot) else {
+            if let e = try store.erasureLog().bySample[sample] {
+                throw TrailError("sample '\(sample)' is not in \(revision): it was erased \(e.date) (erasure \(e.sequence): \(e.reason))",
+                                 hint: "older versions still list its labels and metadata: `trail history \(sample)`")
+            }
+            throw TrailError("sample '\(sample)' is not in \(revision) (\(snapshot.commit.abbreviated()))",
+                             hint: "check the id; `trail export \(revision) --out -` lists the samples")
+        }
+        if json {
+            // Built as a JSONValue so the sample's numbers print exactly as committed.
+            let content: [JSONValue] = view.content.map { c in
+                var members = [JSONMember("blob", .string(c.blob.hex)), JSONMember("field", .string(c.field)),
+                               JSONMember("size", .number(String(c.size)))]
+                if let path = c.path { members.append(JSONMember("path", .string(path))) }
+                return .object(members)
+            }
+            var members = [
+                JSONMember("commit", .string(view.commit.hex)), JSONMember("content", .array(content)),
+                JSONMember("record", .string(view.record.hex)), JSONMember("sample", .object(view.row)),
+            ]
+            if let e = view.erasure {
+                members.append(JSONMember("erased", .object([
+                    JSONMember("date", .string(e.date)), JSONMember("erasedBy", .string(e.erasedBy)),
+                    JSONMember("reason", .string(e.reason)), JSONMember("sequence", .number(String(e.sequence))),
+                ])))
+            }
+            return try TerminalText.writeJSON { try writePrettyJSON(.object(members), to: $0) }
+        }
+        print("sample \(sample) in commit \(view.commit.hex)")
+        print("record \(view.record.hex)")
+        let erased = Set(view.erasure?.content ?? [])
+        for content in view.content {
+            let gone = erased.contains(content.blob.hex) ? " (erased)" : ""
+            print("content \(content.field): blob \(content.blob.hex), \(content.size) bytes\(content.path.map { ", file \($0)" } ?? "")\(gone)")
+        }
+        if let e = view.erasure {
+            print("erased  \(e.date) by \(e.erasedBy) (erasure \(e.sequence)): \(e.reason)")
+        }
+        print("")
+        try TerminalText.writeJSON { try $0.writeJSON(.object(view.row)) }
     }
-    if shown.count < rows.count { print("  ... and \(rows.count - shown.count) more") }
 }
 
 /// Writes a `JSONValue` as indented JSON (keys sorted, numbers exactly as written), like
@@ -142,5 +124,3 @@ func writePrettyJSON(_ value: JSONValue, indent: String = "", to out: ChunkedOut
         try out.writeJSON(value)
     }
 }
-
-import Foundation

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show what committing a manifest would change, without writing anything.",
@@ -18,9 +18,7 @@ struct StatusCommand: ParsableCommand {
               trail status week48.jsonl --exit-code || echo "changes to commit"
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var options: WorkOptions
     @Argument(help: "The manifest file (.jsonl or .csv).")
     var manifest: String
     @Flag(name: .long, help: "The manifest lists changes only (upserts and {\"_delete\": true} rows).")
@@ -29,29 +27,21 @@ struct StatusCommand: ParsableCommand {
     var samples = false
     @Flag(name: .long, help: "Exit with 1 when committing would change something, 0 when not.")
     var exitCode = false
-    @Option(name: .long, help: ArgumentHelp("The folder media paths are relative to (default: the manifest's folder).", valueName: "dir"))
-    var mediaRoot: String?
-    @Option(name: .long, help: ArgumentHelp("Read the manifest as jsonl or csv, whatever its name.", valueName: "format"))
-    var format: String?
+    @OptionGroup var reading: ManifestOptions
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let request = CommitRequest(manifestPath: manifest, format: try manifestFormat(format), mediaRoot: mediaRoot,
-                                        message: "", author: Signature.now(name: "status", email: "status"), isPatch: patch)
-            progress.start(json: output.json)
-            var preview = try Committer(store: store).preview(request)
-            progress.finish()
-            if !samples { preview.diff.samples = nil }
-            if output.json {
-                try printJSON(preview)
-            } else if preview.unchanged {
-                print("On branch \(preview.branch): \(manifest) matches HEAD (\(preview.diff.samplesAfter) samples); nothing to commit.")
-            } else {
-                print("On branch \(preview.branch)\(preview.head == nil ? " (no commits yet)" : ""): committing \(manifest) would change:")
-                printDiff(preview.diff, old: preview.head.map { String($0.prefix(10)) } ?? "empty", new: "not committed")
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let request = CommitRequest(manifestPath: manifest, format: try reading.manifestFormat(), mediaRoot: reading.mediaRoot,
+                                    message: "", author: Signature.now(name: "status", email: "status"), isPatch: patch)
+        var preview = try context.withProgress { try Committer(store: store).preview(request) }
+        if !samples { preview.diff.samples = nil }
+        try context.emit(preview) { preview in
+            guard !preview.unchanged else {
+                return print("On branch \(preview.branch): \(manifest) matches HEAD (\(preview.diff.samplesAfter) samples); nothing to commit.")
             }
-            if exitCode && !preview.unchanged { throw ExitCode(1) }
+            print("On branch \(preview.branch)\(preview.head == nil ? " (no commits yet)" : ""): committing \(manifest) would change:")
+            printDiff(preview.diff, old: preview.head.map { String($0.prefix(10)) } ?? "empty", new: "not committed")
         }
+        if exitCode && !preview.unchanged { throw ExitCode(1) }
     }
 }

@@ -124,6 +124,12 @@ enum TerminalText {
         FileHandle.standardError.write(Data((escaped(line) + terminator).utf8))
     }
 
+    /// Writes a prompt to stderr as it is, with no newline (the answer is typed on the same line):
+    /// only for the prompts of `TerminalPrompt`.
+    static func writePrompt(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     /// Writes the JSON that `body` writes to stdout, `jsonEscaped`, a piece at a time (then a
     /// newline): a sample's text may be a hundred megabytes, which as one String, escaped, then
     /// printed, took several whole copies.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check the store: objects, refs, every record's content, erasures and the index.",
@@ -17,25 +17,20 @@ struct VerifyCommand: ParsableCommand {
               git --git-dir .trail fsck --strict     # git's own check, which Trail's complements
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: ReadOptions
     @Flag(name: .long, help: "Also re-hash every object in every pack (slower: reads and inflates everything).")
     var full = false
 
-    func run() throws {
-        try runReportingErrors {
-            let store = try storeOptions.open()
-            let interactive = isatty(2) == 1 && !output.json
-            let report = try Verifier(store: store).verify(full: full, progress: { if interactive { note("verify: \($0)...") } },
-                                                           onWaitForLock: { note("Waiting for another trail process to finish writing to this store...") })
-            if output.json {
-                try printJSON(report)
-            } else {
-                print("Checked \(report.packs) pack\(report.packs == 1 ? "" : "s") and \(report.looseObjects) loose object\(report.looseObjects == 1 ? "" : "s") (\(report.objectsHashed) objects re-hashed), \(report.refs) refs, \(report.commits) commits, \(report.records) records, \(report.contentBlobs) content blobs, \(report.erasures) erasure\(report.erasures == 1 ? "" : "s"), \(report.indexRows) index rows.")
-                for p in report.problems { print("problem (\(p.kind)): \(p.message)") }
-                print(report.ok ? "OK: no problems found." : "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found.")
-            }
-            if !report.ok { throw ExitCode(1) }
+    func run(in context: CommandContext) throws {
+        let store = try context.store
+        let interactive = isatty(2) == 1 && !context.json
+        let report = try Verifier(store: store).verify(full: full, progress: { if interactive { note("verify: \($0)...") } },
+                                                       onWaitForLock: context.onWaitForLock)
+        try context.emit(report) { report in
+            print("Checked \(report.packs) pack\(report.packs == 1 ? "" : "s") and \(report.looseObjects) loose object\(report.looseObjects == 1 ? "" : "s") (\(report.objectsHashed) objects re-hashed), \(report.refs) refs, \(report.commits) commits, \(report.records) records, \(report.contentBlobs) content blobs, \(report.erasures) erasure\(report.erasures == 1 ? "" : "s"), \(report.indexRows) index rows.")
+            for p in report.problems { print("problem (\(p.kind)): \(p.message)") }
+            print(report.ok ? "OK: no problems found." : "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") found.")
         }
+        if !report.ok { throw ExitCode(1) }
     }
 }

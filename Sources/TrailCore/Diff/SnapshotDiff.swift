@@ -82,8 +82,10 @@ public struct Differ {
     public init(store: Store) { self.store = store }
 
     /// The diff from `old` to `new`. Reads only the subtrees whose ids differ, then the records
-    /// of the changed samples.
-    public func diff(_ old: Snapshot, _ new: Snapshot, fromName: String, toName: String, includeSamples: Bool) throws -> SnapshotDiff {
+    /// of the changed samples. With `includeSamples`, it lists the changed samples that `filter`
+    /// keeps (all of them by default); the counts and the rest always cover every change.
+    public func diff(_ old: Snapshot, _ new: Snapshot, fromName: String, toName: String, includeSamples: Bool,
+                     filter: DiffFilter = DiffFilter()) throws -> SnapshotDiff {
         let path = store.repository.path
         let entries = try ShardedTree.diff(from: old.tree, to: new.tree, in: store.repository)
         Trace.mark("diff: \(entries.count) records differ")
@@ -94,6 +96,7 @@ public struct Differ {
         Trace.mark("diff: records read and classified")
         var diff = Differ.summarize(changes, before: try old.summary(), after: try new.summary(), fromName: fromName, toName: toName,
                                     includeSamples: includeSamples)
+        if !filter.isEmpty { diff.samples = diff.samples?.filter(filter.includes) }
         let log = try ErasureLog.read(store.repository)
         if !log.records.isEmpty {
             let inOld = try log.erasedSamples(in: old), inNew = try log.erasedSamples(in: new)

@@ -2,14 +2,22 @@ import Foundation
 import Git
 import GitFormat
 
+/// Asks a person for a remote's user name and password, when neither the environment nor git's
+/// helpers had them: `origin` is the remote's scheme and host (with its port, when it names one),
+/// as in `https://git.example.org:8443`; `username` is the one the URL gives, if any. Returns nil
+/// to give up. The core never reads the terminal itself: the command line provides this.
+public typealias CredentialPrompt = (_ origin: String, _ username: String?) -> (username: String, password: String)?
+
 /// Where credentials for a remote come from, in the order git users expect: `TRAIL_USERNAME`
 /// and `TRAIL_PASSWORD` in the environment, else git's own credential helpers
-/// (`git credential fill`, which reads `credential.helper` from git's configuration).
+/// (`git credential fill`, which reads `credential.helper` from git's configuration), else the
+/// caller's prompt.
 public enum CredentialSource {
     /// A provider that asks once: a rejected credential is not offered again (and is reported
     /// to the helper with `git credential reject`), so a wrong password fails at once.
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> CredentialProvider {
-        Session(environment: environment).provider
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                prompt: CredentialPrompt? = nil) -> CredentialProvider {
+        Session(environment: environment, prompt: prompt).provider
     }
 
     /// One transfer's credentials: the provider to hand to libgit2, and `approve()` to call once
@@ -17,12 +25,17 @@ public enum CredentialSource {
     /// git itself does).
     public final class Session {
         private let environment: [String: String]
+        private let prompt: CredentialPrompt?
         private var offered: [String: String]?
 
-        public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        /// A session that reads `environment`, then asks git's helpers, then (when given) `prompt`.
+        public init(environment: [String: String] = ProcessInfo.processInfo.environment, prompt: CredentialPrompt? = nil) {
             self.environment = environment
+            self.prompt = prompt
         }
 
+        /// The provider to hand to a transfer: it asks once per attempt, and gives up after a
+        /// rejected credential.
         public var provider: CredentialProvider {
             { [self] url, username, attempt in
                 if attempt > 1 {
@@ -42,20 +55,14 @@ public enum CredentialSource {
                     offered = answer
                     return Credentials(username: user, password: password)
                 }
-                // No helper had one: on a terminal, ask (git's own prompt cannot be used: the
+                // No helper had one: the caller may ask (git's own prompt cannot be used: the
                 // helper runs in a process group of its own, which may not read the terminal).
-                guard isatty(0) == 1, isatty(2) == 1 else { return nil }
-                var user = username ?? ""
-                if user.isEmpty {
-                    FileHandle.standardError.write(Data("Username for '\(scheme)://\(request["host"]!)': ".utf8))
-                    user = readLine() ?? ""
-                }
-                guard !user.isEmpty, let typed = getpass("Password for '\(scheme)://\(user)@\(request["host"]!)': ") else { return nil }
+                guard let typed = prompt?("\(scheme)://\(request["host"]!)", username) else { return nil }
                 var answer = request
-                answer["username"] = user
-                answer["password"] = String(cString: typed)
+                answer["username"] = typed.username
+                answer["password"] = typed.password
                 offered = answer
-                return Credentials(username: user, password: answer["password"]!)
+                return Credentials(username: typed.username, password: typed.password)
             }
         }
 
