@@ -358,6 +358,9 @@ public struct Verifier {
             return nil
         case ErasureLog.ref:
             return object.type == .commit ? nil : "\(name) points at a \(object.type.name), not a commit"
+        case _ where name.hasPrefix(Predictions.refPrefix):
+            let problems = StoredPredictions.problems(target, name: String(name.dropFirst(Predictions.refPrefix.count)), repository: repo)
+            return problems.isEmpty ? nil : "\(name): " + problems.joined(separator: "; ")
         case _ where name.hasPrefix("refs/remotes/") && !name.contains("/trail/"):
             // A fetched branch, tag or model: its records' content must be here or erased too.
             guard let commit = try? repo.resolveCommit(name) else { return "\(name) does not lead to a commit" }
