@@ -61,6 +61,7 @@ struct DiffCommand: ParsableCommand {
                     && (label == nil || change.labelsBefore.values.contains(label!) || change.labelsAfter.values.contains(label!))
                     && (annotator == nil || change.annotator == annotator)
             }
+            diff.storedMetrics = Predictions(store: store).storedMetrics(of: [from, to])
             let changed = diff.counts.values.reduce(0, +)
             if let path = report.html {
                 let filter = [kind.map { "kind \($0)" }, label.map { "label \($0)" }, annotator.map { "annotator \($0)" }].compactMap { $0 }
@@ -75,6 +76,12 @@ struct DiffCommand: ParsableCommand {
                 try printJSON(diff)
             } else {
                 printDiff(diff, old: old.commit.abbreviated(), new: new.commit.abbreviated())
+                if let metrics = diff.storedMetrics {
+                    print("")
+                    for name in metrics.keys.sorted() { print("Model \(name): " + storedMetricsLine(metrics[name]!)) }
+                    let models = metrics.keys.sorted()
+                    print("  re-score on the other version's labels: trail eval \(models[0]) --labels \(from) --compare \(to)")
+                }
             }
             if exitCode && changed > 0 { throw ExitCode(1) }
         }

@@ -56,12 +56,12 @@ func printStoredPredictions(_ stored: StoredPredictions, model: String) {
     let info = stored.info
     let scores = info.scored == info.count ? "each with a score" : info.scored == 0 ? "no scores" : "\(thousands(info.scored)) with a score"
     print("Stored \(thousands(info.count)) prediction\(info.count == 1 ? "" : "s") of \(model) from \(info.source) (\(info.labelFields.joined(separator: ", ")); \(scores)) as \(stored.commit.abbreviated())")
-    if let m = info.metrics { print("  " + storedMetricsLine(m)) }
+    if let m = info.metrics { print("  " + storedMetricsLine(m).prefix(1).uppercased() + storedMetricsLine(m).dropFirst()) }
 }
 
-/// "On its own data (a1b2c3d4e5): accuracy 85.3%, macro F1 0.812; 1,000 scored, 0 missing".
+/// "on its own data (a1b2c3d4e5): accuracy 85.3%, macro F1 0.812; 1,000 scored, 0 missing".
 func storedMetricsLine(_ m: StoredMetrics) -> String {
-    "On its own data (\(m.labels.prefix(10))): accuracy \(percentText(m.accuracy)), macro F1 \(scoreText(m.macroF1)); \(thousands(m.samples)) scored, \(thousands(m.missing)) missing"
+    "on its own data (\(m.labels.prefix(10))): accuracy \(percentText(m.accuracy)), macro F1 \(scoreText(m.macroF1)); \(thousands(m.samples)) scored, \(thousands(m.missing)) missing"
 }
 
 /// A count with thousands separators: 1,234,567.

@@ -105,14 +105,51 @@ public struct Predictions {
         throw TrailError("model '\(model)' has no stored predictions",
                          hint: "store them with `trail model predictions \(model) FILE` (JSON Lines or CSV: id, label, optional score)")
     }
+}
 
-    /// The stored metrics of every model that has predictions, by model name.
-    public func storedMetrics() throws -> [String: StoredMetrics] {
-        var result: [String: StoredMetrics] = [:]
-        for ref in try store.repository.references(matching: Self.refPrefix + "*") {
-            let name = String(ref.name.dropFirst(Self.refPrefix.count))
-            if let metrics = try? StoredPredictions.read(ref.target, repository: store.repository, name: name).info.metrics { result[name] = metrics }
+/// A model's stored predictions in brief, for `audit model`.
+public struct PredictionsSummary: Codable, Equatable, Sendable {
+    /// The predictions commit.
+    public var commit: String
+    public var count: Int
+    public var scored: Int
+    public var source: String
+    public var labelFields: [String]
+    /// Who stored them, and when (the commit's author and date).
+    public var storedBy: String
+    public var storedAt: String
+    /// How many times predictions were stored for the model (this and the earlier ones).
+    public var versions: Int
+    /// The scores on the model's own data, as stored.
+    public var metrics: StoredMetrics?
+}
+
+extension Predictions {
+    /// The summary of `model`'s stored predictions, or nil when it has none.
+    public func summary(of model: String) throws -> PredictionsSummary? {
+        guard let stored = try stored(model) else { return nil }
+        let repo = store.repository
+        let commit = try repo.commit(stored.commit)
+        var versions = 0
+        var next: ObjectID? = stored.commit
+        while let id = next, versions < 10_000 {
+            versions += 1
+            next = try repo.commit(id).parents.first
         }
-        return result
+        let info = stored.info
+        return PredictionsSummary(commit: stored.commit.hex, count: info.count, scored: info.scored, source: info.source,
+                                  labelFields: info.labelFields, storedBy: "\(commit.author.name) <\(commit.author.email)>",
+                                  storedAt: isoDate(commit.author), versions: versions, metrics: info.metrics)
+    }
+
+    /// The stored metrics of the models among `revisions` (as a user names them: `clf-v4` or
+    /// `models/clf-v4`) that have predictions, by model name; nil when none has.
+    public func storedMetrics(of revisions: [String]) -> [String: StoredMetrics]? {
+        var result: [String: StoredMetrics] = [:]
+        for revision in revisions {
+            let name = revision.hasPrefix("models/") ? String(revision.dropFirst("models/".count)) : revision
+            if let metrics = (try? stored(name))??.info.metrics { result[name] = metrics }
+        }
+        return result.isEmpty ? nil : result
     }
 }
