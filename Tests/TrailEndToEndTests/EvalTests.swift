@@ -54,7 +54,7 @@ final class EvalTests: XCTestCase {
         XCTAssertEqual(try box.git("ls-tree", "--name-only", "refs/predictions/m1").stdout, "predictions.json\npredictions.jsonl\n")
         let rows = try box.git("cat-file", "-p", "refs/predictions/m1:predictions.jsonl").stdout.split(separator: "\n")
         XCTAssertEqual(rows.count, 300)
-        XCTAssertEqual(rows.first, #"{"id":"s00000","label":"safe","score":0.50}"#)
+        XCTAssertEqual(rows.first, #"{"id":"s00000","label":"spam","score":0.50}"#)
         XCTAssertEqual(rows, rows.sorted(), "rows sorted by id")
         let info = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try box.git("cat-file", "-p", "refs/predictions/m1:predictions.json").stdout.utf8)) as? [String: Any])
         XCTAssertEqual(info["model"] as? String, "m1")
@@ -185,8 +185,8 @@ final class EvalTests: XCTestCase {
         let result = try json(try box.ok("eval", "m1", "--labels", "m1", "--compare", "HEAD", "--json", "--samples"))
         XCTAssertEqual(result["relabeled"] as? Int, 5)
         let from = try XCTUnwrap(result["from"] as? [String: Any]), to = try XCTUnwrap(result["to"] as? [String: Any])
-        XCTAssertEqual(from["accuracy"] as? Double, 270.0 / 300)
-        XCTAssertEqual(to["accuracy"] as? Double, 268.0 / 300)
+        XCTAssertEqual(try XCTUnwrap(from["accuracy"] as? Double), 270.0 / 300, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(to["accuracy"] as? Double), 268.0 / 300, accuracy: 1e-12)
         XCTAssertEqual(from["labels"] as? String, "m1")
         XCTAssertEqual(to["labels"] as? String, "HEAD")
         let flipped = try XCTUnwrap(result["flipped"] as? [String: Any])
@@ -232,7 +232,7 @@ final class EvalTests: XCTestCase {
         XCTAssertEqual(result["samples"] as? Int, 298)
         XCTAssertEqual(result["missing"] as? Int, 4)
         XCTAssertEqual(result["erased"] as? Int, 0)
-        XCTAssertEqual(result["accuracy"] as? Double, 269.0 / 298)
+        XCTAssertEqual(try XCTUnwrap(result["accuracy"] as? Double), 269.0 / 298, accuracy: 1e-12)
     }
 
     func testTwoModelsOnTheSameLabels() throws {
@@ -248,7 +248,7 @@ final class EvalTests: XCTestCase {
         XCTAssertEqual(result["bothRight"] as? Int, 260)
         let models = try XCTUnwrap(result["models"] as? [[String: Any]])
         XCTAssertEqual(models.map { $0["model"] as? String }, ["m1", "m2"])
-        XCTAssertEqual(models[1]["accuracy"] as? Double, 280.0 / 300)
+        XCTAssertEqual(try XCTUnwrap(models[1]["accuracy"] as? Double), 280.0 / 300, accuracy: 1e-12)
         let samples = try XCTUnwrap(result["samples"] as? [[String: Any]])
         XCTAssertEqual(samples.count, 30)
         XCTAssertEqual(samples.first?["id"] as? String, "s00010")
@@ -272,7 +272,7 @@ final class EvalTests: XCTestCase {
         let stored = try box.ok("model", "predictions", "m4", "m4.csv").stdout
         XCTAssertTrue(stored.contains("Stored 300 predictions of m4 from m4.csv (label; 150 with a score)"), stored)
         XCTAssertEqual(try box.git("cat-file", "-p", "refs/predictions/m4:predictions.jsonl").stdout.split(separator: "\n").prefix(2),
-                       [#"{"id":"s00000","label":"safe","score":0.50}"#, #"{"id":"s00001","label":"safe"}"#], "CSV scores stored as numbers")
+                       [#"{"id":"s00000","label":"spam","score":0.50}"#, #"{"id":"s00001","label":"safe"}"#], "CSV scores stored as numbers")
         // The same predictions as JSON Lines give the same figures.
         var csvScores = try json(try box.ok("eval", "m4", "--json")), jsonlScores = try json(try box.ok("eval", "m1", "--json"))
         for key in ["model", "predictionsCommit"] { csvScores[key] = nil; jsonlScores[key] = nil }
@@ -386,7 +386,7 @@ final class EvalTests: XCTestCase {
             let before = try box.fileContents("b/.trail")
             let fetched = try box.trail(["fetch", "--store", "b"])
             XCTAssertEqual(fetched.status, 1, fetched.stdout, line: line)
-            for text in [expected, "predictions of m1", "nothing here changed"] {
+            for text in [expected, "predictions of", "m1", "nothing here changed"] {
                 XCTAssertTrue(fetched.stderr.contains(text), "expected '\(text)' in \(fetched.stderr)", line: line)
             }
             let after = try box.fileContents("b/.trail")
