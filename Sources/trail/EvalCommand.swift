@@ -27,7 +27,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: "The model whose predictions are scored; a second model compares the two on the same labels.")
     var models: [String]
-    @Option(name: .long, help: ArgumentHelp("The version whose labels are the truth (default: HEAD).", valueName: "rev"))
+    @Option(name: .long, help: ArgumentHelp("The version whose labels are the truth.", valueName: "rev"))
     var labels: String = "HEAD"
     @Option(name: .long, help: ArgumentHelp("Score under this version's labels too, and show what the relabels flipped.", valueName: "rev"))
     var compare: String?
