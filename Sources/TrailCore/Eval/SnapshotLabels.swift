@@ -29,22 +29,17 @@ struct SnapshotLabels {
         let mids = snapshot.shardFolders
         let repo = snapshot.repository
         let workers = Parallel.workerCount(items: mids.count, minimumPerWorker: 8)
-        struct Part {
-            var found: [(Int32, Int32)] = []
-            var labels = LabelCodes()
-            var erased = 0
-        }
-        let parts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> Part in
-            var part = Part()
-            var local: [String: Int32] = [:]
+        // Pass 1: the record of each predicted sample, from the leaves predictions fall in.
+        let found = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> [(record: ObjectID, entry: Int32)] in
+            var pairs: [(record: ObjectID, entry: Int32)] = []
             for m in stride(from: w, to: mids.count, by: workers) {
                 let mid = mids[m]
-                guard let high = UInt8(mid.name, radix: 16), mid.name.utf8.count == 2 else { continue }
+                guard mid.name.utf8.count == 2, let high = UInt8(mid.name, radix: 16) else { continue }
                 // Shards no prediction falls in are not read.
                 let first = Int(high) << 8
                 guard table.bucketStart[first + 256] > table.bucketStart[first] else { continue }
                 for leaf in try reader.readTree(mid.id) {
-                    guard let low = UInt8(leaf.name, radix: 16), leaf.name.utf8.count == 2 else { continue }
+                    guard leaf.name.utf8.count == 2, let low = UInt8(leaf.name, radix: 16) else { continue }
                     let p = first | Int(low)
                     var k = Int(table.bucketStart[p])
                     let end = Int(table.bucketStart[p + 1])
@@ -55,22 +50,52 @@ struct SnapshotLabels {
                     while k < end && e < entries.count {
                         if entries[e].key < table.keys[k] { e += 1; continue }
                         if table.keys[k] < entries[e].key { k += 1; continue }
-                        let bytes = try reader.read(entries[e].id, as: .blob)
-                        let place = "\(mid.name)/\(leaf.name)/\(entries[e].key.hex)"
-                        let fields = try scanner.scan(bytes, commit: snapshot.commit, key: entries[e].key, place: place,
-                                                      wantContent: !erasedContent.isEmpty, checkID: { table.idMatches(k, $0) },
-                                                      expectedID: { table.id(k) })
-                        let code: Int32
-                        if let known = local[fields.label] { code = known } else {
-                            code = Int32(part.labels.code(fields.label))
-                            local[fields.label] = code
-                        }
-                        part.found.append((Int32(k), code))
-                        if !erasedContent.isEmpty && fields.content.contains(where: erasedContent.contains) { part.erased += 1 }
+                        pairs.append((entries[e].id, Int32(k)))
                         k += 1
                         e += 1
                     }
                 }
+            }
+            return pairs
+        }
+        // Pass 2: the records read in the order of their ids (a counting sort on their first two
+        // bytes), which is the order of the pack index: its lookups then stay in the cache.
+        var total = 0
+        for part in found { total += part.count }
+        var counts = [Int](repeating: 0, count: 65537)
+        for part in found { for pair in part { counts[Int(pair.record.firstByte) << 8 | Int(pair.record.secondByte) + 1] += 1 } }
+        for p in 0..<65536 { counts[p + 1] += counts[p] }
+        var ordered = [(record: ObjectID, entry: Int32)](repeating: (ObjectID.zero, 0), count: total)
+        for part in found {
+            for pair in part {
+                let p = Int(pair.record.firstByte) << 8 | Int(pair.record.secondByte)
+                ordered[counts[p]] = pair
+                counts[p] += 1
+            }
+        }
+        let readers = Parallel.workerCount(items: total, minimumPerWorker: 512)
+        let chunk = (total + readers - 1) / max(readers, 1)
+        struct Part {
+            var found: [(Int32, Int32)] = []
+            var labels = LabelCodes()
+            var erased = 0
+        }
+        let parts = try Parallel.perform(workers: readers, repositoryPath: repo.path) { w, reader -> Part in
+            var part = Part()
+            part.found.reserveCapacity(chunk)
+            var local: [String: Int32] = [:]
+            for (record, entry) in ordered[min(w * chunk, total)..<min((w + 1) * chunk, total)] {
+                let k = Int(entry)
+                let bytes = try reader.read(record, as: .blob)
+                let fields = try scanner.scan(bytes, commit: snapshot.commit, key: table.keys[k], place: SampleKey.path(table.keys[k]),
+                                              wantContent: !erasedContent.isEmpty, checkID: { table.idMatches(k, $0) }, expectedID: { table.id(k) })
+                let code: Int32
+                if let known = local[fields.label] { code = known } else {
+                    code = Int32(part.labels.code(fields.label))
+                    local[fields.label] = code
+                }
+                part.found.append((entry, code))
+                if !erasedContent.isEmpty && fields.content.contains(where: erasedContent.contains) { part.erased += 1 }
             }
             return part
         }
@@ -103,46 +128,49 @@ struct RecordScanner {
     /// The record's fields. `checkID` is given the id's bytes (as stored, unescaped); when it
     /// says they are not the predicted sample's (a record stored under another sample's key,
     /// which only a tree edited outside Trail holds), an error names the place.
-    func scan(_ bytes: [UInt8], commit: ObjectID, key: ObjectID, place: String, wantContent: Bool, wantPeople: Bool = false,
+    func scan(_ bytes: [UInt8], commit: ObjectID, key: ObjectID, place: @autoclosure () -> String, wantContent: Bool, wantPeople: Bool = false,
               checkID: (ArraySlice<UInt8>) -> Bool, expectedID: () -> String) throws -> SnapshotLabels.RecordFields {
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
-        if let range = RowSplicer.fieldsRange(bytes), let members = RowSplicer.members(bytes, range.lowerBound, range.upperBound) {
+        if let range = RowSplicer.fieldsRange(bytes) {
             var label: String? = LabelText.none, annotator: String?, guideline: String?
             var id: ArraySlice<UInt8>?
+            var usable = true
             func text(_ value: ArraySlice<UInt8>) -> String?? {
                 if value.first == quote { return value.contains(backslash) ? nil : .some(String(decoding: value.dropFirst().dropLast(), as: UTF8.self)) }
                 return value.elementsEqual("null".utf8) ? .some(nil) : nil
             }
-            for m in members {
-                let k = bytes[m.keyStart..<m.keyEnd], value = bytes[m.valueStart..<m.valueEnd]
+            let plain = CanonicalMembers.forEach(bytes, range.lowerBound, range.upperBound) { keyStart, keyEnd, valueStart, valueEnd in
+                guard usable else { return }
+                let k = bytes[keyStart..<keyEnd], value = bytes[valueStart..<valueEnd]
                 if k.elementsEqual(idKey) {
                     if value.first == quote { id = value.contains(backslash) ? nil : value.dropFirst().dropLast() } else { id = value }
-                    if id == nil { label = nil; break }
+                    if id == nil { usable = false }
                 } else if k.elementsEqual(labelKey) {
-                    guard let t = text(value) else { label = nil; break }
+                    guard let t = text(value) else { usable = false; return }
                     label = t ?? LabelText.none
                 } else if wantPeople && k.elementsEqual(annotatorKey) {
-                    guard let t = text(value) else { label = nil; break }
+                    guard let t = text(value) else { usable = false; return }
                     annotator = t
                 } else if wantPeople && k.elementsEqual(guidelineKey) {
-                    guard let t = text(value) else { label = nil; break }
+                    guard let t = text(value) else { usable = false; return }
                     guideline = t
                 }
             }
+            if !plain || !usable { label = nil }
             if let label, let id {
-                try check(checkID(id), commit: commit, place: place, stored: String(decoding: id, as: UTF8.self), expected: expectedID)
+                try check(checkID(id), commit: commit, place: place(), stored: String(decoding: id, as: UTF8.self), expected: expectedID)
                 let content = wantContent ? (RowSplicer.layout(bytes)?.content.map(\.blob) ?? (try? SampleRecord.decode(bytes).content.map(\.blob)) ?? []) : []
                 return .init(label: label, annotator: annotator, guideline: guideline, content: content)
             }
         }
-        let record = try StoredRecordError.locating(commit: commit, key: key, path: place, idField: config.idField) { try SampleRecord.decode(bytes) }
+        let record = try StoredRecordError.locating(commit: commit, key: key, path: place(), idField: config.idField) { try SampleRecord.decode(bytes) }
         let storedID: String
         switch record.field(config.idField) {
         case .string(let s)?: storedID = s
         case .number(let n)?: storedID = n
         default: storedID = ""
         }
-        try check(storedID == expectedID(), commit: commit, place: place, stored: storedID, expected: expectedID)
+        try check(storedID == expectedID(), commit: commit, place: place(), stored: storedID, expected: expectedID)
         func plain(_ name: String) -> String? {
             switch record.field(name) {
             case .string(let s)?: return s

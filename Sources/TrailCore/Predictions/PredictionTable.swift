@@ -90,26 +90,26 @@ struct PredictionTable {
                     defer { start = end + 1 }
                     guard end > start else { continue }
                     var idRange: Range<Int>?, escapedID: String?, label: String?
-                    if let members = RowSplicer.members(bytes, start, end) {
-                        for m in members {
-                            let key = bytes[m.keyStart..<m.keyEnd]
-                            if key.elementsEqual(idKey) {
-                                if bytes[m.valueStart] == UInt8(ascii: "\""), !bytes[m.valueStart..<m.valueEnd].contains(UInt8(ascii: "\\")) {
-                                    idRange = (m.valueStart + 1)..<(m.valueEnd - 1)
-                                } else if bytes[m.valueStart] != UInt8(ascii: "\"") {
-                                    idRange = m.valueStart..<m.valueEnd
-                                } else {
-                                    escapedID = (try? JSONParser.parse(Array(bytes[m.valueStart..<m.valueEnd])))?.stringValue
-                                }
-                            } else if key.elementsEqual(labelKey) {
-                                let value = bytes[m.valueStart..<m.valueEnd]
-                                if value.first == UInt8(ascii: "\""), !value.contains(UInt8(ascii: "\\")) {
-                                    label = String(decoding: value.dropFirst().dropLast(), as: UTF8.self)
-                                } else {
-                                    label = (try? JSONParser.parse(Array(value))).map(LabelText.of)
-                                }
+                    let plain = CanonicalMembers.forEach(bytes, start, end) { keyStart, keyEnd, valueStart, valueEnd in
+                        let key = bytes[keyStart..<keyEnd]
+                        if key.elementsEqual(idKey) {
+                            if bytes[valueStart] == UInt8(ascii: "\""), !bytes[valueStart..<valueEnd].contains(UInt8(ascii: "\\")) {
+                                idRange = (valueStart + 1)..<(valueEnd - 1)
+                            } else if bytes[valueStart] != UInt8(ascii: "\"") {
+                                idRange = valueStart..<valueEnd
+                            } else {
+                                escapedID = (try? JSONParser.parse(Array(bytes[valueStart..<valueEnd])))?.stringValue
+                            }
+                        } else if key.elementsEqual(labelKey) {
+                            let value = bytes[valueStart..<valueEnd]
+                            if value.first == UInt8(ascii: "\""), !value.contains(UInt8(ascii: "\\")) {
+                                label = String(decoding: value.dropFirst().dropLast(), as: UTF8.self)
+                            } else {
+                                label = (try? JSONParser.parse(Array(value))).map(LabelText.of)
                             }
                         }
+                    }
+                    if plain {
                     } else if let value = try? JSONParser.parse(Array(bytes[start..<end])), case .object = value {
                         escapedID = value[idField].flatMap { v -> String? in
                             if case .number(let n) = v { return n }
@@ -145,49 +145,58 @@ struct PredictionTable {
                 base[w] = part
             }
         }
-        // One table of labels for all parts, then every entry placed by its key's first two bytes.
+        // One table of labels for all parts, then every entry placed by its key's first two
+        // bytes (a counting sort), and sorted by key within those few.
         var total = 0
-        var remaps: [[Int32]] = []
         for part in results {
             if let error = part.error { throw error }
             total += part.keys.count
-            remaps.append(part.labels.labels.map { Int32(labels.code($0)) })
         }
+        var flatKeys: [ObjectID] = [], flatCodes: [Int32] = [], flatRanges: [Range<Int32>] = []
+        flatKeys.reserveCapacity(total); flatCodes.reserveCapacity(total); flatRanges.reserveCapacity(total)
+        var flatEscaped: [Int: String] = [:]
+        for part in results {
+            let remap = part.labels.labels.map { Int32(labels.code($0)) }
+            for (k, id) in part.escaped { flatEscaped[flatKeys.count + k] = id }
+            flatKeys += part.keys
+            flatCodes += part.codes.map { remap[Int($0)] }
+            flatRanges += part.ranges
+        }
+        results.removeAll()
         var counts = [Int32](repeating: 0, count: 65537)
-        for part in results { for key in part.keys { counts[Int(key.firstByte) << 8 | Int(key.secondByte) + 1] += 1 } }
-        for p in 0..<65536 { counts[p + 1] += counts[p] }
-        var fill = counts
         var order = [Int32](repeating: 0, count: total)
-        var flat: [(Int, Int)] = []  // (part, index) for each flat position
-        flat.reserveCapacity(total)
-        for (w, part) in results.enumerated() { for k in part.keys.indices { flat.append((w, k)) } }
-        for (position, (w, k)) in flat.enumerated() {
-            let key = results[w].keys[k]
-            let p = Int(key.firstByte) << 8 | Int(key.secondByte)
-            order[Int(fill[p])] = Int32(position)
-            fill[p] += 1
-        }
-        // Within a bucket (a handful of entries), by key.
-        for p in 0..<65536 where counts[p + 1] - counts[p] > 1 {
-            let range = Int(counts[p])..<Int(counts[p + 1])
-            let sorted = order[range].sorted { a, b in
-                let (wa, ka) = flat[Int(a)], (wb, kb) = flat[Int(b)]
-                return results[wa].keys[ka] < results[wb].keys[kb]
+        flatKeys.withUnsafeBufferPointer { keys in
+            for key in keys { counts[Int(key.firstByte) << 8 | Int(key.secondByte) + 1] += 1 }
+            for p in 0..<65536 { counts[p + 1] += counts[p] }
+            var fill = counts
+            for (position, key) in keys.enumerated() {
+                let p = Int(key.firstByte) << 8 | Int(key.secondByte)
+                order[Int(fill[p])] = Int32(position)
+                fill[p] += 1
             }
-            order.replaceSubrange(range, with: sorted)
+            order.withUnsafeMutableBufferPointer { order in
+                for p in 0..<65536 where counts[p + 1] - counts[p] > 1 {
+                    // Insertion sort: a bucket holds a handful of entries.
+                    let lo = Int(counts[p]), hi = Int(counts[p + 1])
+                    for i in (lo + 1)..<hi {
+                        let moving = order[i]
+                        var j = i
+                        while j > lo && keys[Int(moving)] < keys[Int(order[j - 1])] { order[j] = order[j - 1]; j -= 1 }
+                        order[j] = moving
+                    }
+                }
+            }
         }
         var keys: [ObjectID] = [], predicted: [Int32] = [], ranges: [Range<Int32>] = []
         keys.reserveCapacity(total); predicted.reserveCapacity(total); ranges.reserveCapacity(total)
-        var escapedByPart: [[Int: String]] = results.map { Dictionary($0.escaped, uniquingKeysWith: { a, _ in a }) }
         var escaped: [Int: String] = [:]
         for position in order {
-            let (w, k) = flat[Int(position)]
-            if let id = escapedByPart[w][k] { escaped[keys.count] = id }
-            keys.append(results[w].keys[k])
-            predicted.append(remaps[w][Int(results[w].codes[k])])
-            ranges.append(results[w].ranges[k])
+            let k = Int(position)
+            if !flatEscaped.isEmpty, let id = flatEscaped[k] { escaped[keys.count] = id }
+            keys.append(flatKeys[k])
+            predicted.append(flatCodes[k])
+            ranges.append(flatRanges[k])
         }
-        escapedByPart.removeAll()
         for k in keys.indices.dropFirst() where keys[k] == keys[k - 1] {
             throw TrailError("the predictions of '\(name)' name sample '\(escaped[k] ?? String(decoding: bytes[Int(ranges[k].lowerBound)..<Int(ranges[k].upperBound)], as: UTF8.self))' twice",
                              hint: "run `trail verify`; store them again with `trail model predictions \(name) FILE`")
@@ -203,6 +212,32 @@ struct PredictionTable {
 /// A label value as one text, as eval scores it: a string as it is; a list of labels sorted,
 /// without repeats, joined with `+` (a multi-label prediction is right when it names the same
 /// set); null, a missing field or an empty list `(none)`.
+/// Walks the members of the compact JSON object at `start..<end` without building anything:
+/// `body(keyStart, keyEnd, valueStart, valueEnd)` for each (the key's bytes inside its quotes).
+/// False when the object is not one Trail writes that way (a key with an escape, say).
+enum CanonicalMembers {
+    @inline(__always)
+    static func forEach(_ b: [UInt8], _ start: Int, _ end: Int, _ body: (Int, Int, Int, Int) -> Void) -> Bool {
+        guard end - start >= 2, b[start] == UInt8(ascii: "{"), b[end - 1] == UInt8(ascii: "}") else { return false }
+        var i = start + 1
+        if b[i] == UInt8(ascii: "}") { return true }
+        while i < end - 1 {
+            guard b[i] == UInt8(ascii: "\"") else { return false }
+            let keyStart = i + 1
+            var j = keyStart
+            while j < end, b[j] != UInt8(ascii: "\"") {
+                if b[j] == UInt8(ascii: "\\") { return false }
+                j += 1
+            }
+            guard j + 1 < end, b[j + 1] == UInt8(ascii: ":"), let valueEnd = RowSplicer.skipValue(b, j + 2), valueEnd < end else { return false }
+            body(keyStart, j, j + 2, valueEnd)
+            i = valueEnd
+            if b[i] == UInt8(ascii: ",") { i += 1 } else if i != end - 1 { return false }
+        }
+        return true
+    }
+}
+
 enum LabelText {
     static let none = "(none)"
 
