@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs all of Trail's tests on a fresh Debian/Ubuntu machine: installs what is missing (the build's
-# libraries and what the tests use: Chromium, lighttpd, python3, script, flock; sudo when not root),
-# builds, runs every test, and fails if any test failed or was skipped. One test mounts a small tmpfs
-# for a real full disk, so run this as root (CI does) or with CAP_SYS_ADMIN; elsewhere that test fails
-# and says so. The test output is also written to $TRAIL_TEST_LOG (default .build/test-output.log).
+# libraries and what the tests use: Chromium, lighttpd, python3, script, flock, the Python statistics
+# libraries in .venv-tests; sudo when not root), builds, runs every test, and fails if any test failed
+# or was skipped. One test mounts a small tmpfs for a real full disk, so run this as root (CI does) or
+# with CAP_SYS_ADMIN; elsewhere that test fails and says so. The test output is also written to
+# $TRAIL_TEST_LOG (default .build/test-output.log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"

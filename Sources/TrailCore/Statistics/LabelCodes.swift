@@ -30,13 +30,20 @@ public struct LabelCodes: Sendable, Equatable, Codable {
     /// The label with this code.
     public subscript(code: Int) -> String { labels[code] }
 
+    /// Equal when the same labels have the same codes (the lookup table follows from the labels).
     public static func == (a: LabelCodes, b: LabelCodes) -> Bool { a.labels == b.labels }
 
-    // Only the labels are stored: the codes are their positions.
+    /// Decodes the labels, a JSON array in code order: the codes are their positions, so a repeated
+    /// label (which would shift every later code) is refused.
     public init(from decoder: Decoder) throws {
-        self.init(try decoder.singleValueContainer().decode([String].self))
+        let labels = try decoder.singleValueContainer().decode([String].self)
+        self.init(labels)
+        guard count == labels.count else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a label occurs twice in the label codes"))
+        }
     }
 
+    /// Encodes the labels only, as an array in code order.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(labels)
