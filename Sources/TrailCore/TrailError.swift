@@ -69,6 +69,8 @@ public struct TrailError: Error, CustomStringConvertible, Equatable {
         case annotator
         /// A store, at the path given as the name.
         case store
+        /// A model's stored predictions (`refs/predictions/`), named by the model.
+        case predictions
     }
 
     /// How a remote failed a transfer.

@@ -43,6 +43,11 @@ public struct ModelAuditReport {
         if !audit.erased.isEmpty {
             cards.append(.init(label: "Erased since", value: Format.count(audit.erased.count), detail: "content gone, labels kept", tone: .warning))
         }
+        if let p = audit.predictions {
+            let accuracy = p.metrics?.accuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "\u{2013}"
+            cards.append(.init(label: "Accuracy on its data", value: accuracy,
+                               detail: "\(Format.plural(p.count, "stored prediction")); trail eval \(m.name) re-scores"))
+        }
         var summary = HTMLPage.cards(cards)
         if !audit.erased.isEmpty { summary += DiffSections.erasedCallout(audit.erased, kind: "model") }
 

@@ -17,6 +17,8 @@ struct HeatMap {
     /// The label that sums rows or columns left out, if any (set by `init(triples:)`).
     var otherRow: String?
     var otherColumn: String?
+    /// The legend's words for an empty cell where row and column are the same label.
+    var sameLabelNote = "same label (no change)"
 
     /// A heat map of (row, column, count) triples, rows and columns ordered by their totals,
     /// each axis cut to its `limit` busiest labels (the rest summed into "Other").
@@ -171,7 +173,7 @@ struct HeatMap {
             let sx = lx + legendWidth + 28
             svg += SVG.rect(sx, legendY + 13, 12, 12, fill: "#e9ecf0", rx: 2)
             svg += SVG.line(sx + 3.5, legendY + 21.5, sx + 8.5, legendY + 16.5, stroke: "#cbd2d9")
-            svg += SVG.text("same label (no change)", sx + 18, legendY + 23, cls: "axis")
+            svg += SVG.text(sameLabelNote, sx + 18, legendY + 23, cls: "axis")
         }
         return svg + "</svg>"
     }

@@ -45,6 +45,11 @@ struct AuditCommand: ParsableCommand {
                 print("Guideline versions:")
                 printCounts(audit.guidelines, total: audit.samples)
                 print("")
+                if let p = audit.predictions {
+                    print("Predictions: \(thousands(p.count)) stored (\(p.source), \(p.storedAt.prefix(10))); " + (p.metrics.map(storedMetricsLine) ?? "not scored")
+                          + ". Re-score: trail eval \(m.name) --labels HEAD")
+                    print("")
+                }
                 if !audit.erased.isEmpty {
                     print("Trained on \(audit.erased.count) sample\(audit.erased.count == 1 ? "" : "s") erased since (labels kept, content gone):")
                     for line in erasedLines(audit.erased) { print("  " + line) }

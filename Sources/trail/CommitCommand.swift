@@ -55,11 +55,16 @@ struct ManifestOptions: ParsableArguments {
     var format: String?
 
     /// The manifest format `--format` names (nil: go by the file's extension).
-    func manifestFormat() throws -> ManifestFormat? {
-        guard let format else { return nil }
-        guard let named = ManifestFormat(rawValue: format.lowercased()) else {
-            throw TrailError("unknown format '\(format)'", hint: "use jsonl or csv", exitCode: 2)
+    func manifestFormat() throws -> ManifestFormat? { try ManifestFormat.named(format) }
+}
+
+extension ManifestFormat {
+    /// The manifest format `--format NAME` names (nil: go by the file's extension).
+    static func named(_ name: String?) throws -> ManifestFormat? {
+        guard let name else { return nil }
+        guard let format = ManifestFormat(rawValue: name.lowercased()) else {
+            throw TrailError(.usage, "unknown format '\(name)'", hint: "use jsonl or csv")
         }
-        return named
+        return format
     }
 }

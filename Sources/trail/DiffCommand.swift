@@ -49,7 +49,8 @@ struct DiffCommand: TrailCommand {
         let old = try revisions.snapshot(from), new = try revisions.snapshot(to)
         let listing = samples || !filter.isEmpty
         // The page lists the (filtered) samples even when the text and JSON do not.
-        let diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing || report.html != nil, filter: filter)
+        var diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing || report.html != nil, filter: filter)
+        diff.storedMetrics = TrailCore.Predictions(store: store).storedMetrics(of: [from, to])
         var shown = diff
         if !listing { shown.samples = nil }
         try context.emit(shown, html: {
@@ -59,6 +60,12 @@ struct DiffCommand: TrailCommand {
                            sampleFilter: filter.summary, context: reportContext()).html()
         }) { shown in
             printDiff(shown, old: old.commit.abbreviated(), new: new.commit.abbreviated())
+            if let metrics = shown.storedMetrics {
+                print("")
+                for name in metrics.keys.sorted() { print("Model \(name): " + storedMetricsLine(metrics[name]!)) }
+                let models = metrics.keys.sorted()
+                print("  re-score on the other version's labels: trail eval \(models[0]) --labels \(from) --compare \(to)")
+            }
         }
         if exitCode && diff.counts.values.reduce(0, +) > 0 { throw ExitCode(1) }
     }

@@ -25,8 +25,9 @@ struct PushCommand: TrailCommand {
             try context.withProgress { try remotes.push(remote, branch: branch, credentials: session.provider, progress: sending) }
         }
         try context.emit(result) { result in
-            print("Pushed \(result.branch) (\(result.commit.prefix(10))) to \(remote), with tags, models, content and erasures")
-            for name in result.notSent { print("  not sent: \(name) (\(remote) holds a different one under that name; tags and models never move)") }
+            print("Pushed \(result.branch) (\(result.commit.prefix(10))) to \(remote), with tags, models, predictions, content and erasures")
+            for name in result.notSent where !name.hasPrefix("predictions/") { print("  not sent: \(name) (\(remote) holds a different one under that name; tags and models never move)") }
+            for name in result.notSent where name.hasPrefix("predictions/") { print("  not sent: \(name) (\(remote) holds predictions this store does not have; fetch, then store them again)") }
         }
     }
 }

@@ -58,11 +58,18 @@ func printFetch(_ f: FetchResult) {
     for b in f.branches { print("  \(b.name)  \(b.commit.prefix(10))") }
     if !f.newTags.isEmpty { print("  new tags: \(f.newTags.joined(separator: ", "))") }
     if !f.newModels.isEmpty { print("  new models: \(f.newModels.joined(separator: ", "))") }
+    if !f.newPredictions.isEmpty { print("  predictions of: \(f.newPredictions.joined(separator: ", "))") }
     if f.newErasures > 0 { print("  erasures carried out here: \(f.newErasures)") }
     if !f.sharedSamplesErased.isEmpty {
         print("  content removed from samples the erasures do not name (--accept-erasures): \(f.sharedSamplesErased.joined(separator: ", "))")
     }
     for c in f.erasureCommits { print("  [\(c.branch) \(c.commit.prefix(10))] removed \(c.removed) erased sample\(c.removed == 1 ? "" : "s") (push it)") }
-    for c in f.conflicts { print("  kept ours: \(c) (the remote has a different one under that name)") }
+    for c in f.conflicts {
+        if c.hasPrefix("predictions/") {
+            print("  kept ours: \(c) (the remote's are of another registration, or both sides stored new ones; `trail model predictions` settles it)")
+        } else {
+            print("  kept ours: \(c) (the remote has a different one under that name)")
+        }
+    }
     print("  \(f.objectsReceived) objects received (\(formatBytes(f.bytesReceived))), \(f.contentAdded) content blobs added")
 }

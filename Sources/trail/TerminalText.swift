@@ -150,7 +150,7 @@ enum TerminalText {
         try body(output)
         try output.flush()
         carry.withUnsafeBytes { pass($0, final: true) }
-        emit(UnsafeRawBufferPointer(start: [UInt8(0x0a)], count: 1))
+        [UInt8(0x0a)].withUnsafeBytes { emit($0) }
     }
 
     /// Writes `text` to stdout exactly as it is: only for text Trail built to be safe

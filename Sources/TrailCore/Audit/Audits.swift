@@ -21,6 +21,8 @@ public struct ModelAudit: Codable, Equatable {
     public var sincePrevious: SnapshotDiff?
     /// Samples of its data whose content was erased after it trained on them.
     public var erased: [ErasedSample] = []
+    /// Its stored predictions, and their scores on its data; absent when it has none.
+    public var predictions: PredictionsSummary?
 }
 
 /// The relabels between two versions, grouped by annotator and guideline version.
@@ -130,6 +132,7 @@ public struct Auditor {
         var audit = ModelAudit(model: model, samples: summary.samples, labels: summary.labels, annotators: summary.annotators,
                                guidelines: summary.guidelines, previousModel: nil, sincePrevious: nil,
                                erased: try ErasureLog.erasedSamples(in: snapshot, store: store))
+        audit.predictions = try Predictions(store: store).summary(of: name)
         if index > 0 {
             let previous = models[index - 1]
             audit.previousModel = previous.name

@@ -73,6 +73,9 @@ public struct SnapshotDiff: Codable, Equatable, Sendable {
     public var samples: [SampleChange]?
     /// Samples of either version whose content was erased since (their labels still count).
     public var erased: [ErasedSample] = []
+    /// When A or B names a model with stored predictions: its scores on its own data, by model
+    /// name (see `Predictions.storedMetrics(of:)`); absent otherwise.
+    public var storedMetrics: [String: StoredMetrics]?
 }
 
 /// Computes label-aware diffs.

@@ -21,8 +21,10 @@ public struct Models {
 
     public init(store: Store) { self.store = store }
 
-    /// Registers model `name` as trained on `revision`.
-    public func register(_ name: String, revision: String, meta: [(String, String)], by tagger: Signature) throws -> ModelInfo {
+    /// Registers model `name` as trained on `revision`; with `predictions`, stores them with it
+    /// under the same lock (if they cannot be stored, the registration is taken back).
+    public func register(_ name: String, revision: String, meta: [(String, String)], by tagger: Signature,
+                         predictions: PendingPredictions? = nil) throws -> ModelInfo {
         let ref = Store.modelRefPrefix + name
         try Branches(store: store).checkName(name, ref: ref, kind: "model")
         for (key, value) in meta {
@@ -42,6 +44,12 @@ public struct Models {
             }
             let tag = try store.repository.write(.tag, CommitFormat.encodeTag(target: commit, type: .commit, name: name, tagger: tagger, message: message))
             try store.repository.updateReference(ref, to: tag, expected: nil, message: "trail model register")
+            if let predictions {
+                do { _ = try Predictions(store: store).addLocked(predictions, to: name, registration: tag, by: tagger) } catch {
+                    try? store.repository.deleteReference(ref)
+                    throw error
+                }
+            }
             try? LineageUpdater(store: store).refreshModels()
             return try info(name: name, tag: tag)
         }

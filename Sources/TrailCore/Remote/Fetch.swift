@@ -10,6 +10,8 @@ public struct FetchResult: Codable, Equatable {
     /// Tags and models that were new here.
     public var newTags: [String] = []
     public var newModels: [String] = []
+    /// Models whose predictions came in (new here, or newer than the ones here).
+    public var newPredictions: [String] = []
     /// Tags or models the remote holds under a name this store uses for something else (kept as they are here).
     public var conflicts: [String] = []
     /// Erasure records that came in (and were carried out here).
@@ -112,7 +114,10 @@ extension Remotes {
                 if kind == "trail-tags/" { result.newTags.append(name) } else { result.newModels.append(name) }
             }
         }
-        Trace.mark("fetch: tags and models reconciled")
+        let predictions = try reconcilePredictions(remote: remote)
+        result.newPredictions = predictions.taken
+        result.conflicts += predictions.conflicts
+        Trace.mark("fetch: tags, models and predictions reconciled")
         result.newErasures = try mergeErasures(from: repo.reference(prefix + "trail/erasures"))
         let remoteContent = try repo.reference(prefix + "trail/content")
         result.contentAdded = try mergeContent(from: remoteContent)

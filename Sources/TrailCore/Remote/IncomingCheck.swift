@@ -31,6 +31,8 @@ struct IncomingCheck {
                     continue
                 }
                 problems += erasureProblems(target, shown: shown)
+            case let predictions where predictions.hasPrefix(Remotes.incomingPredictions):
+                problems += predictionsProblems(predictions, target, shown: shown)
             case "trail/content":
                 if header.type != .commit && header.type != .tree {
                     problems.append("\(shown) is a \(header.type.name), not the content list (a commit or a tree)")
@@ -72,6 +74,7 @@ struct IncomingCheck {
     private func display(_ name: String) -> String {
         if name == "trail/erasures" { return "erasure log (\(ErasureLog.ref))" }
         if name == "trail/content" { return "content list (\(Store.contentRef))" }
+        if name.hasPrefix(Remotes.incomingPredictions) { return "predictions of \(name.dropFirst(Remotes.incomingPredictions.count))" }
         if name.hasPrefix("trail-models/") { return "model \(name.dropFirst("trail-models/".count))" }
         if name.hasPrefix("trail-tags/") { return "tag \(name.dropFirst("trail-tags/".count))" }
         return "branch \(name.hasPrefix("heads/") ? String(name.dropFirst("heads/".count)) : name)"

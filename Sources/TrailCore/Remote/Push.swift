@@ -7,7 +7,8 @@ public struct PushResult: Codable, Equatable {
     public var remote: String
     public var branch: String
     public var commit: String
-    /// Tags and models not sent because the remote holds a different one under the name.
+    /// Tags and models not sent because the remote holds a different one under the name, and
+    /// predictions (`predictions/NAME`) the remote holds a version of that ours does not extend.
     public var notSent: [String] = []
 }
 
@@ -51,6 +52,10 @@ extension Remotes {
                         }
                     }
                 }
+                // Predictions name registrations: sent with them, and only forward.
+                let predictions = try predictionPushes(remote: remote)
+                second += predictions.refspecs
+                notSent += predictions.notSent
                 do {
                     if !first.isEmpty {
                         try transfer("push to \(remote)") {

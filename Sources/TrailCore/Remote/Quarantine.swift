@@ -35,6 +35,7 @@ final class Quarantine {
         ["+refs/heads/*:\(prefix)heads/*",
          "+refs/tags/*:\(prefix)trail-tags/*",
          "+refs/models/*:\(prefix)trail-models/*",
+         "+\(Predictions.refPrefix)*:\(prefix)\(Remotes.incomingPredictions)*",
          "+\(Store.contentRef):\(prefix)trail/content",
          "+\(ErasureLog.ref):\(prefix)trail/erasures"]
     }

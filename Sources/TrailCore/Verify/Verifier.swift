@@ -363,6 +363,9 @@ public struct Verifier {
             return nil
         case nil where name == ErasureLog.ref:
             return object.type == .commit ? nil : "\(name) points at a \(object.type.name), not a commit"
+        case nil where name.hasPrefix(Predictions.refPrefix):
+            let problems = StoredPredictions.problems(target, name: String(name.dropFirst(Predictions.refPrefix.count)), repository: repo)
+            return problems.isEmpty ? nil : "\(name): " + problems.joined(separator: "; ")
         case nil:
             return nil
         }

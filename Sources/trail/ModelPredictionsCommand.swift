@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import TrailCore
+
+extension ModelCommand {
+    struct Predictions: TrailCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "predictions",
+            abstract: "Store a registered model's predictions, to score it against any version of the labels.",
+            discussion: """
+                FILE is JSON Lines or CSV, one prediction per row: the sample's id (the dataset's id field), the predicted label in the dataset's label field (a string; a list of strings for several; null for none), and optionally a numeric "score". Ids need not be in the model's data (an eval split, say). The file is checked before anything is written: a duplicate id, a row without a label, a score that is not a number or any other field is refused with its line and field, and the store is left as it was.
+
+                Stored predictions replace the ones stored before, which stay in their history (refs/predictions/NAME: `git --git-dir .trail log refs/predictions/NAME`). They travel with the model on push, pull and clone. On storing, the model is scored against its own data; `trail audit model` and `trail diff` name those figures, and `trail eval` scores against any version.
+
+                Examples:
+                  trail model predictions clf-v3 clf-v3.eval.jsonl
+                    # {"id": "s000123", "label": "spam", "score": 0.93} per line
+                  trail model predictions clf-v3 preds.csv        # header: id,label,score
+                  trail eval clf-v3 --labels HEAD                 # then score it on today's labels
+                """)
+
+        @OptionGroup var options: ReadOptions
+        @Argument(help: "The registered model's name.")
+        var name: String
+        @Argument(help: "The predictions (.jsonl or .csv).")
+        var file: String
+        @Option(name: .long, help: ArgumentHelp("Read the file as jsonl or csv, whatever its name.", valueName: "format"))
+        var format: String?
+        @Option(name: .long, help: ArgumentHelp("Who stores them, as \"Name <email>\" (default: TRAIL_AUTHOR, else git config).", valueName: "author"))
+        var author: String?
+
+        func run(in context: CommandContext) throws {
+            let store = try context.store
+            let predictions = TrailCore.Predictions(store: store)
+            let pending = try predictions.read(file: file, format: try ManifestFormat.named(format))
+            let result = try predictions.add(pending, to: name, by: try store.author(given: author))
+            try context.emit(result) { result in
+                if result.unchanged {
+                    return print("Nothing changed: \(file) holds the predictions of \(name) already stored (\(result.commit.prefix(10))).")
+                }
+                guard let stored = try predictions.stored(name) else { return }
+                printStoredPredictions(stored, model: name)
+                if let previous = result.previous {
+                    print("  Replaced the predictions stored before (\(previous.prefix(10))), kept in the history of refs/predictions/\(name)")
+                }
+            }
+        }
+    }
+}
+
+/// "Stored 1,000 predictions of clf-v3 ..." and the scores on the model's own data.
+func printStoredPredictions(_ stored: StoredPredictions, model: String) {
+    let info = stored.info
+    let scores = info.scored == info.count ? "each with a score" : info.scored == 0 ? "no scores" : "\(thousands(info.scored)) with a score"
+    print("Stored \(thousands(info.count)) prediction\(info.count == 1 ? "" : "s") of \(model) from \(info.source) (\(info.labelFields.joined(separator: ", ")); \(scores)) as \(stored.commit.abbreviated())")
+    if let m = info.metrics { print("  " + storedMetricsLine(m).prefix(1).uppercased() + storedMetricsLine(m).dropFirst()) }
+}
+
+/// "on its own data (a1b2c3d4e5): accuracy 85.3%, macro F1 0.812; 1,000 scored, 0 missing".
+func storedMetricsLine(_ m: StoredMetrics) -> String {
+    "on its own data (\(m.labels.prefix(10))): accuracy \(percentText(m.accuracy)), macro F1 \(scoreText(m.macroF1)); \(thousands(m.samples)) scored, \(thousands(m.missing)) missing"
+}
+
+/// A count with thousands separators: 1,234,567.
+func thousands(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (k, c) in digits.enumerated() {
+        if k > 0 && (digits.count - k) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
+/// A share as a percentage with one decimal ("85.3%"); "–" when undefined.
+func percentText(_ x: Double?) -> String {
+    x.map { String(format: "%.1f%%", $0 * 100) } ?? "–"
+}
+
+/// A score with three decimals ("0.812"); "–" when undefined.
+func scoreText(_ x: Double?) -> String {
+    x.map { String(format: "%.3f", $0) } ?? "–"
+}
