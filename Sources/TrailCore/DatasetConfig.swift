@@ -17,6 +17,9 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
     public var mediaFields: [String]
     /// The version of this file's format.
     public var format: Int
+    /// Where media files go instead of the git packs, `s3://BUCKET/PREFIX` (see docs/media-store.md);
+    /// nil to keep them in git. Absent from the JSON when nil, so older stores read and hash as before.
+    public var mediaStore: String?
 
     /// Defaults that fit most moderation datasets (and `gen_dataset.py`'s output).
     public init(idField: String = "id", labelFields: [String] = ["label", "labels"],
@@ -31,8 +34,9 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
         self.format = 1
     }
 
-    /// Checks that no field has two roles.
+    /// Checks that no field has two roles (and that a media store location parses).
     public func validate() throws {
+        if let mediaStore { _ = try MediaStoreLocation(parsing: mediaStore) }
         let roles: [(String, [String])] = [("id", [idField]), ("label", labelFields), ("annotator", [annotatorField]),
                                            ("guideline", [guidelineField]), ("content", contentFields), ("media", mediaFields)]
         var seen: [String: String] = [:]

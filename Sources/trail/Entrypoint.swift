@@ -81,7 +81,7 @@ func exitStatus(for kind: TrailError.Kind) -> Int32 {
     case .noStore: return 3
     case .busy: return 75  // EX_TEMPFAIL: try again later
     case .readOnly, .notFound, .exists, .invalidState, .concurrentUpdate, .diskFull, .fileSystem, .remote,
-         .damagedStore, .refused, .git, .index, .failed:
+         .damagedStore, .refused, .objectStore, .git, .index, .failed:
         return 1
     }
 }

@@ -47,6 +47,9 @@ public struct CommitResult: Codable, Equatable {
     /// Objects written, and the size of the pack that holds them.
     public var objectsWritten: Int
     public var packBytes: Int
+    /// With a media store: media files uploaded, and those the bucket held already (nil without one).
+    public var mediaUploaded: Int?
+    public var mediaAlreadyStored: Int?
 }
 
 /// Commits a manifest as a new snapshot. Cost follows the change: a full manifest is read
@@ -153,6 +156,8 @@ public struct Committer {
             let planned = Set(plan.objects.map(\.id))
             freshBlobs.removeAll { planned.contains($0.id) }
         }
+        // With a media store, new media files go to its bucket now, and into neither the pack nor the content ref.
+        let media = try MediaCommit.upload(&freshBlobs, samples: input.samples, store: store)
         plan.newContent = freshBlobs.map(\.id)
         Trace.mark("new content found: \(freshBlobs.count) blobs")
         if !plan.newContent.isEmpty {
@@ -200,7 +205,8 @@ public struct Committer {
         Trace.mark("index updated")
         let result = CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
                                   samples: plan.summary.samples, added: plan.added, removed: plan.removed,
-                                  modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes)
+                                  modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes,
+                                  mediaUploaded: media?.uploaded, mediaAlreadyStored: media?.alreadyThere)
         return (result, Leftovers([input, plan, objects, freshBlobs, contentTree as Any]))
     }
 

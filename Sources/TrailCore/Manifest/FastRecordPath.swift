@@ -90,6 +90,7 @@ struct FastRecordPath {
 
         var key: ObjectID?
         var blobs: [PendingObject] = []
+        var media: [ObjectID] = []
         counts.pending.removeAll(keepingCapacity: true)
         var content: [SampleRecord.Content] = []
         var fieldSpans: [Span] = []
@@ -118,6 +119,7 @@ struct FastRecordPath {
                 let path = String(decoding: value, as: UTF8.self)
                 let blob = PendingObject(type: .blob, data: try builder.readMedia(path, field: field, line: line))
                 blobs.append(blob)
+                media.append(blob.id)
                 content.append(.init(field: field, blob: blob.id, size: blob.data.count, path: path))
             case .label?, .annotator?, .guideline?:
                 if span.isString {
@@ -151,7 +153,7 @@ struct FastRecordPath {
         }
         out.append(UInt8(ascii: "}"))
         out.append(contentsOf: RecordBytes.formatEnd)
-        let sample = BuiltSample(key: key, record: PendingObject(type: .blob, data: out), line: line, contentBlobs: blobs)
+        let sample = BuiltSample(key: key, record: PendingObject(type: .blob, data: out), line: line, contentBlobs: blobs, mediaIDs: media)
         counts.samples += 1
         for p in counts.pending {
             counts.counters[p.role].add(UnsafeRawBufferPointer(start: base + p.start, count: p.end - p.start))
