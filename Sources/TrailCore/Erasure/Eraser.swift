@@ -35,6 +35,8 @@ public struct ErasureResult: Codable, Equatable {
     public var copiesDeleted = 0
     /// Packs rewritten without the erased content.
     public var packsRewritten = 0
+    /// With a media store: erased content ids deleted from its bucket (nil without one).
+    public var mediaDeleted: Int?
 
     /// A commit that removed erased samples from a branch.
     public struct BranchCommit: Codable, Equatable {
@@ -116,7 +118,7 @@ public struct Eraser {
             let record = ErasureRecord(sequence: 0, erasedBy: "\(request.author.name) <\(request.author.email)>",
                                        date: isoDate(Signature(name: "", email: "", time: request.author.time)),
                                        time: request.author.time, reason: reason, samples: erasedIDs.sorted(),
-                                       content: content.map(\.hex).sorted())
+                                       content: content.map(\.hex).sorted(), mediaStore: store.mediaStoreLocation?.description)
             let (_, appended) = try log.appending(record, by: request.author, in: repo)
             result.record = appended
             Trace.mark("erase: record \(appended.sequence) appended")
@@ -130,7 +132,11 @@ public struct Eraser {
     /// in a record): removes erased samples from branch tips, unlists their content and deletes
     /// every copy of it. Cheap when there is nothing left to do.
     public func finish(author: Signature? = nil, onWaitForLock: () -> Void = {}) throws -> ErasureResult {
-        try store.withWriteLock(onWait: onWaitForLock) { try finish(ErasureResult(), author: author) }
+        try store.withWriteLock(onWait: onWaitForLock) {
+            // Asked for explicitly, every erased media object is deleted again (see MediaErasure).
+            try? FileManager.default.removeItem(atPath: MediaErasure.notePath(store))
+            return try finish(ErasureResult(), author: author)
+        }
     }
 
     /// Finishing commits are by `author`, else the store's automatic signature.
@@ -234,6 +240,8 @@ public struct Eraser {
                 }
             }
             Trace.mark("erase: object store pruned")
+            // 4. Nor in the media store.
+            if let deleted = try MediaErasure.finish(log, store: store) { result.mediaDeleted = (result.mediaDeleted ?? 0) + deleted }
             try? LineageUpdater(store: store).catchUp()
         }
         try? FileManager.default.removeItem(atPath: markerPath)

@@ -21,6 +21,9 @@ public struct ErasureRecord: Codable, Equatable, Sendable {
     /// The content and media blob ids removed from the store (every version of those samples).
     public var content: [String]
     public var format = 1
+    /// The media store (`s3://BUCKET/PREFIX`) the erased media objects are deleted from; absent
+    /// when the store kept its media in git.
+    public var mediaStore: String?
 }
 
 /// The erasure records of a store, read from `refs/trail/erasures`.

@@ -20,6 +20,8 @@ public struct VerifyReport: Codable, Equatable, Sendable {
     public var commits = 0
     public var records = 0
     public var contentBlobs = 0
+    /// With a media store: media objects checked in its bucket (nil without one).
+    public var mediaObjects: Int?
     public var erasures = 0
     public var indexRows = 0
     public var problems: [VerifyProblem] = []
@@ -152,11 +154,14 @@ public struct Verifier {
             problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(content.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
         }
         var missing: [(ObjectID, String)] = []
+        // With a media store, media git does not hold are checked in its bucket below.
+        let mediaBlobs = store.mediaStoreLocation == nil ? [] : Set(findings.flatMap(\.mediaBlobs))
+        var remote: [(blob: ObjectID, sizes: [Int: String])] = []
         for (blob, sizes) in content {
             if log.byContent[blob] != nil { continue }
             let sample = sizes.values.min()!
             guard repo.contains(blob) else {
-                missing.append((blob, sample))
+                if mediaBlobs.contains(blob) { remote.append((blob, sizes)) } else { missing.append((blob, sample)) }
                 continue
             }
             if let ids = listed.ids, !ids.contains(blob) {
@@ -176,6 +181,15 @@ public struct Verifier {
         }
         for (blob, record) in log.byContent.sorted(by: { $0.key < $1.key }) where repo.contains(blob) {
             problem("erasure", "content \(blob.hex) erased by erasure \(record.sequence) (\(record.date)) is still in the object store; run `trail erase --finish`")
+        }
+        if store.mediaStoreLocation != nil {
+            progress("checking the media store")
+            do {
+                for (kind, message) in try MediaVerification.problems(store: store, media: remote, erased: log, full: full) ?? [] { problem(kind, message) }
+                report.mediaObjects = remote.count
+            } catch let error as TrailError {
+                problem("media", "the media objects could not be checked: \(error.message)\(error.hint.map { "; \($0)" } ?? "")")
+            }
         }
         Trace.mark("verify: records and content")
 
@@ -222,6 +236,8 @@ public struct Verifier {
         var problems: [String]
         /// The record's media paths, by field.
         var media: [(field: String, path: String)] = []
+        /// The blobs of its media fields.
+        var mediaBlobs: [ObjectID] = []
     }
 
     /// Checks the record `id`, stored under `keys` (in `commit`, among others): it must decode, be
@@ -254,7 +270,8 @@ public struct Verifier {
             problems.append("record \(id.hex) (at \(path)) has no '\(idField)' that is a non-empty string or an integer; \(restore)")
         }
         return RecordFinding(sample: sample, content: record.content.map { ($0.blob, $0.size) }, problems: problems,
-                             media: record.content.compactMap { entry in entry.path.map { (entry.field, $0) } })
+                             media: record.content.compactMap { entry in entry.path.map { (entry.field, $0) } },
+                             mediaBlobs: record.content.filter { $0.path != nil }.map(\.blob))
     }
 
     /// The text a record's id has in its key (as `trail commit` takes ids), or nil for a value
