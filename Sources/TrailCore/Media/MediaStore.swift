@@ -28,6 +28,9 @@ final class MediaStore {
         }
         client = S3Client(endpoint: endpoint, bucket: location.bucket, credentials: credentials)
         if let retries = environment["TRAIL_S3_ATTEMPTS"].flatMap(Int.init) { client.attempts = max(1, retries) }
+        // S3 takes parts of 5 MiB and more (but the last).
+        if let mib = environment["TRAIL_S3_MULTIPART_MB"].flatMap(Int.init) { client.multipartThreshold = max(5, mib) << 20 }
+        if let mib = environment["TRAIL_S3_PART_MB"].flatMap(Int.init) { client.partSize = max(5, mib) << 20 }
         cachePath = storePath + "/media-cache"
         cacheLimit = (environment["TRAIL_MEDIA_CACHE_MB"].flatMap(Int.init) ?? 10240) << 20
     }
