@@ -31,7 +31,7 @@ struct Trail: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, StatusCommand.self, CommitCommand.self, LogCommand.self, ShowCommand.self, DiffCommand.self, HistoryCommand.self, AuditCommand.self, EvalCommand.self, ExportCommand.self, EraseCommand.self, VerifyCommand.self, ReindexCommand.self,
-            BranchCommand.self, CheckoutCommand.self, TagCommand.self, ModelCommand.self,
+            BranchCommand.self, CheckoutCommand.self, TagCommand.self, ModelCommand.self, MediaStoreCommand.self,
             RemoteCommand.self, CloneCommand.self, FetchCommand.self, PullCommand.self, PushCommand.self, MergeCommand.self,
         ])
 

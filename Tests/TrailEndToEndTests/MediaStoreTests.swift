@@ -291,3 +291,44 @@ final class MediaStoreTests: XCTestCase {
         XCTAssertEqual(try box.storeState(), before, "the commit moved no ref and wrote no object")
     }
 }
+
+extension MediaStoreTests {
+    func testMediaStoreSetMovesAnExistingStoresMediaOutOfGit() throws {
+        let server = try server()
+        let (box, bucket) = try makeBox(server)
+        let ids = try writeDataset(box, "v1.jsonl", count: 25)
+        try box.ok("init")
+        try box.ok("commit", "v1.jsonl", "-m", "v1")
+        try writeDataset(box, "v2.jsonl", count: 20)  // s20..s24 leave HEAD but stay in history
+        try box.ok("commit", "v2.jsonl", "-m", "v2")
+        XCTAssertEqual(try box.git("cat-file", "-e", ids["s24"]!).status, 0)
+        XCTAssertTrue(try box.ok("media-store", "show").stdout.contains("kept in git"))
+
+        // Killed after the uploads: nothing changed but the bucket, and the store reads as before.
+        let before = try box.storeState()
+        box.environment["TRAIL_TEST_KILL_AT"] = "media-set-uploaded"
+        XCTAssertNotEqual(try box.trail(["media-store", "set", "s3://\(bucket)/ds"]).status, 0)
+        box.environment["TRAIL_TEST_KILL_AT"] = nil
+        XCTAssertEqual(try box.storeState(), before)
+        XCTAssertEqual(try server.keys(bucket, prefix: "ds/").count, 25)
+
+        let set = try json(box.ok("media-store", "set", "s3://\(bucket)/ds", "--json").stdout)
+        XCTAssertEqual(set["mediaFiles"] as? Int, 25)
+        XCTAssertEqual(set["uploaded"] as? Int, 0, "the killed run's uploads are not sent again")
+        XCTAssertEqual(set["alreadyStored"] as? Int, 25)
+        XCTAssertEqual(set["removedFromGit"] as? Int, 25)
+        for (sample, hex) in ids {
+            XCTAssertNotEqual(try box.git("cat-file", "-e", hex).status, 0, "\(sample) left git")
+            XCTAssertEqual(try server.object(bucket, key(hex)), FileManager.default.contents(atPath: box.root.path + "/media/\(sample).bin"))
+        }
+        XCTAssertEqual(try box.git("fsck", "--no-dangling").status, 0)
+        XCTAssertTrue(try box.git("show", "HEAD:dataset.json").stdout.contains("s3://\(bucket)/ds"), "a commit carries the setting")
+        XCTAssertTrue(try box.ok("media-store", "show").stdout.contains("s3://\(bucket)/ds"))
+        XCTAssertTrue(try box.ok("verify").stdout.contains("Checked 25 media objects"))
+        try box.ok("export", "HEAD~2", "--out", "old")  // v1, before v2 and the setting's commit
+        XCTAssertEqual(FileManager.default.contents(atPath: box.root.path + "/old/media/s24.bin"), FileManager.default.contents(atPath: box.root.path + "/media/s24.bin"))
+        let again = try box.trail(["media-store", "set", "s3://\(bucket)/elsewhere"])
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.stderr.contains("already"), again.stderr)
+    }
+}
