@@ -241,7 +241,14 @@ public struct Eraser {
             }
             Trace.mark("erase: object store pruned")
             // 4. Nor in the media store.
-            if let deleted = try MediaErasure.finish(log, store: store) { result.mediaDeleted = (result.mediaDeleted ?? 0) + deleted }
+            do {
+                if let deleted = try MediaErasure.finish(log, store: store) { result.mediaDeleted = (result.mediaDeleted ?? 0) + deleted }
+            } catch {
+                // Git's part is done: the store must not try again on every open while the server is
+                // down. The objects wait for the next `erase` or `erase --finish` (and verify names them).
+                try? FileManager.default.removeItem(atPath: markerPath)
+                throw error
+            }
             try? LineageUpdater(store: store).catchUp()
         }
         try? FileManager.default.removeItem(atPath: markerPath)

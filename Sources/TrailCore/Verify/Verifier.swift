@@ -150,12 +150,13 @@ public struct Verifier {
         report.contentBlobs = content.count
         let listed = contentRefIDs()
         if let message = listed.problem { problem("ref", message) }
-        if listed.ids == nil, !contentRefBroken, !content.isEmpty, (try? repo.reference(Store.contentRef)) == nil {
+        // With a media store, media git does not hold are checked in its bucket below.
+        let mediaBlobs = store.mediaStoreLocation == nil ? [] : Set(findings.flatMap(\.mediaBlobs))
+        if listed.ids == nil, !contentRefBroken, content.keys.contains(where: { !mediaBlobs.contains($0) || repo.contains($0) }),
+           (try? repo.reference(Store.contentRef)) == nil {
             problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(content.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
         }
         var missing: [(ObjectID, String)] = []
-        // With a media store, media git does not hold are checked in its bucket below.
-        let mediaBlobs = store.mediaStoreLocation == nil ? [] : Set(findings.flatMap(\.mediaBlobs))
         var remote: [(blob: ObjectID, sizes: [Int: String])] = []
         for (blob, sizes) in content {
             if log.byContent[blob] != nil { continue }
