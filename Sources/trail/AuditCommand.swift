@@ -16,7 +16,7 @@ struct AuditCommand: ParsableCommand {
               trail audit model clf-v4 --html r.html   # the same, as a page with charts
             Every report takes --json, and --html FILE: the report as one self-contained HTML page (charts, then the tables behind them; nothing loaded from the network), written to FILE; then only "Wrote report to FILE" is printed (with --json too, the JSON instead). annotator and disputed read the lineage index, which they bring up to date first.
             """,
-        subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self])
+        subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self, Agreement.self])
 
     struct Model: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "model", abstract: "A model's training data and what changed since the previous model.",

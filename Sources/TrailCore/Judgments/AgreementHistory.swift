@@ -1,0 +1,33 @@
+/// Agreement in the versions before one, for the report's "alpha by guideline version over
+/// commits": each commit's records are read in full, so it is kept to the last few commits.
+public struct AgreementHistory: Codable, Equatable, Sendable {
+    /// One commit's agreement.
+    public struct Point: Codable, Equatable, Sendable {
+        /// The commit (40 hex).
+        public var commit: String
+        /// Its subject line.
+        public var subject: String
+        /// Its date (ISO 8601).
+        public var date: String
+        /// Alpha over all its samples with two or more judgments.
+        public var krippendorffAlpha: Double?
+        /// Alpha by guideline version.
+        public var byGuideline: [AgreementReport.Group]
+    }
+
+    /// Oldest first.
+    public var points: [Point]
+
+    /// The commits reachable from `revision` by first parents, at most `limit`, newest included.
+    public static func of(store: Store, from revision: String, limit: Int = 8) throws -> AgreementHistory {
+        let revisions = Revisions(store: store)
+        var points: [Point] = []
+        for entry in try CommitLog(store: store).entries(from: revision, limit: limit) {
+            let snapshot = try revisions.snapshot(entry.commit)
+            let report = try AgreementCounter.count(snapshot).report(commit: snapshot.commit)
+            points.append(Point(commit: entry.commit, subject: entry.subject, date: entry.date,
+                                krippendorffAlpha: report.krippendorffAlpha, byGuideline: report.byGuideline))
+        }
+        return AgreementHistory(points: points.reversed())
+    }
+}
