@@ -36,6 +36,30 @@ struct JudgedRecord {
             })
         }
 
+        /// The judgments field's value as canonical bytes, nil when the record has no such field
+        /// (or it is null): equal bytes are equal judgments, so a change compares them unparsed.
+        func rawJudgments(_ bytes: [UInt8]) -> ArraySlice<UInt8>? {
+            if let view = RecordView(bytes) {
+                var members = view.fieldMembers()
+                while let m = members.next() {
+                    guard m.keyEnd - m.keyStart == judgmentsKey.count && bytes[m.keyStart..<m.keyEnd].elementsEqual(judgmentsKey) else { continue }
+                    return view.value(m) == .null ? nil : bytes[m.valueStart..<m.valueEnd]
+                }
+                if !members.failed { return nil }
+            }
+            guard let value = (try? SampleRecord.decode(bytes))?.field(config.judgmentsField), value != .null else { return nil }
+            return CanonicalJSON.encode(value)[...]
+        }
+
+        /// The judgments of `after` when they differ from those of `before` (either absent);
+        /// nil when they are the same, or `after` has none.
+        func changedJudgments(before: [UInt8]?, after: [UInt8]?) throws -> [Judgment]? {
+            guard let after, let new = rawJudgments(after) else { return nil }
+            if let before, let old = rawJudgments(before), old.elementsEqual(new) { return nil }
+            let judgments = try read(after).judgments
+            return judgments.isEmpty ? nil : judgments
+        }
+
         /// The plain path: labels that are plain strings or null, and a judgments value that
         /// parses on its own; nil for anything else.
         private func plain(_ view: RecordView) -> JudgedRecord? {
