@@ -63,3 +63,46 @@ func printAgreement(_ r: AgreementReport, revision: String) {
         for p in r.pairs { print("  \(p.annotators.joined(separator: " & "))  \(percentText(p.disagreement)) of \(thousands(p.samples)) shared samples") }
     }
 }
+
+/// The judgments part of `audit annotator`'s text: agreement by guideline version, and the
+/// confusion against the final labels (rows final, columns theirs; only labels that occur).
+func printAnnotatorJudgments(_ j: AnnotatorJudgments) {
+    let s = j.summary
+    print("")
+    print("Judgments in HEAD (\(j.commit.prefix(10))): \(thousands(s.judgments)); agreement with the final label \(percentText(s.agreementWithLabel)), Cohen's kappa \(scoreText(s.cohenKappa))")
+    print("")
+    print("By guideline version:")
+    for g in j.byGuideline {
+        print("  \(g.guideline)  \(thousands(g.judgments)) judgments  \(percentText(g.agreementWithLabel))  kappa \(scoreText(g.cohenKappa))")
+    }
+    print("")
+    print("Final label → their label (judgments that differ):")
+    var cells: [(from: String, to: String, n: Int)] = []
+    for (f, row) in j.confusion.enumerated() { for (t, n) in row.enumerated() where f != t && n > 0 { cells.append((j.labels[f], j.labels[t], n)) } }
+    cells.sort { ($1.n, $0.from, $0.to) < ($0.n, $1.from, $1.to) }
+    if cells.isEmpty { print("  none: every judgment equals the final label") }
+    for c in cells.prefix(20) { print("  \(c.from) → \(c.to)  \(c.n)") }
+    if cells.count > 20 { print("  ... and \(cells.count - 20) more (see --json)") }
+}
+
+/// `trail diff`'s agreement section.
+func printDiffAgreement(_ d: DiffAgreement, from: String, to: String) {
+    print("")
+    print("Agreement (Krippendorff's alpha): \(from) \(scoreText(d.before.krippendorffAlpha)) → \(to) \(scoreText(d.after.krippendorffAlpha))"
+          + "  (\(thousands(d.before.samples)) → \(thousands(d.after.samples)) samples with 2+ judgments)")
+    let guidelines = Set(d.before.byGuideline.map(\.name)).union(d.after.byGuideline.map(\.name)).sorted()
+    if !guidelines.isEmpty {
+        print("  by guideline version:")
+        for g in guidelines {
+            let a = d.before.byGuideline.first { $0.name == g }, b = d.after.byGuideline.first { $0.name == g }
+            print("    \(g)  \(scoreText(a?.krippendorffAlpha)) → \(scoreText(b?.krippendorffAlpha))  (\(thousands(a?.samples ?? 0)) → \(thousands(b?.samples ?? 0)) samples)")
+        }
+    }
+    if !d.annotators.isEmpty {
+        print("  agreement with the final label moved most:")
+        for m in d.annotators {
+            let change = m.change.map { String(format: "%+.1f points", $0 * 100) } ?? "judged in one version only"
+            print("    \(m.annotator)  \(percentText(m.before)) → \(percentText(m.after))  (\(change))")
+        }
+    }
+}

@@ -110,6 +110,7 @@ struct AuditCommand: ParsableCommand {
                     }
                     if audit.overturns.count > 50 { print("  ... and \(audit.overturns.count - 50) more (see --json)") }
                 }
+                if let j = audit.judgments { printAnnotatorJudgments(j) }
             }
         }
     }
