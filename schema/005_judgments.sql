@@ -13,3 +13,13 @@ CREATE TABLE judgments (
     at         TEXT                  -- when it was made, as the data gives it
 );
 CREATE INDEX judgments_by_sample ON judgments(sample_id, seq);
+
+-- A cache of each commit's agreement counts (`trail audit agreement`, a diff's agreement section):
+-- JSON of the signed tallies the report is computed from, for commits whose counts were asked for
+-- or made at commit time. A commit's counts are its parent's moved by the records that changed, so
+-- a diff or an audit reads two rows rather than a million records. Derived and disposable: a
+-- rebuilt index starts without it, and a missing row is counted again from git.
+CREATE TABLE agreement_tallies (
+    commit_id  TEXT PRIMARY KEY,     -- 40-hex git commit id
+    tallies    TEXT NOT NULL         -- JSON (AgreementCounter, layout 1)
+);

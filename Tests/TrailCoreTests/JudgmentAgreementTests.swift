@@ -199,3 +199,49 @@ final class JudgmentAgreementTests: XCTestCase {
         XCTAssertEqual(got, want, accuracy: 1e-9, "\(what) (to 1e-9)", file: file, line: line)
     }
 }
+
+extension JudgmentAgreementTests {
+    /// The counts kept per commit (moved from the parent's by the changed records, or made at
+    /// commit time) give the same report as counting every record again; and records that need
+    /// the general reader (escaped names, multi-label judgments) count as the byte reader would.
+    func testCachedCountsAndBothReadersAgreeWithAFullCount() throws {
+        let (finals, judgments) = randomJudgments(samples: 300, annotators: 5, labels: 3, seed: 23)
+        let (store, _) = try commit(finals: finals, judgments: judgments)
+        var next = judgments
+        for u in stride(from: 0, to: 300, by: 7) { next[u].append((4, 2, "v3")) }   // adjudications
+        for u in stride(from: 3, to: 300, by: 11) { next[u] = [] }                  // judgments dropped
+        var nextFinals = finals
+        for u in stride(from: 1, to: 300, by: 13) { nextFinals[u] = (finals[u] + 1) % 3 }  // relabels alone
+        _ = try commit(finals: nextFinals, judgments: next, store: store, name: "v2.jsonl")
+        _ = try commit(finals: Array(nextFinals.prefix(250)), judgments: Array(next.prefix(250)), store: store, name: "v3.jsonl")
+        let revisions = Revisions(store: store)
+        for rev in ["HEAD~2", "HEAD~1", "HEAD"] {
+            let snapshot = try revisions.snapshot(rev)
+            XCTAssertEqual(try AgreementCache.counter(for: snapshot, store: store).report(commit: snapshot.commit),
+                           try AgreementCounter.count(snapshot).report(commit: snapshot.commit), rev)
+        }
+        XCTAssertEqual(try store.openIndex().rowCount(of: "agreement_tallies"), 3, "each commit kept its counts")
+
+        // The same judgments with names that only the general reader takes give the same numbers.
+        let plain = try Auditor(store: store).agreement(at: "HEAD")
+        var lines = ""
+        for k in 0..<250 {
+            let judged = next[k].map { j -> String in
+                "{\"annotator\":\"a\\u00\(String(format: "%02x", 0x30 + j.annotator))\",\"guideline\":\"\(j.guideline)\",\"label\":\(j.label.map { "\"L\($0)\"" } ?? "null")}"
+            }
+            lines += "{\"id\":\"s\(k)\",\"judgments\":[\(judged.joined(separator: ","))],\"label\":\"L\(nextFinals[k])\"}\n"
+        }
+        let other = folder.appendingPathComponent("escaped")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try lines.write(to: other.appendingPathComponent("e.jsonl"), atomically: true, encoding: .utf8)
+        let escapedStore = try Store.create(at: other.appendingPathComponent(".trail").path, config: DatasetConfig())
+        _ = try Committer(store: escapedStore).commit(CommitRequest(manifestPath: other.appendingPathComponent("e.jsonl").path, message: "e",
+                                                                    author: Signature(name: "T", email: "t@example.org", time: 1_700_000_000)))
+        let bytes = try escapedStore.repository.read(try XCTUnwrap(try Revisions(store: escapedStore).snapshot("HEAD").recordID(forKey: SampleKey.of("s0"))), as: .blob)
+        XCTAssertTrue(String(decoding: bytes, as: UTF8.self).contains("\\u0030") || String(decoding: bytes, as: UTF8.self).contains("\"a0\""))
+        let general = try Auditor(store: escapedStore).agreement(at: "HEAD")
+        XCTAssertEqual(general.krippendorffAlpha, plain.krippendorffAlpha)
+        XCTAssertEqual(general.byGuideline, plain.byGuideline)
+        XCTAssertEqual(general.annotators.map(\.agreementWithLabel), plain.annotators.map(\.agreementWithLabel))
+    }
+}

@@ -1,5 +1,6 @@
 /// Agreement in the versions before one, for the report's "alpha by guideline version over
-/// commits": each commit's records are read in full, so it is kept to the last few commits.
+/// commits" (through `AgreementCache`: the oldest is counted in full unless cached, each later one
+/// from the one before it).
 public struct AgreementHistory: Codable, Equatable, Sendable {
     /// One commit's agreement.
     public struct Point: Codable, Equatable, Sendable {
@@ -22,12 +23,13 @@ public struct AgreementHistory: Codable, Equatable, Sendable {
     public static func of(store: Store, from revision: String, limit: Int = 8) throws -> AgreementHistory {
         let revisions = Revisions(store: store)
         var points: [Point] = []
-        for entry in try CommitLog(store: store).entries(from: revision, limit: limit) {
+        // Oldest first, so each commit's counts start from its parent's, just cached.
+        for entry in try CommitLog(store: store).entries(from: revision, limit: limit).reversed() {
             let snapshot = try revisions.snapshot(entry.commit)
-            let report = try AgreementCounter.count(snapshot).report(commit: snapshot.commit)
+            let report = try AgreementCache.counter(for: snapshot, store: store).report(commit: snapshot.commit)
             points.append(Point(commit: entry.commit, subject: entry.subject, date: entry.date,
                                 krippendorffAlpha: report.krippendorffAlpha, byGuideline: report.byGuideline))
         }
-        return AgreementHistory(points: points.reversed())
+        return AgreementHistory(points: points)
     }
 }

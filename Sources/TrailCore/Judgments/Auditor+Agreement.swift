@@ -3,7 +3,7 @@ extension Auditor {
     /// records' judgments.
     public func agreement(at revision: String) throws -> AgreementReport {
         let snapshot = try Revisions(store: store).snapshot(revision)
-        return try AgreementCounter.count(snapshot).report(commit: snapshot.commit)
+        return try AgreementCache.counter(for: snapshot, store: store).report(commit: snapshot.commit)
     }
 
     /// One annotator's judgments in `revision` against its final labels: their confusion and

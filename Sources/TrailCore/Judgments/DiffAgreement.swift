@@ -108,8 +108,8 @@ extension Differ {
            (try? index.rows("SELECT 1 FROM judgments LIMIT 1").isEmpty) == true {
             return nil
         }
-        let a = try AgreementCounter.count(old).report(commit: old.commit)
-        let b = old.tree == new.tree ? a : try AgreementCounter.count(new).report(commit: new.commit)
+        let a = try AgreementCache.counter(for: old, store: store).report(commit: old.commit)
+        let b = try AgreementCache.counter(for: new, store: store).report(commit: new.commit)
         return DiffAgreement.between(a, b)
     }
 }
