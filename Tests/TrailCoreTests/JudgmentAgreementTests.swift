@@ -246,3 +246,30 @@ extension JudgmentAgreementTests {
         XCTAssertEqual(general.annotators.map(\.agreementWithLabel), plain.annotators.map(\.agreementWithLabel))
     }
 }
+
+extension JudgmentAgreementTests {
+    /// Manifest rows with judgments arrays of flat objects take the fast path and give the bytes
+    /// the general path gives (keys of each judgment sorted); other shapes are left to it.
+    func testFastPathWritesJudgmentsAsTheGeneralPath() throws {
+        let builder = RecordBuilder(config: DatasetConfig(), file: "t.jsonl", mediaRoot: "/tmp")
+        let fast = FastRecordPath(builder: builder)
+        let rows = [
+            #"{"id":"s1","label":"safe","judgments":[{"annotator":"a","label":"safe","guideline":"v1","at":"2026-01-01T00:00:00Z"},{"label":null,"annotator":"b","n":1.50,"ok":true}]}"#,
+            #"{"id":"s2","judgments":[],"label":"spam"}"#,
+            #"{ "id" : "s3" , "judgments" : [ { } , { "z" : "ünï", "a" : -1e3 } ] }"#,
+        ]
+        for row in rows {
+            var counts = fast.makeCounts()
+            let bytes = Array(row.utf8)
+            let fastResult = try bytes.withUnsafeBytes { try fast.build($0, line: 1, counts: &counts) }
+            let slow = try builder.build(ManifestRow(line: 1, members: try JSONParser.parse(row).objectMembers!))
+            XCTAssertNotNil(fastResult, row)
+            XCTAssertEqual(fastResult.map { String(decoding: $0.sample.record.data, as: UTF8.self) }, String(decoding: slow.0.record.data, as: UTF8.self), row)
+        }
+        for row in [#"{"id":"a","judgments":[{"a":1,"a":2}]}"#, #"{"id":"a","judgments":[{"a":"esc\n"}]}"#, #"{"id":"a","judgments":[{"a":[1]}]}"#,
+                    #"{"id":"a","judgments":["x"]}"#, #"{"id":"a","judgments":[{"ä":1}]}"#, #"{"id":"a","votes":[{"a":1}]}"#] {
+            var counts = fast.makeCounts()
+            XCTAssertNil(try Array(row.utf8).withUnsafeBytes { try fast.build($0, line: 1, counts: &counts) }, row)
+        }
+    }
+}
