@@ -34,7 +34,8 @@ let package = Package(
                 exclude: ["schema/record.schema.json"],
                 resources: [.embedInCode("schema/001_sync_state.sql"), .embedInCode("schema/002_lineage.sql"),
                             .embedInCode("schema/003_lean_label_events.sql"),
-                            .embedInCode("schema/004_erasures.sql")]),
+                            .embedInCode("schema/004_erasures.sql"),
+                            .embedInCode("schema/005_judgments.sql")]),
         // HTML reports: pure functions from the core's values to self-contained pages.
         .target(name: "TrailReports", dependencies: ["TrailCore"]),
         // The command line: parses arguments, formats values.

@@ -84,7 +84,7 @@ struct EraseCommand: TrailCommand {
     /// Sample ids from a file, one a line.
     private func readIDs(_ path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrailError("cannot read \(path)", hint: "check the path given to --from-file", exitCode: 1)
+            throw TrailError(.fileSystem(path: path), "cannot read \(path)", hint: "check the path given to --from-file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, line: nil, message: "the file is not UTF-8 text", hint: "write one sample id per line")

@@ -29,6 +29,8 @@ struct InitCommand: TrailCommand {
     var contentFields: [String] = []
     @Option(name: .customLong("media-field"), help: "A field holding a relative path to a media file (repeat; default: media, image, video, audio).")
     var mediaFields: [String] = []
+    @Option(name: .customLong("judgments-field"), help: "The field holding each sample's judgments (an array of {annotator, label, guideline, at}).")
+    var judgmentsField = DatasetConfig.defaultJudgmentsField
     @Option(name: .customLong("media-store"), help: "Keep media files in this S3 bucket (s3://BUCKET/PREFIX) instead of git; see docs/media-store.md.")
     var mediaStore: String?
 
@@ -38,7 +40,7 @@ struct InitCommand: TrailCommand {
             idField: idField, labelFields: labelFields.isEmpty ? defaults.labelFields : labelFields,
             annotatorField: annotatorField, guidelineField: guidelineField,
             contentFields: contentFields.isEmpty ? defaults.contentFields : contentFields,
-            mediaFields: mediaFields.isEmpty ? defaults.mediaFields : mediaFields)
+            mediaFields: mediaFields.isEmpty ? defaults.mediaFields : mediaFields, judgmentsField: judgmentsField)
         config.mediaStore = mediaStore
         // A new store: not looked for upward, and not opened.
         let store = try Store.create(at: Store.locate(explicit: options.store, searchUpward: false), config: config)

@@ -59,7 +59,7 @@ extension ChangeRow {
     /// The row as a change with labels worked out (an added sample's record is decoded).
     func sampleChange(config: DatasetConfig) throws -> SampleChange {
         switch self {
-        case .change(let change): return change
+        case .change(let change, _): return change
         case .added(let record, let id):
             return try SampleChange.added(recordBytes: record, recordID: id, config: config)
                 ?? SampleChange.between(nil, SampleRecord.decode(record), oldConfig: config, newConfig: config, recordBefore: nil, recordAfter: id)

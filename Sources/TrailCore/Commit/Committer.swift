@@ -203,6 +203,8 @@ public struct Committer {
         try? indexer?.finish(commit: repo.commit(commitObject.id), samples: plan.summary.samples, ref: branch,
                              models: Models(store: store).list())
         Trace.mark("index updated")
+        AgreementCache.afterCommit(commitObject.id, parent: parent, firstRecord: parent == nil ? input.samples.first?.record.data : nil, store: store)
+        Trace.mark("agreement counts kept")
         let result = CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
                                   samples: plan.summary.samples, added: plan.added, removed: plan.removed,
                                   modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes,

@@ -76,6 +76,8 @@ public struct SnapshotDiff: Codable, Equatable, Sendable {
     /// When A or B names a model with stored predictions: its scores on its own data, by model
     /// name (see `Predictions.storedMetrics(of:)`); absent otherwise.
     public var storedMetrics: [String: StoredMetrics]?
+    /// Annotator agreement in both versions (`trail diff` only), when either holds judgments; absent otherwise.
+    public var agreement: DiffAgreement?
 }
 
 /// Computes label-aware diffs.

@@ -109,7 +109,7 @@ public final class LineageIndex {
             for id in ids {
                 let seq = try db.rows("SELECT seq FROM commits WHERE id = ?", [.text(id.hex)])
                 guard case .integer(let n)? = seq.first?.first else { continue }
-                for table in ["changes", "label_events"] { try db.run("DELETE FROM \(table) WHERE seq = ?", [.integer(n)]) }
+                for table in ["changes", "label_events", "judgments"] { try db.run("DELETE FROM \(table) WHERE seq = ?", [.integer(n)]) }
                 try db.run("DELETE FROM commits WHERE seq = ?", [.integer(n)])
             }
         }
@@ -148,7 +148,7 @@ public final class LineageIndex {
         // The schema's own definitions, to build them again as they were.
         var indexes: [(name: String, sql: String)] = []
         if bulk {
-            for row in try db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'changes' AND sql IS NOT NULL") {
+            for row in try db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('changes', 'judgments') AND sql IS NOT NULL") {
                 if case .text(let name) = row[0], case .text(let sql) = row[1] { indexes.append((name, sql)) }
             }
         }
@@ -161,12 +161,25 @@ public final class LineageIndex {
             INSERT INTO label_events(seq, sample_id, field, from_label, to_label, annotator, guideline, time)
             VALUES (?,?,?,?,?,?,?,?)
             """)
+        let insertJudgment = try db.prepare("""
+            INSERT INTO judgments(seq, sample_id, position, annotator, field, label, guideline, at) VALUES (?,?,?,?,?,?,?,?)
+            """)
         try insertChange.bind([.integer(seq)])
         var binder = ChangeRowBinder(config: config)
+        let judgmentReader = JudgedRecord.Reader(config: config)
         for row in changes {
             insertChange.reset()
             let change = try binder.bind(row, to: insertChange)
             try insertChange.run()
+            if let (sample, judgments) = try row.newJudgments(change, reader: judgmentReader) {
+                for (k, j) in judgments.enumerated() {
+                    insertJudgment.reset()
+                    try insertJudgment.bind([.integer(seq), .text(sample), .integer(Int64(k)), j.annotator.map { .text($0) } ?? .null,
+                                             j.field.map { .text($0) } ?? .null, j.label.map { .text($0) } ?? .null,
+                                             j.guideline.map { .text($0) } ?? .null, j.at.map { .text($0) } ?? .null])
+                    try insertJudgment.run()
+                }
+            }
             guard let c = change, c.kind == .relabeled else { continue }
             for field in Set(c.labelsBefore.keys).union(c.labelsAfter.keys).sorted() {
                 let from = c.labelsBefore[field] ?? "(none)", to = c.labelsAfter[field] ?? "(none)"
@@ -254,5 +267,6 @@ public enum SchemaMigrations {
         Migration(version: 3, name: "lean_label_events",
                   sql: String(decoding: PackageResources._03_lean_label_events_sql, as: UTF8.self)),
         Migration(version: 4, name: "erasures", sql: String(decoding: PackageResources._04_erasures_sql, as: UTF8.self)),
+        Migration(version: 5, name: "judgments", sql: String(decoding: PackageResources._05_judgments_sql, as: UTF8.self)),
     ]
 }
