@@ -358,3 +358,29 @@ extension MediaStoreTests {
         XCTAssertTrue(try box.ok("verify").stdout.contains("OK"))
     }
 }
+
+extension MediaStoreTests {
+    func testACloneOfAStoreWithErasuresNeedsNoCredentialsUntilItReadsMedia() throws {
+        let server = try server()
+        let (box, bucket) = try makeBox(server)
+        try writeDataset(box, "v1.jsonl", count: 8)
+        try box.ok("init", "--media-store", "s3://\(bucket)/ds")
+        try box.ok("commit", "v1.jsonl", "-m", "v1")
+        try box.ok("erase", "s1", "--reason", "request #3")
+        let remote = box.root.appendingPathComponent("server.git").path
+        _ = try box.run("/usr/bin/env", ["git", "init", "-q", "--bare", remote])
+        try box.ok("remote", "add", "origin", remote)
+        try box.ok("push")
+        for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"] { box.environment[key] = nil }
+        try box.ok("clone", remote, "copy")  // carries out the erasure locally: no request to the bucket
+        let clone = box.root.appendingPathComponent("copy/.trail").path
+        try box.ok("log", "--store", clone)
+        let export = try box.trail(["export", "--store", clone, "--out", "out"])
+        XCTAssertEqual(export.status, 1)
+        XCTAssertTrue(export.stderr.contains("no credentials for the media store s3://\(bucket)/ds"), export.stderr)
+        for (key, value) in server.environment { box.environment[key] = value }
+        try box.ok("export", "--store", clone, "--out", "out")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: box.root.path + "/out/media/s1.bin"))
+        XCTAssertTrue(try box.ok("verify", "--store", clone).stdout.contains("OK"))
+    }
+}

@@ -123,7 +123,7 @@ public struct Eraser {
             result.record = appended
             Trace.mark("erase: record \(appended.sequence) appended")
             FaultInjection.reached("erase-recorded")
-            result = try finishLocked(result, author: request.author, removing: Set(erasedIDs))
+            result = try finishLocked(result, author: request.author, removing: Set(erasedIDs), media: .newRecords(quiet: false))
             return result
         }
     }
@@ -132,11 +132,8 @@ public struct Eraser {
     /// in a record): removes erased samples from branch tips, unlists their content and deletes
     /// every copy of it. Cheap when there is nothing left to do.
     public func finish(author: Signature? = nil, onWaitForLock: () -> Void = {}) throws -> ErasureResult {
-        try store.withWriteLock(onWait: onWaitForLock) {
-            // Asked for explicitly, every erased media object is deleted again (see MediaErasure).
-            try? FileManager.default.removeItem(atPath: MediaErasure.notePath(store))
-            return try finish(ErasureResult(), author: author)
-        }
+        // Asked for explicitly, every erased media object is deleted from the bucket again (see MediaErasure).
+        try store.withWriteLock(onWait: onWaitForLock) { try finishLocked(ErasureResult(), author: author ?? store.automaticSignature(), media: .all) }
     }
 
     /// Finishing commits are by `author`, else the store's automatic signature.
@@ -154,7 +151,7 @@ public struct Eraser {
             return try store.withWriteLock(timeout: 0) {
                 // Another process may have finished it between the check and the lock.
                 guard FileManager.default.fileExists(atPath: markerPath) else { return false }
-                let done = try finish(ErasureResult())
+                let done = try finishLocked(ErasureResult(), author: store.automaticSignature(), media: .newRecords(quiet: true))
                 let changed = !done.commits.isEmpty || done.contentUnlisted > 0 || done.copiesDeleted > 0
                 store.finishedInterruptedErasure = changed
                 return changed
@@ -167,7 +164,9 @@ public struct Eraser {
 
     /// `removing`: the samples of an erasure being made now, removed from every branch tip
     /// whatever their record; others only while their record names erased content.
-    func finishLocked(_ start: ErasureResult, author: Signature, removing: Set<String> = []) throws -> ErasureResult {
+    /// `media`: how far the media store's part goes (fetch, pull and merge delete cached copies only).
+    func finishLocked(_ start: ErasureResult, author: Signature, removing: Set<String> = [],
+                      media: MediaErasure.Scope = .cacheOnly) throws -> ErasureResult {
         var result = start
         let repo = store.repository
         let log = try ErasureLog.read(repo)
@@ -242,7 +241,7 @@ public struct Eraser {
             Trace.mark("erase: object store pruned")
             // 4. Nor in the media store.
             do {
-                if let deleted = try MediaErasure.finish(log, store: store) { result.mediaDeleted = (result.mediaDeleted ?? 0) + deleted }
+                if let deleted = try MediaErasure.finish(log, store: store, scope: media) { result.mediaDeleted = (result.mediaDeleted ?? 0) + deleted }
             } catch {
                 // Git's part is done: the store must not try again on every open while the server is
                 // down. The objects wait for the next `erase` or `erase --finish` (and verify names them).
