@@ -223,9 +223,11 @@ public final class S3Client: @unchecked Sendable {
 
     private func sendOnce(_ method: String, key: String?, query: [(String, String)], body: UnsafeRawBufferPointer?,
                           sink: ((UnsafeRawBufferPointer) -> Bool)?) throws -> HTTPResponse {
-        let host = endpoint.pathStyle ? endpoint.authority : "\(bucket).\(endpoint.authority)"
-        var path = endpoint.pathStyle ? "/\(bucket)" : ""
-        if let key { path += "/" + key } else if !endpoint.pathStyle { path = "/" }
+        // A bucket name with dots would not match the TLS certificate as a host name: path-style then.
+        let pathStyle = endpoint.pathStyle || bucket.contains(".")
+        let host = pathStyle ? endpoint.authority : "\(bucket).\(endpoint.authority)"
+        var path = pathStyle ? "/\(bucket)" : ""
+        if let key { path += "/" + key } else if !pathStyle { path = "/" }
         let payloadHash = body.map { Digest.hex(Digest.sha256($0)) } ?? Digest.emptySHA256
         let amzDate = SignatureV4.amzDate(Date())
         var headers = [("host", host), ("x-amz-content-sha256", payloadHash), ("x-amz-date", amzDate)]
