@@ -5,7 +5,7 @@ import Foundation
 public enum ProgressReport {
     /// One step: `done` of `total` units (`total` nil when unknown) in `phase`.
     public struct Event: Sendable {
-        /// What is being done, e.g. `writing objects`.
+        /// What is being done, e.g. `Writing objects`.
         public let phase: String
         /// Units done so far in this phase.
         public let done: Int

@@ -9,9 +9,9 @@ public struct ModelInfo: Codable, Equatable {
     public var commit: String
     /// The annotated tag object recording the registration.
     public var tag: String
-    /// `Name <email>` of who registered the model; nil if the tag records no tagger.
+    /// `Name <email>` of who registered the model; nil when the registration records none.
     public var registeredBy: String?
-    /// When the model was registered, as ISO 8601 (UTC); nil if the tag records no tagger.
+    /// When the model was registered, as ISO 8601 (UTC); nil when the registration records none.
     public var registeredAt: String?
     /// Free-form metadata (`--meta key=value`): training run, metrics, ...
     public var meta: [String: String]

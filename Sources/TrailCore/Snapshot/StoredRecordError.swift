@@ -52,7 +52,7 @@ public struct StoredRecordError: Error, CustomStringConvertible, Equatable {
     /// What to do about a damaged object of a snapshot.
     static let restoreHint = "`trail verify` lists all the damage in the store; restore the store, or the objects it names, from a clone, a remote or a backup"
 
-    /// What is damaged and where, with the hint to repair it.
+    /// What is damaged, where (sample, blob, path, commit where known), and what is wrong.
     public var description: String {
         var what = "a damaged record"
         if let sample { what += " for sample '\(sample)'" }
