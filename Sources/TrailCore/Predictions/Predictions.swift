@@ -127,7 +127,7 @@ public struct PredictionsSummary: Codable, Equatable, Sendable {
     public var labelFields: [String]
     /// Who stored them, and when (the commit's author and date).
     public var storedBy: String
-    /// When they were stored: the commit's author date.
+    /// When they were stored: the commit's author date, as ISO 8601 with its UTC offset.
     public var storedAt: String
     /// How many times predictions were stored for the model (this and the earlier ones).
     public var versions: Int

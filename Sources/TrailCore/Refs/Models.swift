@@ -11,7 +11,7 @@ public struct ModelInfo: Codable, Equatable {
     public var tag: String
     /// `Name <email>` of who registered the model; nil when the registration records none.
     public var registeredBy: String?
-    /// When the model was registered, as ISO 8601 (UTC); nil when the registration records none.
+    /// When the model was registered, as ISO 8601 with the tagger's UTC offset; nil when the registration records none.
     public var registeredAt: String?
     /// Free-form metadata (`--meta key=value`): training run, metrics, ...
     public var meta: [String: String]
