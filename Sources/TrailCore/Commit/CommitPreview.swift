@@ -6,6 +6,7 @@ import GitFormat
 public struct CommitPreview: Codable, Equatable {
     /// The branch HEAD names and the commit it points at (nil before the first commit).
     public var branch: String
+    /// The commit HEAD's branch points at; nil before the first commit.
     public var head: String?
     /// True when committing would write nothing (the manifest matches HEAD).
     public var unchanged: Bool

@@ -6,12 +6,15 @@ import GitFormat
 public struct ErasureRequest {
     /// The sample ids whose content must go.
     public var samples: [String]
+    /// Why the content is erased, as recorded in the erasure log.
     public var reason: String
+    /// Who erases, and when; recorded as `erasedBy` and the date.
     public var author: Signature
     /// Also erase samples whose content is byte for byte the same as an erased sample's
     /// (otherwise such sharing is an error that names them).
     public var includeShared: Bool
 
+    /// A request to erase the content of `samples`, for `reason`, by `author`.
     public init(samples: [String], reason: String, author: Signature, includeShared: Bool = false) {
         self.samples = samples
         self.reason = reason
@@ -32,6 +35,7 @@ public struct ErasureResult: Codable, Equatable {
     public var commits: [BranchCommit] = []
     /// Content blobs taken out of the content ref, and copies of them deleted from the object store.
     public var contentUnlisted = 0
+    /// Copies of those blobs deleted from the object store (loose files and pack entries).
     public var copiesDeleted = 0
     /// Packs rewritten without the erased content.
     public var packsRewritten = 0
@@ -40,8 +44,11 @@ public struct ErasureResult: Codable, Equatable {
 
     /// A commit that removed erased samples from a branch.
     public struct BranchCommit: Codable, Equatable {
+        /// The branch the commit was made on.
         public var branch: String
+        /// The new commit, which the branch now points at.
         public var commit: String
+        /// Erased samples the commit removed from the branch.
         public var removed: Int
     }
 }
@@ -60,6 +67,7 @@ public struct ErasureResult: Codable, Equatable {
 public struct Eraser {
     let store: Store
 
+    /// An eraser working on `store`.
     public init(store: Store) { self.store = store }
 
     /// The marker a running erasure keeps beside the git files.

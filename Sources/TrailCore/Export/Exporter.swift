@@ -23,10 +23,15 @@ public enum ExportFormat: String, CaseIterable, Codable, Sendable {
 
 /// What an export wrote.
 public struct ExportResult: Codable, Equatable {
+    /// The commit exported.
     public var commit: String
+    /// The format written.
     public var format: ExportFormat
+    /// Where the export was written.
     public var path: String
+    /// Samples written.
     public var samples: Int
+    /// Media files written beside the samples.
     public var mediaFiles: Int
     /// Samples of this version whose content was erased since: left out of the export.
     public var erased: [ErasedSample] = []
@@ -40,6 +45,7 @@ public struct ExportResult: Codable, Equatable {
 public struct Exporter {
     let store: Store
 
+    /// An exporter reading snapshots from `store`.
     public init(store: Store) { self.store = store }
 
     /// Exports `snapshot` to `path` (`-` for standard output, JSON Lines only).

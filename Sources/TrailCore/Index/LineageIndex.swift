@@ -261,6 +261,7 @@ public final class LineageIndex {
 /// The migrations in `schema/`, embedded in the binary so an installed `trail` needs no files.
 /// A test checks that this list and the folder agree.
 public enum SchemaMigrations {
+    /// Every migration of the index schema, in version order.
     public static let all: [Migration] = [
         Migration(version: 1, name: "sync_state", sql: String(decoding: PackageResources._01_sync_state_sql, as: UTF8.self)),
         Migration(version: 2, name: "lineage", sql: String(decoding: PackageResources._02_lineage_sql, as: UTF8.self)),

@@ -6,28 +6,40 @@ import GitFormat
 public struct VerifyProblem: Codable, Equatable, Sendable {
     /// `object`, `ref`, `content`, `erasure` or `index`.
     public var kind: String
+    /// What is wrong, and how to repair it where there is a way.
     public var message: String
 }
 
 /// What `trail verify` checked, and what it found.
 public struct VerifyReport: Codable, Equatable, Sendable {
+    /// True with `--full`: every object in the packs is re-hashed, not only the pack checksums.
     public var full: Bool
+    /// Pack files checked.
     public var packs = 0
+    /// Loose object files checked.
     public var looseObjects = 0
     /// Objects re-hashed one by one (every object with `full`, loose ones otherwise).
     public var objectsHashed = 0
+    /// References checked, readable or not.
     public var refs = 0
+    /// Dataset commits reachable from the references, each checked.
     public var commits = 0
+    /// Sample records read and checked, across those commits.
     public var records = 0
+    /// Content blobs the records name, checked against the object store.
     public var contentBlobs = 0
     /// With a media store: media objects checked in its bucket (nil without one).
     public var mediaObjects: Int?
+    /// Erasure records in the erasure log.
     public var erasures = 0
+    /// Rows of the index, compared against a rebuild.
     public var indexRows = 0
+    /// Everything found wrong, in the order found.
     public var problems: [VerifyProblem] = []
     /// True when no problem was found.
     public var ok = true
 
+    /// An empty report; `full` as with `--full`.
     public init(full: Bool) { self.full = full }
 }
 
@@ -38,6 +50,7 @@ public struct VerifyReport: Codable, Equatable, Sendable {
 public struct Verifier {
     let store: Store
 
+    /// A verifier checking `store`.
     public init(store: Store) { self.store = store }
 
     /// What to do about damage that only a copy of the store can undo.
