@@ -57,6 +57,7 @@ public struct CommitResult: Codable, Equatable {
     public var packBytes: Int
     /// With a media store: media files uploaded, and those the bucket held already (nil without one).
     public var mediaUploaded: Int?
+    /// With a media store: media files the bucket held already, so not sent again (nil without one).
     public var mediaAlreadyStored: Int?
 }
 

@@ -18,6 +18,7 @@ public struct AnnotatorJudgments: Codable, Equatable, Sendable {
             case guideline, judgments, agreementWithLabel = "agreement_with_label", cohenKappa = "cohen_kappa"
         }
 
+        /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(guideline, forKey: .guideline)

@@ -20,6 +20,7 @@ public struct AgreementReport: Codable, Equatable, Sendable {
             case annotator, judgments, agreementWithLabel = "agreement_with_label", cohenKappa = "cohen_kappa", mostDiffered = "most_differed"
         }
 
+        /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(annotator, forKey: .annotator)
@@ -66,6 +67,7 @@ public struct AgreementReport: Codable, Equatable, Sendable {
             judgments = tally.pairableValues
         }
 
+        /// Decodes what `encode(to:)` writes.
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             if let g = try c.decodeIfPresent(String.self, forKey: .guideline) { key = .guideline; name = g } else {
@@ -77,6 +79,7 @@ public struct AgreementReport: Codable, Equatable, Sendable {
             judgments = try c.decode(Int.self, forKey: .judgments)
         }
 
+        /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(name, forKey: key == .guideline ? .guideline : .label)
@@ -132,6 +135,7 @@ public struct AgreementReport: Codable, Equatable, Sendable {
         case annotators, byGuideline = "by_guideline", byLabel = "by_label", pairs
     }
 
+    /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(commit, forKey: .commit)

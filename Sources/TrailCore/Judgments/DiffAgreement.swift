@@ -21,6 +21,7 @@ public struct DiffAgreement: Codable, Equatable, Sendable {
             case commit, krippendorffAlpha = "krippendorff_alpha", fleissKappa = "fleiss_kappa", samples, judgments, byGuideline = "by_guideline"
         }
 
+        /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(commit, forKey: .commit)
@@ -58,6 +59,7 @@ public struct DiffAgreement: Codable, Equatable, Sendable {
             case annotator, before, after, change, judgmentsBefore = "judgments_before", judgmentsAfter = "judgments_after"
         }
 
+        /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(annotator, forKey: .annotator)

@@ -10,6 +10,7 @@ public struct MediaStoreSetResult: Codable, Equatable {
     public var mediaFiles: Int
     /// Of those, uploaded now, and found in the bucket already.
     public var uploaded: Int
+    /// Of those, found in the bucket already (not sent again).
     public var alreadyStored: Int
     /// Media blobs taken out of the git packs (and out of `refs/trail/content`).
     public var removedFromGit: Int
