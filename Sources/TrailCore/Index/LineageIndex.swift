@@ -166,12 +166,29 @@ public final class LineageIndex {
             """)
         try insertChange.bind([.integer(seq)])
         var binder = ChangeRowBinder(config: config)
-        let judgmentReader = JudgedRecord.Reader(config: config)
+        let judgmentReader = JudgedRecord.Reader(config: config), judgmentKeys = PlainJudgments.Keys(config)
         for row in changes {
             insertChange.reset()
             let change = try binder.bind(row, to: insertChange)
             try insertChange.run()
-            if let (sample, judgments) = try row.newJudgments(change, reader: judgmentReader) {
+            // An added record's judgments are bound from its bytes (a first import adds millions).
+            if case .added(let record, _) = row, let plain = PlainJudgments(record, judgmentKeys), plain.id != nil || plain.judgments.isEmpty {
+                try record.withUnsafeBufferPointer { bytes in
+                    func slice(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { range.map { UnsafeBufferPointer(rebasing: bytes[$0]) } }
+                    for (k, j) in plain.judgments.enumerated() {
+                        insertJudgment.reset()
+                        try insertJudgment.bind(seq, at: 1)
+                        try insertJudgment.bind(utf8: slice(plain.id), at: 2)
+                        try insertJudgment.bind(Int64(k), at: 3)
+                        try insertJudgment.bind(utf8: slice(j.annotator), at: 4)
+                        try insertJudgment.bind(j.field.map { judgmentKeys.labelNames[$0] }, at: 5)
+                        try insertJudgment.bind(utf8: slice(j.label), at: 6)
+                        try insertJudgment.bind(utf8: slice(j.guideline), at: 7)
+                        try insertJudgment.bind(utf8: slice(j.at), at: 8)
+                        try insertJudgment.run()
+                    }
+                }
+            } else if let (sample, judgments) = try row.newJudgments(change, reader: judgmentReader) {
                 for (k, j) in judgments.enumerated() {
                     insertJudgment.reset()
                     try insertJudgment.bind([.integer(seq), .text(sample), .integer(Int64(k)), j.annotator.map { .text($0) } ?? .null,

@@ -89,64 +89,15 @@ struct AgreementCounter: Codable {
             return code
         }
 
-        /// Adds a record read in place through its `RecordView`: its label fields and each
-        /// judgment's annotator, label and guideline as plain strings (or null). False, having
-        /// added nothing, for anything else (escapes, arrays as labels), which `add(_:)` takes
-        /// from the decoded record.
-        mutating func addPlain(_ bytes: [UInt8], _ keys: PlainKeys) -> Bool {
-            guard let view = RecordView(bytes) else { return false }
-            var finals = [Range<Int>?](repeating: nil, count: keys.labels.count)  // nil: absent or null
-            var judgments: Range<Int>?
-            var members = view.fieldMembers()
-            while let m = members.next() {
-                let key = bytes[m.keyStart..<m.keyEnd]
-                if key.elementsEqual(keys.judgments) {
-                    guard bytes[m.valueStart] == UInt8(ascii: "[") else {
-                        if view.value(m) == .null { continue }
-                        return false
-                    }
-                    judgments = m.valueStart..<m.valueEnd
-                } else if let f = keys.labels.firstIndex(where: { key.elementsEqual($0) }) {
-                    switch view.value(m) {
-                    case .string: finals[f] = view.text(m)
-                    case .null: finals[f] = nil
-                    default: return false
-                    }
-                }
-            }
-            guard !members.failed else { return false }
-            guard let judgments else { records += 1; return true }
-            // Each element an object of plain members; read into `found` first, so that a record
-            // that turns out to need the general path adds nothing.
-            var found: [(label: Range<Int>?, field: Int?, annotator: Range<Int>?, guideline: Range<Int>?)] = []
-            var i = judgments.lowerBound + 1
-            while i < judgments.upperBound - 1 {
-                guard bytes[i] == UInt8(ascii: "{"), let end = RecordView.skipValue(bytes, i), end < judgments.upperBound else { return false }
-                var j: (label: Range<Int>?, field: Int?, annotator: Range<Int>?, guideline: Range<Int>?) = (nil, nil, nil, nil)
-                var inner = RecordView.Members(bytes, i..<end)
-                while let m = inner.next() {
-                    let key = bytes[m.keyStart..<m.keyEnd]
-                    let isAnnotator = key.elementsEqual(keys.annotator), isGuideline = key.elementsEqual(keys.guideline)
-                    let f = isAnnotator || isGuideline ? nil : keys.labels.firstIndex(where: { key.elementsEqual($0) })
-                    guard isAnnotator || isGuideline || f != nil else { continue }
-                    let value = view.value(m)
-                    guard value == .string || value == .null else { return false }
-                    let text = value == .string ? view.text(m) : nil
-                    if isAnnotator { j.annotator = text }
-                    if isGuideline { j.guideline = text }
-                    // The first label field of the dataset's list that the judgment has.
-                    if let f, j.field.map({ f < $0 }) ?? true { j.field = f; j.label = text }
-                }
-                guard !inner.failed else { return false }
-                found.append(j)
-                i = end
-                if bytes[i] == UInt8(ascii: ",") { i += 1 } else if i != judgments.upperBound - 1 { return false }
-            }
+        /// Adds a record read in place (`PlainJudgments`); false, having added nothing, when
+        /// it needs the general path, which `add(_:)` takes from the decoded record.
+        mutating func addPlain(_ bytes: [UInt8], _ keys: PlainJudgments.Keys) -> Bool {
+            guard let found = PlainJudgments(bytes, keys) else { return false }
             records += 1
-            guard !found.isEmpty else { return true }
-            for j in found {
+            guard !found.judgments.isEmpty else { return true }
+            for j in found.judgments {
                 value.append(j.label.map { Self.intern(bytes[$0], &labelBytes, &labels) } ?? -1)
-                let finalLabel = j.field.flatMap { finals[$0] }
+                let finalLabel = j.field.flatMap { found.finals[$0] }
                 final.append(finalLabel.map { Self.intern(bytes[$0], &labelBytes, &labels) } ?? Int32(labels.code(LabelText.none)))
                 who.append(j.annotator.map { Self.intern(bytes[$0], &annotatorBytes, &annotators) } ?? Int32(annotators.code(LabelText.none)))
                 under.append(j.guideline.map { Self.intern(bytes[$0], &guidelineBytes, &guidelines) } ?? Int32(guidelines.code(LabelText.none)))
@@ -174,20 +125,6 @@ struct AgreementCounter: Codable {
 
     private init(focus: String?) { self.focus = focus }
 
-    /// The field names `Rows.addPlain` matches keys against, as bytes.
-    private struct PlainKeys {
-        let judgments: [UInt8], annotator: [UInt8], guideline: [UInt8]
-        let labels: [[UInt8]], labelNames: [String]
-
-        init(_ config: DatasetConfig) {
-            judgments = Array(config.judgmentsField.utf8)
-            annotator = Array(config.annotatorField.utf8)
-            guideline = Array(config.guidelineField.utf8)
-            labels = config.labelFields.map { Array($0.utf8) }
-            labelNames = config.labelFields
-        }
-    }
-
     /// False for a counter decoded from another layout of the cache.
     var isCurrentLayout: Bool { layout == Self.layout }
 
@@ -213,7 +150,7 @@ struct AgreementCounter: Codable {
     private static func read(_ records: [(record: ObjectID, key: ObjectID)], of snapshot: Snapshot) throws -> [Rows] {
         guard !records.isEmpty else { return [] }
         let config = try snapshot.config()
-        let reader = JudgedRecord.Reader(config: config), keys = PlainKeys(config)
+        let reader = JudgedRecord.Reader(config: config), keys = PlainJudgments.Keys(config)
         // Ordered by the first two bytes of the record id (the pack index's order).
         var counts = [Int](repeating: 0, count: 65537)
         for r in records { counts[Int(r.record.firstByte) << 8 | Int(r.record.secondByte) + 1] += 1 }
