@@ -146,31 +146,9 @@ final class S3Server {
         return keys.sorted()
     }
 
-    /// `count` distinct free TCP ports on 127.0.0.1 (held until all are picked, then released).
+    /// `count` free TCP ports on 127.0.0.1, each below 55536: SeaweedFS may derive a gRPC port
+    /// as port + 10000, which must stay in range.
     static func freeLoopbackPorts(_ count: Int) throws -> [Int] {
-        var fds: [Int32] = []
-        defer { fds.forEach { close($0) } }
-        var ports: [Int] = []
-        while ports.count < count {
-            #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-            #endif
-            guard fd >= 0 else { throw MissingPrerequisite("no TCP socket for a loopback port", fix: "run the tests where 127.0.0.1 is available", installable: false) }
-            fds.append(fd)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            guard bound else { throw MissingPrerequisite("cannot bind a port on 127.0.0.1", fix: "run the tests where 127.0.0.1 is available", installable: false) }
-            let port = Int(UInt16(bigEndian: address.sin_port))
-            // SeaweedFS may still derive a gRPC port as port + 10000 somewhere: keep that in range.
-            if port + 10000 < 65536 { ports.append(port) }
-        }
-        return ports
+        try LoopbackPorts.free(count, below: 55536)
     }
 }
