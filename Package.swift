@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Git's object format in pure Swift: ids, hashing, tree and commit encodings, and the
         // parallel pack writer, pack reader, pack inventory and pruner. No libgit2.
@@ -26,12 +27,15 @@ let package = Package(
         .target(name: "Git", dependencies: ["CGit2", "GitFormat"]),
         // The safe layer over sqlite3: connection, statements, migrator.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // The S3 client over libcurl: Signature V4, PUT (multipart), GET, HEAD, DELETE, retries.
+        .target(name: "S3", dependencies: ["CCurl", "CCrypto"]),
         // The core library: returns values, never prints.
-        .target(name: "TrailCore", dependencies: ["Git", "GitFormat", "SQLite"],
+        .target(name: "TrailCore", dependencies: ["Git", "GitFormat", "SQLite", "S3"],
                 exclude: ["schema/record.schema.json"],
                 resources: [.embedInCode("schema/001_sync_state.sql"), .embedInCode("schema/002_lineage.sql"),
                             .embedInCode("schema/003_lean_label_events.sql"),
-                            .embedInCode("schema/004_erasures.sql")]),
+                            .embedInCode("schema/004_erasures.sql"),
+                            .embedInCode("schema/005_judgments.sql")]),
         // HTML reports: pure functions from the core's values to self-contained pages.
         .target(name: "TrailReports", dependencies: ["TrailCore"]),
         // The command line: parses arguments, formats values.
@@ -44,6 +48,7 @@ let package = Package(
 
         .testTarget(name: "GitTests", dependencies: ["Git", "GitFormat"]),
         .testTarget(name: "TrailCoreTests", dependencies: ["TrailCore", "GitFormat"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3"]),
         // Goldens/ holds expected outputs, read by path (scripts/update-help.sh writes the help ones).
         .testTarget(name: "TrailEndToEndTests", dependencies: ["GitFormat"], exclude: ["Goldens"]),
     ],

@@ -4,6 +4,8 @@
 // fetch costs more than hashing a 300-byte record; Trail hashes millions of small objects.
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/sha.h>
+#include <openssl/hmac.h>
+#include <openssl/evp.h>
 #include <stddef.h>
 
 /// SHA-1 of `prefix` followed by `data`: a git object id is SHA-1("<type> <size>\0" + data).

@@ -4,9 +4,12 @@ import GitFormat
 
 /// A user name and password (or token) for a remote that asks for one.
 public struct Credentials: Sendable {
+    /// The user name sent to the remote.
     public var username: String
+    /// The password or access token sent with `username`.
     public var password: String
 
+    /// Credentials for `username` with `password` (or a token).
     public init(username: String, password: String) {
         self.username = username
         self.password = password
@@ -19,17 +22,23 @@ public typealias CredentialProvider = (_ url: String, _ username: String?, _ att
 
 /// How far a transfer has come.
 public struct TransferProgress: Sendable {
+    /// Objects received so far.
     public var receivedObjects: Int
+    /// Objects the remote will send in all.
     public var totalObjects: Int
+    /// Bytes received so far.
     public var receivedBytes: Int
 }
 
 /// One reference a push would update, as the push negotiation reports it.
 public struct PushUpdate: Sendable {
+    /// The local reference being pushed, e.g. `refs/heads/main`.
     public var source: String
+    /// The reference on the remote it updates.
     public var destination: String
     /// What the remote holds now (nil: the reference does not exist there yet).
     public var remoteOld: ObjectID?
+    /// The object the remote reference will point at after the push.
     public var new: ObjectID
 }
 
@@ -124,7 +133,9 @@ extension Repository {
 
     /// A configured remote: its name and URL.
     public struct RemoteInfo: Sendable, Equatable {
+        /// The remote's name, e.g. `origin`.
         public let name: String
+        /// The URL it fetches from and pushes to, as configured.
         public let url: String
     }
 

@@ -129,11 +129,17 @@ public final class Repository {
 
     /// A commit as libgit2 parses it.
     public struct CommitInfo: Sendable {
+        /// The commit's id.
         public let id: ObjectID
+        /// The id of the commit's root tree.
         public let tree: ObjectID
+        /// The parent commits, first parent first; empty for a root commit.
         public let parents: [ObjectID]
+        /// Who wrote the change, and when.
         public let author: Signature
+        /// Who made the commit, and when.
         public let committer: Signature
+        /// The full commit message, as stored.
         public let message: String
     }
 
@@ -155,10 +161,15 @@ public final class Repository {
 
     /// An annotated tag as libgit2 parses it.
     public struct TagInfo: Sendable {
+        /// The tag object's id (not the target's).
         public let id: ObjectID
+        /// The tag's name, without `refs/tags/`.
         public let name: String
+        /// The id of the object the tag points at.
         public let target: ObjectID
+        /// Who made the tag, and when; nil if the tag records no tagger.
         public let tagger: Signature?
+        /// The full tag message, as stored.
         public let message: String
     }
 

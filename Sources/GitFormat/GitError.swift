@@ -8,7 +8,9 @@ import Foundation
 public struct GitError: Error, CustomStringConvertible, Equatable {
     /// A libgit2 return code (`git_error_code`, stable across libgit2 versions).
     public struct Code: RawRepresentable, Hashable, Sendable {
+        /// The libgit2 error code (`GIT_E*`), negative; Trail's own failures use `generic`.
         public let rawValue: Int32
+        /// Wraps a raw libgit2 error code.
         public init(rawValue: Int32) { self.rawValue = rawValue }
 
         /// A generic failure; also every failure of Trail's own object code.
@@ -59,13 +61,19 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
         GitError(operation: operation, message: String(cString: strerror(code)), systemError: code)
     }
 
+    /// `Code.notFound`, for matching: `catch GitError.notFound`.
     public static let notFound = Code.notFound
+    /// `Code.exists`, for matching: `catch GitError.exists`.
     public static let exists = Code.exists
     /// `Code.callbackRefused`, for matching: `catch GitError.callbackRefused`.
     public static let callbackRefused = Code.callbackRefused
+    /// `Code.nonFastForward`, for matching: `catch GitError.nonFastForward`.
     public static let nonFastForward = Code.nonFastForward
+    /// `Code.auth`, for matching: `catch GitError.auth`.
     public static let auth = Code.auth
+    /// `Code.locked`, for matching: `catch GitError.locked`.
     public static let locked = Code.locked
+    /// `Code.modified`, for matching: `catch GitError.modified`.
     public static let modified = Code.modified
 
     /// A reference moved under us (compare-and-swap failed), its lock is held, or it was
@@ -80,6 +88,7 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
         return full.contains { message.contains(String(cString: strerror($0))) }
     }
 
+    /// `operation: message`, as printed to the user.
     public var description: String { "\(operation): \(message)" }
 }
 

@@ -85,8 +85,10 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The first `length` hexadecimal digits, for display.
     public func abbreviated(_ length: Int = 10) -> String { String(hex.prefix(length)) }
 
+    /// The full 40-digit lowercase hex form.
     public var description: String { hex }
 
+    /// Orders ids by their bytes, as git sorts them.
     public static func < (l: ObjectID, r: ObjectID) -> Bool {
         if l.a != r.a { return l.a < r.a }
         if l.b != r.b { return l.b < r.b }

@@ -13,11 +13,15 @@ public struct ObjectInventory {
         public let base: String
         /// The ids the index lists, in index (sorted) order.
         public let ids: [ObjectID]
+        /// The `.pack` file's path.
         public var packPath: String { base + ".pack" }
+        /// The `.idx` file's path.
         public var indexPath: String { base + ".idx" }
+        /// The file name without folder or extension: `pack-<sha>`.
         public var name: String { (base as NSString).lastPathComponent }
     }
 
+    /// The packs found, each with the ids its index lists.
     public private(set) var packs: [Pack] = []
     /// Loose objects, with their file paths.
     public private(set) var loose: [(id: ObjectID, path: String)] = []

@@ -7,8 +7,11 @@ import Glibc
 
 /// An object to be written into a pack: its type, id and uncompressed content.
 public struct PendingObject: Sendable {
+    /// The object's type.
     public let type: ObjectType
+    /// The object's id: the SHA-1 of its header and content.
     public let id: ObjectID
+    /// The object's content, without the git header.
     public let data: [UInt8]
 
     /// An object whose id is computed here.
@@ -55,6 +58,7 @@ public final class PackWriter {
     /// to save a quarter of their size; larger objects (trees, long texts, media) are compressed.
     /// Called after each batch is written, with the number of objects written so far.
     public var onProgress: ((Int) -> Void)?
+    /// Size in bytes below which objects are stored uncompressed (see the comment above `onProgress`); at most 65535.
     public var storeBelow = 8192 {
         didSet { precondition(storeBelow <= 0xffff, "stored objects must fit one deflate block") }
     }

@@ -2,13 +2,16 @@ import Foundation
 
 /// Who made a commit or tag, and when: git's `Name <email> <seconds> <+hhmm>`.
 public struct Signature: Equatable, Sendable {
+    /// The author's or committer's name.
     public var name: String
+    /// The author's or committer's email address, without angle brackets.
     public var email: String
     /// Seconds since 1970-01-01 UTC.
     public var time: Int64
     /// Offset from UTC in minutes.
     public var offsetMinutes: Int
 
+    /// A signature at `time` (seconds since 1970 UTC), `offsetMinutes` from UTC.
     public init(name: String, email: String, time: Int64, offsetMinutes: Int = 0) {
         self.name = name
         self.email = email

@@ -6,10 +6,14 @@ public struct TreeEntry: Equatable, Sendable {
         case tree = "40000"
     }
 
+    /// The entry's file mode: a blob or a tree.
     public var mode: Mode
+    /// The entry's name within its tree: one path component, no slash.
     public var name: String
+    /// The id of the blob or tree the entry points at.
     public var id: ObjectID
 
+    /// An entry named `name` pointing at `id`.
     public init(mode: Mode, name: String, id: ObjectID) {
         self.mode = mode
         self.name = name

@@ -1,9 +1,13 @@
 /// One schema migration: a version number, a name, and the SQL that applies it.
 public struct Migration: Sendable {
+    /// The schema version this migration brings the database to; migrations run in ascending order.
     public let version: Int
+    /// A short name, recorded beside the version.
     public let name: String
+    /// The SQL that applies the migration; may hold several statements.
     public let sql: String
 
+    /// A migration to version `version` running `sql`.
     public init(version: Int, name: String, sql: String) {
         self.version = version
         self.name = name
@@ -22,8 +26,10 @@ public struct Migration: Sendable {
 /// Applies migrations in version order, each in its own transaction, recording each
 /// in `schema_migrations` (as GRDB's DatabaseMigrator does) so it runs exactly once.
 public struct Migrator {
+    /// The migrations, sorted by version.
     public let migrations: [Migration]
 
+    /// A migrator for `migrations`, in any order (they are sorted by version).
     public init(migrations: [Migration]) {
         self.migrations = migrations.sorted { $0.version < $1.version }
     }

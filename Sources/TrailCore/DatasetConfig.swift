@@ -15,13 +15,34 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
     public var contentFields: [String]
     /// Fields holding a relative path to a media file, stored as the file's blob.
     public var mediaFields: [String]
+    /// The field holding a sample's judgments: an array of objects, each with the annotator,
+    /// label and guideline fields and optionally `at` (see `Judgment`).
+    public var judgmentsField: String {
+        get { judgmentsFieldOverride ?? Self.defaultJudgmentsField }
+        set { judgmentsFieldOverride = newValue == Self.defaultJudgmentsField ? nil : newValue }
+    }
+    /// The judgments field when it is not the default: kept only then, so a store made before
+    /// judgments existed, or with the default, writes the same `dataset.json` (and tree ids) as before.
+    private var judgmentsFieldOverride: String?
     /// The version of this file's format.
     public var format: Int
+    /// Where media files go instead of the git packs, `s3://BUCKET/PREFIX` (see docs/media-store.md);
+    /// nil to keep them in git. Absent from the JSON when nil, so older stores read and hash as before.
+    public var mediaStore: String?
+
+    /// `judgments`, the judgments field unless `trail init --judgments-field` says otherwise.
+    public static let defaultJudgmentsField = "judgments"
+
+    private enum CodingKeys: String, CodingKey {
+        case idField, labelFields, annotatorField, guidelineField, contentFields, mediaFields, format, mediaStore
+        case judgmentsFieldOverride = "judgmentsField"
+    }
 
     /// Defaults that fit most moderation datasets (and `gen_dataset.py`'s output).
     public init(idField: String = "id", labelFields: [String] = ["label", "labels"],
                 annotatorField: String = "annotator", guidelineField: String = "guideline",
-                contentFields: [String] = ["text"], mediaFields: [String] = ["media", "image", "video", "audio"]) {
+                contentFields: [String] = ["text"], mediaFields: [String] = ["media", "image", "video", "audio"],
+                judgmentsField: String = DatasetConfig.defaultJudgmentsField) {
         self.idField = idField
         self.labelFields = labelFields
         self.annotatorField = annotatorField
@@ -29,12 +50,15 @@ public struct DatasetConfig: Codable, Equatable, Sendable {
         self.contentFields = contentFields
         self.mediaFields = mediaFields
         self.format = 1
+        self.judgmentsField = judgmentsField
     }
 
-    /// Checks that no field has two roles.
+    /// Checks that no field has two roles (and that a media store location parses).
     public func validate() throws {
+        if let mediaStore { _ = try MediaStoreLocation(parsing: mediaStore) }
         let roles: [(String, [String])] = [("id", [idField]), ("label", labelFields), ("annotator", [annotatorField]),
-                                           ("guideline", [guidelineField]), ("content", contentFields), ("media", mediaFields)]
+                                           ("guideline", [guidelineField]), ("content", contentFields), ("media", mediaFields),
+                                           ("judgments", [judgmentsField])]
         var seen: [String: String] = [:]
         for (role, fields) in roles {
             for field in fields {

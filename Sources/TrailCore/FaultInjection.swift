@@ -4,7 +4,8 @@ import Foundation
 /// `TRAIL_TEST_KILL_AT=<point>` in the environment, the process kills itself (SIGKILL, as a crash
 /// or `kill -9` would) on reaching that point, so that tests can check what a crash at exactly
 /// that moment leaves behind. Points: `erase-recorded`, `erase-committed`, `erase-unlisted`,
-/// `erase-pack-replaced`, `clone-snapshots-arrived`. In a release build `reached` does nothing.
+/// `erase-pack-replaced`, `erase-media-deleted`, `clone-snapshots-arrived`, `media-uploading` (after a commit's
+/// fifth media upload), `media-set-uploaded`, `media-set-configured` (`trail media-store set`). In a release build `reached` does nothing.
 enum FaultInjection {
     #if DEBUG
     private static let point = getenv("TRAIL_TEST_KILL_AT").map { String(cString: $0) }

@@ -5,9 +5,13 @@ import Foundation
 public enum ProgressReport {
     /// One step: `done` of `total` units (`total` nil when unknown) in `phase`.
     public struct Event: Sendable {
+        /// What is being done, e.g. `Writing objects`.
         public let phase: String
+        /// Units done so far in this phase.
         public let done: Int
+        /// Units the phase will take; nil when unknown.
         public let total: Int?
+        /// What is counted, e.g. `samples` or `objects`.
         public let unit: String
     }
 

@@ -41,6 +41,8 @@ public struct TrailError: Error, CustomStringConvertible, Equatable {
         /// Trail refused to do something that would lose or misstate data: erasing content other
         /// samples share, an export that would mix up files, a resolution that leaves conflicts.
         case refused
+        /// The media store (an S3 bucket) failed a request; the message names the server, bucket and key.
+        case objectStore(ObjectStoreFailure)
         /// A git operation (libgit2 or Trail's own object code) failed.
         case git
         /// The lineage index (sqlite) failed.
@@ -90,6 +92,22 @@ public struct TrailError: Error, CustomStringConvertible, Equatable {
         /// Its erasure records would remove content of samples they do not name (see
         /// `--accept-erasures`); nothing here changed.
         case unacceptedErasures
+    }
+
+    /// How the media store failed a request.
+    public enum ObjectStoreFailure: Equatable, Sendable {
+        /// It could not be reached (after the retries).
+        case unreachable
+        /// It refused the credentials or their permissions (HTTP 403).
+        case forbidden
+        /// The bucket does not exist.
+        case noSuchBucket
+        /// A media object the records name is not in the bucket.
+        case missingObject
+        /// No credentials were found (environment or ~/.aws/credentials).
+        case noCredentials
+        /// Any other failure the server answered with.
+        case failed
     }
 
     /// What sort of failure this is.

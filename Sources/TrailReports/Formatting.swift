@@ -1,18 +1,22 @@
 import Foundation
 
+/// `1234567` → `1,234,567`, for the reports and the terminal alike; `minus` signs a negative
+/// count (the pages use the typographic minus, the terminal `-`).
+public func groupedCount(_ n: Int, minus: String = "\u{2212}") -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, ch) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return (n < 0 ? minus : "") + out
+}
+
 /// Numbers, dates and text sizes as the reports show them. Locale-independent, so a report
 /// reads the same wherever it was made.
 enum Format {
     /// `1234567` → `1,234,567`.
-    static func count(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "\u{2212}" : "") + out
-    }
+    static func count(_ n: Int) -> String { groupedCount(n) }
 
     /// A signed change: `+12`, `−3` (a true minus sign), `0`.
     static func signed(_ n: Int) -> String {

@@ -5,7 +5,7 @@ import TrailReports
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Reports for compliance and annotation leads: models, flips, annotators, disputes, samples.",
+        abstract: "Reports for compliance and annotation leads: models, flips, annotators, disputes, samples, agreement.",
         discussion: """
             Examples:
               trail audit model clf-v4                 # its data, and what changed since the model before it
@@ -13,10 +13,11 @@ struct AuditCommand: ParsableCommand {
               trail audit annotator ann_017            # labels set, how many were overturned, by whom
               trail audit disputed --min-changes 2     # samples relabeled again and again, flip-flops first
               trail audit sample s000123               # history plus every model that trained on it
+              trail audit agreement clf-v4             # annotator agreement from the samples' judgments
               trail audit model clf-v4 --html r.html   # the same, as a page with charts
             Every report takes --json, and --html FILE: the report as one self-contained HTML page (charts, then the tables behind them; nothing loaded from the network), written to FILE; then only "Wrote report to FILE" is printed (with --json too, the JSON instead). annotator and disputed read the lineage index, which they bring up to date first.
             """,
-        subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self])
+        subcommands: [Model.self, Flips.self, Annotator.self, Disputed.self, Sample.self, Agreement.self])
 
     struct Model: TrailCommand {
         static let configuration = CommandConfiguration(commandName: "model", abstract: "A model's training data and what changed since the previous model.",
@@ -89,7 +90,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Annotator: TrailCommand {
-        static let configuration = CommandConfiguration(commandName: "annotator", abstract: "An annotator's labels, and which were later overturned, by whom.",
+        static let configuration = CommandConfiguration(commandName: "annotator", abstract: "An annotator's labels, which were later overturned, by whom, and their judgments against the final labels.",
                                                             discussion: "Example: trail audit annotator ann_017 --html ann_017.html")
         @OptionGroup var options: ReportOptions
         @Argument(help: "The annotator's id, as in the annotator field.") var id: String
@@ -110,6 +111,7 @@ struct AuditCommand: ParsableCommand {
                     }
                     if audit.overturns.count > 50 { print("  ... and \(audit.overturns.count - 50) more (see --json)") }
                 }
+                if let j = audit.judgments { printAnnotatorJudgments(j) }
             }
         }
     }

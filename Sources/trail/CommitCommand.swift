@@ -43,6 +43,9 @@ struct CommitCommand: TrailCommand {
             print("[\(result.branch) \(commit.prefix(10))] \(message.split(separator: "\n").first ?? "")")
             print(" \(result.samples) samples: \(result.added) added, \(result.modified) modified, \(result.removed) removed;"
                   + " \(result.objectsWritten) objects written (\(formatBytes(result.packBytes)))")
+            if let uploaded = result.mediaUploaded, let stored = result.mediaAlreadyStored, uploaded + stored > 0 {
+                print(" media store: \(uploaded) files uploaded, \(stored) already there")
+            }
         }
     }
 }

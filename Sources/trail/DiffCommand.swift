@@ -51,6 +51,7 @@ struct DiffCommand: TrailCommand {
         // The page lists the (filtered) samples even when the text and JSON do not.
         var diff = try Differ(store: store).diff(old, new, fromName: from, toName: to, includeSamples: listing || report.html != nil, filter: filter)
         diff.storedMetrics = TrailCore.Predictions(store: store).storedMetrics(of: [from, to])
+        diff.agreement = try Differ(store: store).agreement(old, new)
         var shown = diff
         if !listing { shown.samples = nil }
         try context.emit(shown, html: {
@@ -66,6 +67,7 @@ struct DiffCommand: TrailCommand {
                 let models = metrics.keys.sorted()
                 print("  re-score on the other version's labels: trail eval \(models[0]) --labels \(from) --compare \(to)")
             }
+            if let agreement = shown.agreement { printDiffAgreement(agreement, from: from, to: to) }
         }
         if exitCode && diff.counts.values.reduce(0, +) > 0 { throw ExitCode(1) }
     }

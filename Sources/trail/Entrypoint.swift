@@ -31,7 +31,7 @@ struct Trail: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, StatusCommand.self, CommitCommand.self, LogCommand.self, ShowCommand.self, DiffCommand.self, HistoryCommand.self, AuditCommand.self, EvalCommand.self, ExportCommand.self, EraseCommand.self, VerifyCommand.self, ReindexCommand.self,
-            BranchCommand.self, CheckoutCommand.self, TagCommand.self, ModelCommand.self,
+            BranchCommand.self, CheckoutCommand.self, TagCommand.self, ModelCommand.self, MediaStoreCommand.self,
             RemoteCommand.self, CloneCommand.self, FetchCommand.self, PullCommand.self, PushCommand.self, MergeCommand.self,
         ])
 
@@ -81,7 +81,7 @@ func exitStatus(for kind: TrailError.Kind) -> Int32 {
     case .noStore: return 3
     case .busy: return 75  // EX_TEMPFAIL: try again later
     case .readOnly, .notFound, .exists, .invalidState, .concurrentUpdate, .diskFull, .fileSystem, .remote,
-         .damagedStore, .refused, .git, .index, .failed:
+         .damagedStore, .refused, .objectStore, .git, .index, .failed:
         return 1
     }
 }

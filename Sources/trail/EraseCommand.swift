@@ -70,10 +70,13 @@ struct EraseCommand: TrailCommand {
             for commit in result.commits {
                 print("  [\(commit.branch) \(commit.commit.prefix(10))] removed \(commit.removed) sample\(commit.removed == 1 ? "" : "s")")
             }
-            if result.record == nil && result.commits.isEmpty && result.copiesDeleted == 0 && result.contentUnlisted == 0 {
+            if result.record == nil && result.commits.isEmpty && result.copiesDeleted == 0 && result.contentUnlisted == 0 && (result.mediaDeleted ?? 0) == 0 {
                 print("Nothing left to do: every recorded erasure is complete.")
             } else {
                 print("  content blobs taken out of \(Store.contentRef): \(result.contentUnlisted); stored copies deleted: \(result.copiesDeleted) (\(result.packsRewritten) pack\(result.packsRewritten == 1 ? "" : "s") rewritten)")
+            }
+            if let deleted = result.mediaDeleted, deleted > 0, let location = store.mediaStoreLocation {
+                print("  deleted from the media store \(location): \(deleted) object key\(deleted == 1 ? "" : "s") (and any cached copy)")
             }
         }
     }
@@ -81,7 +84,7 @@ struct EraseCommand: TrailCommand {
     /// Sample ids from a file, one a line.
     private func readIDs(_ path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrailError("cannot read \(path)", hint: "check the path given to --from-file", exitCode: 1)
+            throw TrailError(.fileSystem(path: path), "cannot read \(path)", hint: "check the path given to --from-file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, line: nil, message: "the file is not UTF-8 text", hint: "write one sample id per line")

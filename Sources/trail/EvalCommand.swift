@@ -17,7 +17,7 @@ struct EvalCommand: TrailCommand {
                 # the same predictions under both label versions, and the samples whose
                 # correctness the relabels flipped, by who relabeled them under which guideline
               trail eval clf-v3 clf-v4 --labels HEAD          # two models on one version
-              trail eval clf-v4 --json | jq .macroF1
+              trail eval clf-v4 --json | jq .macro_f1
               trail eval clf-v3 --labels clf-v3 --compare HEAD --html eval.html
 
             A label that is a list (multi-label) is scored as one label: its labels sorted and joined with +. With several label fields, --field chooses the one scored (default: the first label field the predictions hold). With --samples, the flipped samples (--compare) or the samples only one model gets right (two models) are listed. With --html FILE the evaluation is written to FILE as one self-contained page (per-label bars, the confusion heat map, flips by annotator), and only "Wrote report to FILE" is printed.
@@ -153,16 +153,9 @@ struct EvalCommand: TrailCommand {
                       + rightAligned(scoreText(l.f1), wb + 2) + rightAligned("new", 10) + rightAligned(thousands(l.support), 10))
             }
         }
-        if let list = f.samples {
-            print("")
-            print("  Flipped samples (\(list.count)):")
-            for s in list {
-                print("    \(TerminalText.escaped(s.id))  \(s.direction)  predicted \(TerminalText.escaped(s.predicted)); \(TerminalText.escaped(s.before)) → \(TerminalText.escaped(s.after))  by \(TerminalText.escaped(s.annotator)) under \(TerminalText.escaped(s.guideline))")
-            }
-        } else if f.rightToWrong + f.wrongToRight > 0 {
-            print("")
-            print("  --samples lists the flipped samples.")
-        }
+        printSamples("Flipped samples", f.samples.map { list in list.map { s in
+            "\(TerminalText.escaped(s.id))  \(s.direction)  predicted \(TerminalText.escaped(s.predicted)); \(TerminalText.escaped(s.before)) → \(TerminalText.escaped(s.after))  by \(TerminalText.escaped(s.annotator)) under \(TerminalText.escaped(s.guideline))"
+        } }, unlisted: f.rightToWrong + f.wrongToRight > 0 ? "--samples lists the flipped samples." : nil)
     }
 
     private func printModels(_ m: ModelComparison) {
@@ -182,14 +175,21 @@ struct EvalCommand: TrailCommand {
         print("")
         print("  On the \(thousands(m.both)) sample\(m.both == 1 ? "" : "s") both predicted: both right \(thousands(m.bothRight)), both wrong \(thousands(m.bothWrong)), "
               + "only \(a.model) right \(thousands(m.onlyFirstRight)), only \(b.model) right \(thousands(m.onlySecondRight))")
-        if let list = m.samples {
+        printSamples("Samples only one model gets right", m.samples.map { list in list.map { s in
+            "\(TerminalText.escaped(s.id))  \(TerminalText.escaped(s.label)): \(a.model) said \(TerminalText.escaped(s.first)), \(b.model) said \(TerminalText.escaped(s.second))  (right: \(s.right))"
+        } }, unlisted: m.onlyFirstRight + m.onlySecondRight > 0 ? "--samples lists the samples only one of them gets right." : nil)
+    }
+
+    /// The listed samples under `title`, or, when they were not asked for, the `unlisted` line
+    /// that says how to list them.
+    private func printSamples(_ title: String, _ lines: [String]?, unlisted: String?) {
+        if let lines {
             print("")
-            print("  Samples only one model gets right (\(list.count)):")
-            for s in list {
-                print("    \(TerminalText.escaped(s.id))  \(TerminalText.escaped(s.label)): \(a.model) said \(TerminalText.escaped(s.first)), \(b.model) said \(TerminalText.escaped(s.second))  (right: \(s.right))")
-            }
-        } else if m.onlyFirstRight + m.onlySecondRight > 0 {
-            print("  --samples lists the samples only one of them gets right.")
+            print("  \(title) (\(lines.count)):")
+            for line in lines { print("    " + line) }
+        } else if let unlisted {
+            print("")
+            print("  " + unlisted)
         }
     }
 

@@ -28,7 +28,7 @@ struct ExportCommand: TrailCommand {
         var exportFormat: ExportFormat?
         if let format {
             guard let f = ExportFormat(rawValue: format.lowercased()) else {
-                throw TrailError("unknown format '\(format)'", hint: "use jsonl, csv or folder", exitCode: 2)
+                throw TrailError(.usage, "unknown format '\(format)'", hint: "use jsonl, csv or folder")
             }
             exportFormat = f
         }

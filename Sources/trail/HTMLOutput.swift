@@ -14,7 +14,7 @@ struct HTMLOptions: ParsableArguments {
     /// Refuses `--html -` with `--json`: both would go to standard output.
     func check(json: Bool) throws {
         if html == "-" && json {
-            throw TrailError("--html - and --json both write to standard output", hint: "write the page to a file: --html report.html", exitCode: 2)
+            throw TrailError(.usage, "--html - and --json both write to standard output", hint: "write the page to a file: --html report.html")
         }
     }
 }

@@ -36,6 +36,12 @@ struct HistoryCommand: TrailCommand {
                     print("  annotator: \(v.annotator ?? "(none)")")
                     print("  guideline: \(v.guideline ?? "(none)")")
                     print("  models:    \(v.models.isEmpty ? "(none)" : v.models.joined(separator: ", "))")
+                    if let judgments = v.judgments {
+                        print("  judgments: \(judgments.count)")
+                        for j in judgments {
+                            print("    \(j.annotator ?? "(none)")  \(j.label ?? "(missing)")  \(j.guideline ?? "(none)")" + (j.at.map { "  \($0)" } ?? ""))
+                        }
+                    }
                 }
             }
             if let e = history.erasure {

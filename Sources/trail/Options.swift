@@ -51,16 +51,6 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-extension TrailError {
-    /// An error the command line itself finds in its arguments: a usage error with `exitCode`
-    /// 2, else (1) a plain failure. The exit code is not kept: `exitStatus(for:)` gives it back
-    /// from the kind. (The commands' own checks; the core says `TrailError(.usage, ...)`.)
-    init(_ message: String, hint: String? = nil, exitCode: Int32 = 1) {
-        assert(exitCode == 1 || exitCode == 2, "a command's own error exits 1 or 2")
-        self.init(exitCode == 2 ? .usage : .failed, message, hint: hint)
-    }
-}
-
 func printError(_ message: String, hint: String?, details: [String] = []) {
     ProgressBar.endLine()
     // Messages quote user values (ids, paths, field names): escaped like all text output.
@@ -69,10 +59,11 @@ func printError(_ message: String, hint: String?, details: [String] = []) {
     if let hint { TerminalText.writeError("hint: \(hint)") }
 }
 
-/// Prints a value as pretty JSON with sorted keys.
+/// Prints a value as pretty JSON with sorted keys (snake_case keys for `SnakeCaseKeys` results).
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    if value is SnakeCaseKeys { encoder.keyEncodingStrategy = .convertToSnakeCase }
     TerminalText.writeVerbatim(TerminalText.jsonEscaped(String(decoding: try encoder.encode(value), as: UTF8.self)))
 }
 

@@ -58,10 +58,10 @@ struct ShowCommand: TrailCommand {
     private func show(_ sample: String, in snapshot: Snapshot, of store: Store, json: Bool) throws {
         guard let view = try SampleView.read(sample, in: snapshot) else {
             if let e = try store.erasureLog().bySample[sample] {
-                throw TrailError("sample '\(sample)' is not in \(revision): it was erased \(e.date) (erasure \(e.sequence): \(e.reason))",
+                throw TrailError(.notFound(.sample, name: sample), "sample '\(sample)' is not in \(revision): it was erased \(e.date) (erasure \(e.sequence): \(e.reason))",
                                  hint: "older versions still list its labels and metadata: `trail history \(sample)`")
             }
-            throw TrailError("sample '\(sample)' is not in \(revision) (\(snapshot.commit.abbreviated()))",
+            throw TrailError(.notFound(.sample, name: sample), "sample '\(sample)' is not in \(revision) (\(snapshot.commit.abbreviated()))",
                              hint: "check the id; `trail export \(revision) --out -` lists the samples")
         }
         if json {

@@ -1,5 +1,6 @@
 import Foundation
 import TrailCore
+import TrailReports
 
 // Text formats that several commands share.
 
@@ -55,4 +56,30 @@ func formatBytes(_ n: Int) -> String {
     var unit = 0
     while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
     return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+}
+
+/// "Stored 1,000 predictions of clf-v3 ..." and the scores on the model's own data.
+func printStoredPredictions(_ stored: StoredPredictions, model: String) {
+    let info = stored.info
+    let scores = info.scored == info.count ? "each with a score" : info.scored == 0 ? "no scores" : "\(thousands(info.scored)) with a score"
+    print("Stored \(thousands(info.count)) prediction\(info.count == 1 ? "" : "s") of \(model) from \(info.source) (\(info.labelFields.joined(separator: ", ")); \(scores)) as \(stored.commit.abbreviated())")
+    if let m = info.metrics { print("  " + storedMetricsLine(m).prefix(1).uppercased() + storedMetricsLine(m).dropFirst()) }
+}
+
+/// "on its own data (a1b2c3d4e5): accuracy 85.3%, macro F1 0.812; 1,000 scored, 0 missing".
+func storedMetricsLine(_ m: StoredMetrics) -> String {
+    "on its own data (\(m.labels.prefix(10))): accuracy \(percentText(m.accuracy)), macro F1 \(scoreText(m.macroF1)); \(thousands(m.samples)) scored, \(thousands(m.missing)) missing"
+}
+
+/// A count with thousands separators: 1,234,567.
+func thousands(_ n: Int) -> String { groupedCount(n, minus: "-") }
+
+/// A share as a percentage with one decimal ("85.3%"); "–" when undefined.
+func percentText(_ x: Double?) -> String {
+    x.map { String(format: "%.1f%%", $0 * 100) } ?? "–"
+}
+
+/// A score with three decimals ("0.812"); "–" when undefined.
+func scoreText(_ x: Double?) -> String {
+    x.map { String(format: "%.3f", $0) } ?? "–"
 }

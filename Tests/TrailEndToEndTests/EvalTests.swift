@@ -73,7 +73,7 @@ final class EvalTests: XCTestCase {
         try box.write("m2.jsonl", (0..<300).map { #"{"id":"\#(Self.id($0))","label":"\#(preds[$0])"}"# }.joined(separator: "\n") + "\n")
         try box.ok("model", "register", "m2", "HEAD", "--predictions", "m2.jsonl")
         let result = try json(try box.ok("eval", "m2", "--json"))
-        for key in ["model", "labels", "samples", "missing", "accuracy", "macroF1", "perLabel", "confusion", "kappa", "labelsCommit", "field"] {
+        for key in ["model", "labels", "samples", "missing", "accuracy", "macro_f1", "per_label", "confusion", "kappa", "labels_commit", "field"] {
             XCTAssertNotNil(result[key], "eval --json has \(key)")
         }
         XCTAssertEqual(result["model"] as? String, "m2")
@@ -84,11 +84,11 @@ final class EvalTests: XCTestCase {
         let reference = try scikitLearn(box, truth: (0..<300).map(Self.truth), predicted: preds)
         let accuracy = try XCTUnwrap(result["accuracy"] as? Double)
         XCTAssertEqual(accuracy, try XCTUnwrap(reference["accuracy"] as? Double), accuracy: 1e-12)
-        for (mine, theirs) in [("macroF1", "macro_f1"), ("macroPrecision", "macro_precision"), ("macroRecall", "macro_recall"), ("kappa", "kappa")] {
+        for (mine, theirs) in [("macro_f1", "macro_f1"), ("macro_precision", "macro_precision"), ("macro_recall", "macro_recall"), ("kappa", "kappa")] {
             XCTAssertEqual(try XCTUnwrap(result[mine] as? Double), try XCTUnwrap(reference[theirs] as? Double), accuracy: 1e-12, mine)
         }
         let labels = try XCTUnwrap(reference["labels"] as? [String])
-        let perLabel = try XCTUnwrap(result["perLabel"] as? [[String: Any]])
+        let perLabel = try XCTUnwrap(result["per_label"] as? [[String: Any]])
         XCTAssertEqual(Set(perLabel.compactMap { $0["label"] as? String }), Set(labels), "the labels scikit-learn scores")
         for row in perLabel {
             let label = try XCTUnwrap(row["label"] as? String)
@@ -190,11 +190,11 @@ final class EvalTests: XCTestCase {
         XCTAssertEqual(from["labels"] as? String, "m1")
         XCTAssertEqual(to["labels"] as? String, "HEAD")
         let flipped = try XCTUnwrap(result["flipped"] as? [String: Any])
-        XCTAssertEqual(flipped["rightToWrong"] as? Int, 3)
-        XCTAssertEqual(flipped["wrongToRight"] as? Int, 1)
+        XCTAssertEqual(flipped["right_to_wrong"] as? Int, 3)
+        XCTAssertEqual(flipped["wrong_to_right"] as? Int, 1)
         let groups = try XCTUnwrap(flipped["groups"] as? [[String: Any]])
         XCTAssertEqual(groups.count, 2)
-        XCTAssertEqual(groups.map { "\($0["annotator"]!) \($0["guideline"]!) \($0["rightToWrong"]!) \($0["wrongToRight"]!)" },
+        XCTAssertEqual(groups.map { "\($0["annotator"]!) \($0["guideline"]!) \($0["right_to_wrong"]!) \($0["wrong_to_right"]!)" },
                        ["adj_a v3.2 2 0", "adj_b v3.3 1 1"])
         let samples = try XCTUnwrap(flipped["samples"] as? [[String: Any]])
         XCTAssertEqual(samples.map { "\($0["id"]!) \($0["direction"]!) \($0["before"]!)→\($0["after"]!)" },
@@ -216,7 +216,7 @@ final class EvalTests: XCTestCase {
         XCTAssertEqual(result["predictions"] as? Int, 302)
         XCTAssertEqual(result["samples"] as? Int, 300)
         XCTAssertEqual(result["missing"] as? Int, 2)
-        XCTAssertEqual(result["missingSamples"] as? [String], ["ghost-1", "s99999"])
+        XCTAssertEqual(result["missing_samples"] as? [String], ["ghost-1", "s99999"])
         XCTAssertEqual(result["accuracy"] as? Double, 0.9, "missing samples are not scored")
         XCTAssertTrue(try box.ok("eval", "m3").stdout.contains("2 missing (not in HEAD: ghost-1, s99999)"))
 
@@ -242,10 +242,10 @@ final class EvalTests: XCTestCase {
         let result = try json(try box.ok("eval", "m1", "m2", "--json", "--samples"))
         // m1 is wrong on multiples of 10, m2 on multiples of 15.
         XCTAssertEqual(result["both"] as? Int, 300)
-        XCTAssertEqual(result["bothWrong"] as? Int, 10)
-        XCTAssertEqual(result["onlyFirstRight"] as? Int, 10)
-        XCTAssertEqual(result["onlySecondRight"] as? Int, 20)
-        XCTAssertEqual(result["bothRight"] as? Int, 260)
+        XCTAssertEqual(result["both_wrong"] as? Int, 10)
+        XCTAssertEqual(result["only_first_right"] as? Int, 10)
+        XCTAssertEqual(result["only_second_right"] as? Int, 20)
+        XCTAssertEqual(result["both_right"] as? Int, 260)
         let models = try XCTUnwrap(result["models"] as? [[String: Any]])
         XCTAssertEqual(models.map { $0["model"] as? String }, ["m1", "m2"])
         XCTAssertEqual(try XCTUnwrap(models[1]["accuracy"] as? Double), 280.0 / 300, accuracy: 1e-12)
@@ -275,7 +275,7 @@ final class EvalTests: XCTestCase {
                        [#"{"id":"s00000","label":"spam","score":0.50}"#, #"{"id":"s00001","label":"safe"}"#], "CSV scores stored as numbers")
         // The same predictions as JSON Lines give the same figures.
         var csvScores = try json(try box.ok("eval", "m4", "--json")), jsonlScores = try json(try box.ok("eval", "m1", "--json"))
-        for key in ["model", "predictionsCommit"] { csvScores[key] = nil; jsonlScores[key] = nil }
+        for key in ["model", "predictions_commit"] { csvScores[key] = nil; jsonlScores[key] = nil }
         XCTAssertEqual(NSDictionary(dictionary: csvScores), NSDictionary(dictionary: jsonlScores))
 
         // Again: nothing changes. Other predictions: a new commit, the old one its parent.

@@ -20,7 +20,7 @@ final class HTTPRemoteTests: XCTestCase {
             }
             let execPath = try box.run("/usr/bin/env", ["git", "--exec-path"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let root = box.root.path
-            port = try Self.freeLoopbackPort()
+            port = try LoopbackPorts.free(1)[0]
             errorLog = root + "/lighttpd-error.log"
             try box.write("users", "\(Self.user):\(Self.password)\n")
             try FileManager.default.createDirectory(atPath: root + "/www", withIntermediateDirectories: true)
@@ -78,25 +78,6 @@ final class HTTPRemoteTests: XCTestCase {
             process.waitUntilExit()
         }
 
-        /// A TCP port on 127.0.0.1 that nothing listens on (the kernel's pick, released again).
-        private static func freeLoopbackPort() throws -> Int {
-            #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-            #endif
-            guard fd >= 0 else { throw MissingPrerequisite("no TCP socket for a loopback port (\(String(cString: strerror(errno))))", fix: "run the tests where 127.0.0.1 is available", installable: false) }
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            guard bound else { throw MissingPrerequisite("cannot bind a port on 127.0.0.1 (\(String(cString: strerror(errno))))", fix: "run the tests where 127.0.0.1 is available", installable: false) }
-            return Int(UInt16(bigEndian: address.sin_port))
-        }
     }
 
     /// A sandbox with no credentials from the outside: none in the environment, no prompt

@@ -77,6 +77,8 @@ public struct AnnotatorAudit: Codable, Equatable {
     public var overturnedBy: [String: Int]
     /// Each overturned label, oldest first.
     public var overturns: [Overturn]
+    /// Their judgments in HEAD against its final labels; absent when they made none there.
+    public var judgments: AnnotatorJudgments? = nil
 }
 
 /// Samples whose label changed often, flip-flops (a label that came back) first.
@@ -182,7 +184,11 @@ public struct Auditor {
             audit.overturnedBy[by ?? "(none)", default: 0] += 1
         }
         audit.overturned = audit.overturns.count
-        if audit.labelsSet == 0 {
+        // Judgments are read from HEAD's records, when the history has any.
+        if try !index.rows("SELECT 1 FROM judgments LIMIT 1").isEmpty, try store.headCommit() != nil {
+            audit.judgments = try judgments(of: id)
+        }
+        if audit.labelsSet == 0 && audit.judgments == nil {
             throw TrailError(.notFound(.annotator, name: id), "no labels by annotator '\(id)' in the indexed history",
                              hint: "check the name (it is case-sensitive); `trail show HEAD` lists the annotators")
         }

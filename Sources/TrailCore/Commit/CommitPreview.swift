@@ -6,6 +6,7 @@ import GitFormat
 public struct CommitPreview: Codable, Equatable {
     /// The branch HEAD names and the commit it points at (nil before the first commit).
     public var branch: String
+    /// The commit HEAD's branch points at; nil before the first commit.
     public var head: String?
     /// True when committing would write nothing (the manifest matches HEAD).
     public var unchanged: Bool
@@ -89,7 +90,7 @@ extension ChangeRow {
     /// The row as a change with labels worked out (an added sample's record is decoded).
     func sampleChange(config: DatasetConfig) throws -> SampleChange {
         switch self {
-        case .change(let change): return change
+        case .change(let change, _): return change
         case .added(let record, let id):
             return try SampleChange.added(recordBytes: record, recordID: id, config: config)
                 ?? SampleChange.between(nil, SampleRecord.decode(record), oldConfig: config, newConfig: config, recordBefore: nil, recordAfter: id)

@@ -11,7 +11,9 @@ public struct CommitRequest {
     public var format: ManifestFormat?
     /// The folder media paths are relative to; nil for the manifest's folder.
     public var mediaRoot: String?
+    /// The commit message.
     public var message: String
+    /// The commit's author and committer, with the time it records.
     public var author: Signature
     /// True when the manifest lists changes only: upserts by id, and `{"id": …, "_delete": true}` removals.
     public var isPatch: Bool
@@ -19,6 +21,7 @@ public struct CommitRequest {
     /// the branch to commit to, and the erasure record's number for the commit's trailers.
     var erasure: (removals: [String], branch: String, sequence: Int)?
 
+    /// A commit of the manifest at `manifestPath`; `format` nil reads it from the file's extension.
     public init(manifestPath: String, format: ManifestFormat? = nil, mediaRoot: String? = nil,
                 message: String, author: Signature, isPatch: Bool = false) {
         self.manifestPath = manifestPath
@@ -36,17 +39,26 @@ public struct CommitResult: Codable, Equatable {
     public var committed: Bool
     /// The new commit (or HEAD, when nothing changed).
     public var commit: String?
+    /// The commit the new one follows (HEAD before); nil for the first commit.
     public var parent: String?
+    /// The branch that now points at `commit`.
     public var branch: String
     /// Samples in the new snapshot.
     public var samples: Int
+    /// Samples the new snapshot holds that its parent did not.
     public var added: Int
+    /// Samples its parent held that the new snapshot does not.
     public var removed: Int
     /// Samples whose record changed (labels, fields or content).
     public var modified: Int
     /// Objects written, and the size of the pack that holds them.
     public var objectsWritten: Int
+    /// Size in bytes of the pack written; 0 when nothing was written.
     public var packBytes: Int
+    /// With a media store: media files uploaded, and those the bucket held already (nil without one).
+    public var mediaUploaded: Int?
+    /// With a media store: media files the bucket held already, so not sent again (nil without one).
+    public var mediaAlreadyStored: Int?
 }
 
 /// Commits a manifest as a new snapshot. Cost follows the change: a full manifest is read
@@ -54,6 +66,7 @@ public struct CommitResult: Codable, Equatable {
 public struct Committer {
     let store: Store
 
+    /// A committer writing into `store`.
     public init(store: Store) { self.store = store }
 
     /// Validates the whole manifest first, so that bad input leaves the store exactly as it was;
@@ -160,6 +173,8 @@ public struct Committer {
             let planned = Set(plan.objects.map(\.id))
             freshBlobs.removeAll { planned.contains($0.id) }
         }
+        // With a media store, new media files go to its bucket now, and into neither the pack nor the content ref.
+        let media = try MediaCommit.upload(&freshBlobs, samples: input.samples, store: store)
         plan.newContent = freshBlobs.map(\.id)
         Trace.mark("new content found: \(freshBlobs.count) blobs")
         if !plan.newContent.isEmpty {
@@ -205,9 +220,12 @@ public struct Committer {
         try? indexer?.finish(commit: repo.commit(commitObject.id), samples: plan.summary.samples, ref: branch,
                              models: Models(store: store).list())
         Trace.mark("index updated")
+        AgreementCache.afterCommit(commitObject.id, parent: parent, firstRecord: parent == nil ? input.samples.first?.record.data : nil, store: store)
+        Trace.mark("agreement counts kept")
         let result = CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
                                   samples: plan.summary.samples, added: plan.added, removed: plan.removed,
-                                  modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes)
+                                  modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes,
+                                  mediaUploaded: media?.uploaded, mediaAlreadyStored: media?.alreadyThere)
         return (result, Leftovers([input, plan, objects, freshBlobs, contentTree as Any]))
     }
 

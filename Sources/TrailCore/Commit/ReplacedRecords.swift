@@ -17,6 +17,7 @@ struct ReplacedRecords {
                      newConfig: DatasetConfig, repositoryPath: String) throws -> ReplacedRecords {
         let roles = FieldRoles(oldConfig)
         let oldKeys = FieldNames(oldConfig), newKeys = FieldNames(newConfig)
+        let judgments = JudgedRecord.Reader(config: newConfig)
         let workers = Parallel.workerCount(items: touched.count, minimumPerWorker: 512)
         let chunk = (touched.count + workers - 1) / workers
         let parts = try Parallel.perform(workers: workers, repositoryPath: repositoryPath) { w, repo in
@@ -35,7 +36,7 @@ struct ReplacedRecords {
                 guard t.after?.record.id != t.before else { part.rows.append(nil); continue }
                 let after = t.after.map { ($0.record.id, $0.record.data, PlainRecordFields($0.record.data, keys: newKeys)) }
                 if let change = SampleChange.plain((t.before, bytes, old), after) {
-                    part.rows.append(.change(change))
+                    part.rows.append(.change(change, judgments: try judgments.changedJudgments(before: bytes, after: t.after?.record.data)))
                 } else {
                     part.rows.append(try .of(before: (t.before, bytes), after: t.after.map { ($0.record.id, $0.record.data) },
                                              oldConfig: oldConfig, newConfig: newConfig, names: (oldKeys, newKeys)))

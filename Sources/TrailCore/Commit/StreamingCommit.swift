@@ -156,9 +156,15 @@ extension Committer {
         try? indexer?.finish(commit: repo.commit(commitObject.id), samples: summary.samples, ref: branch,
                              models: Models(store: store).list())
         Trace.mark("index updated")
+        let firstRecord = parent == nil ? entries.first.flatMap { try? repo.read($0.value, as: .blob) } : nil
+        AgreementCache.afterCommit(commitObject.id, parent: parent, firstRecord: firstRecord, store: store)
+        Trace.mark("agreement counts kept")
+        let hasMedia = try store.mediaStore() != nil
         let result = CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
                                   samples: summary.samples, added: plan.added, removed: plan.removed, modified: plan.modified,
-                                  objectsWritten: objectCount, packBytes: (attributes?[.size] as? Int) ?? 0)
+                                  objectsWritten: objectCount, packBytes: (attributes?[.size] as? Int) ?? 0,
+                                  mediaUploaded: hasMedia ? streamed.media.uploaded : nil,
+                                  mediaAlreadyStored: hasMedia ? streamed.media.alreadyThere : nil)
         return (result, Leftovers([streamed, plan, tail, contentTree as Any]))
     }
 
@@ -171,6 +177,8 @@ extension Committer {
         var fresh: [ObjectID: PendingObject] = [:]
         var newContent: [ObjectID] = []
         var jsonTexts: [PendingObject] = []
+        /// What went to the media store (zero without one).
+        var media = MediaStore.UploadResult()
     }
 
     /// Reads `request`'s manifest a window at a time, building its rows on every core; hands
@@ -222,6 +230,7 @@ extension Committer {
             for result in results { if let error = result.error { throw error } }
 
             var objects: [PendingObject] = []
+            var blobs: [PendingObject] = []
             var rows: [ChangeRow] = []
             for result in results {
                 out.summary.merge(result.summary)
@@ -234,12 +243,20 @@ extension Committer {
                     }
                     if wantRows { rows.append(.added(record: sample.record.data, id: sample.record.id)) }
                     for blob in sample.contentBlobs where seenContent.insert(blob.id).inserted {
-                        guard storeIsEmpty || !repo.contains(blob.id) else { continue }
-                        if blob.data.first == UInt8(ascii: "{") { out.jsonTexts.append(blob); continue }
-                        objects.append(blob)
-                        out.newContent.append(blob.id)
+                        if storeIsEmpty || !repo.contains(blob.id) { blobs.append(blob) }
                     }
                 }
+            }
+            // With a media store, the window's new media go to its bucket now (before any ref
+            // moves), and into neither the pack nor the content ref.
+            if try store.mediaStore() != nil, let uploaded = try MediaCommit.upload(&blobs, samples: results.flatMap(\.samples), store: store) {
+                out.media.uploaded += uploaded.uploaded
+                out.media.alreadyThere += uploaded.alreadyThere
+            }
+            for blob in blobs {
+                if blob.data.first == UInt8(ascii: "{") { out.jsonTexts.append(blob); continue }
+                objects.append(blob)
+                out.newContent.append(blob.id)
             }
             results = []
             try write(objects, rows)

@@ -26,39 +26,60 @@ extension ChangeKind {
 
 /// One changed sample, label by label.
 public struct SampleChange: Codable, Equatable, Sendable {
+    /// The sample's id.
     public var id: String
+    /// What happened to the sample.
     public var kind: ChangeKind
     /// Label fields before and after, as text (`(none)` when missing or null; multi-label
     /// arrays joined with `+`).
     public var labelsBefore: [String: String]
+    /// Label fields after, as text, in the same form.
     public var labelsAfter: [String: String]
     /// The annotator and guideline of the new version (of the old one for a removal).
     public var annotator: String?
+    /// The guideline version of the new record (of the old one for a removal); nil if it records none.
     public var guideline: String?
+    /// The id of the sample's record blob before; nil for an added sample.
     public var recordBefore: String?
+    /// The id of the sample's record blob after; nil for a removed sample.
     public var recordAfter: String?
 }
 
 /// A label-aware diff between two snapshots.
 public struct SnapshotDiff: Codable, Equatable, Sendable {
+    /// How many relabeled samples moved from one label to another in one field.
     public struct Transition: Codable, Equatable, Sendable {
+        /// The label field.
         public var field: String
+        /// The label before, as text.
         public var from: String
+        /// The label after, as text.
         public var to: String
+        /// Relabeled samples that made this move.
         public var count: Int
     }
 
+    /// One label's sample count in the two versions.
     public struct LabelCount: Codable, Equatable, Sendable {
+        /// The label field.
         public var field: String
+        /// The label, as text.
         public var label: String
+        /// Samples with this label in the old version.
         public var before: Int
+        /// Samples with this label in the new version.
         public var after: Int
+        /// `after - before`.
         public var delta: Int
     }
 
+    /// The old version, as given (`HEAD`, a branch, tag, model or commit).
     public var from: String
+    /// The new version, as given.
     public var to: String
+    /// Samples in the old version.
     public var samplesBefore: Int
+    /// Samples in the new version.
     public var samplesAfter: Int
     /// How many samples changed in each way.
     public var counts: [String: Int]
@@ -68,6 +89,7 @@ public struct SnapshotDiff: Codable, Equatable, Sendable {
     public var labels: [LabelCount]
     /// Relabels by the annotator and by the guideline version of the new label.
     public var relabelsByAnnotator: [String: Int]
+    /// Relabels by the guideline version of the new label.
     public var relabelsByGuideline: [String: Int]
     /// Every changed sample, by id (only when asked for).
     public var samples: [SampleChange]?
@@ -76,12 +98,15 @@ public struct SnapshotDiff: Codable, Equatable, Sendable {
     /// When A or B names a model with stored predictions: its scores on its own data, by model
     /// name (see `Predictions.storedMetrics(of:)`); absent otherwise.
     public var storedMetrics: [String: StoredMetrics]?
+    /// Annotator agreement in both versions (`trail diff` only), when either holds judgments; absent otherwise.
+    public var agreement: DiffAgreement?
 }
 
 /// Computes label-aware diffs.
 public struct Differ {
     let store: Store
 
+    /// A differ reading snapshots from `store`.
     public init(store: Store) { self.store = store }
 
     /// The diff from `old` to `new`. Reads only the subtrees whose ids differ, then the records

@@ -6,12 +6,15 @@ import GitFormat
 public struct ErasureRequest {
     /// The sample ids whose content must go.
     public var samples: [String]
+    /// Why the content is erased, as recorded in the erasure log.
     public var reason: String
+    /// Who erases, and when; recorded as `erasedBy` and the date.
     public var author: Signature
     /// Also erase samples whose content is byte for byte the same as an erased sample's
     /// (otherwise such sharing is an error that names them).
     public var includeShared: Bool
 
+    /// A request to erase the content of `samples`, for `reason`, by `author`.
     public init(samples: [String], reason: String, author: Signature, includeShared: Bool = false) {
         self.samples = samples
         self.reason = reason
@@ -32,14 +35,20 @@ public struct ErasureResult: Codable, Equatable {
     public var commits: [BranchCommit] = []
     /// Content blobs taken out of the content ref, and copies of them deleted from the object store.
     public var contentUnlisted = 0
+    /// Copies of those blobs deleted from the object store (loose files and pack entries).
     public var copiesDeleted = 0
     /// Packs rewritten without the erased content.
     public var packsRewritten = 0
+    /// With a media store: erased content ids deleted from its bucket (nil without one).
+    public var mediaDeleted: Int?
 
     /// A commit that removed erased samples from a branch.
     public struct BranchCommit: Codable, Equatable {
+        /// The branch the commit was made on.
         public var branch: String
+        /// The new commit, which the branch now points at.
         public var commit: String
+        /// Erased samples the commit removed from the branch.
         public var removed: Int
     }
 }
@@ -58,6 +67,7 @@ public struct ErasureResult: Codable, Equatable {
 public struct Eraser {
     let store: Store
 
+    /// An eraser working on `store`.
     public init(store: Store) { self.store = store }
 
     /// The marker a running erasure keeps beside the git files.
@@ -116,12 +126,12 @@ public struct Eraser {
             let record = ErasureRecord(sequence: 0, erasedBy: "\(request.author.name) <\(request.author.email)>",
                                        date: isoDate(Signature(name: "", email: "", time: request.author.time)),
                                        time: request.author.time, reason: reason, samples: erasedIDs.sorted(),
-                                       content: content.map(\.hex).sorted())
+                                       content: content.map(\.hex).sorted(), mediaStore: store.mediaStoreLocation?.description)
             let (_, appended) = try log.appending(record, by: request.author, in: repo)
             result.record = appended
             Trace.mark("erase: record \(appended.sequence) appended")
             FaultInjection.reached("erase-recorded")
-            result = try finishLocked(result, author: request.author, removing: Set(erasedIDs))
+            result = try finishLocked(result, author: request.author, removing: Set(erasedIDs), media: .newRecords(quiet: false))
             return result
         }
     }
@@ -130,7 +140,8 @@ public struct Eraser {
     /// in a record): removes erased samples from branch tips, unlists their content and deletes
     /// every copy of it. Cheap when there is nothing left to do.
     public func finish(author: Signature? = nil, onWaitForLock: () -> Void = {}) throws -> ErasureResult {
-        try store.withWriteLock(onWait: onWaitForLock) { try finish(ErasureResult(), author: author) }
+        // Asked for explicitly, every erased media object is deleted from the bucket again (see MediaErasure).
+        try store.withWriteLock(onWait: onWaitForLock) { try finishLocked(ErasureResult(), author: author ?? store.automaticSignature(), media: .all) }
     }
 
     /// Finishing commits are by `author`, else the store's automatic signature.
@@ -148,7 +159,7 @@ public struct Eraser {
             return try store.withWriteLock(timeout: 0) {
                 // Another process may have finished it between the check and the lock.
                 guard FileManager.default.fileExists(atPath: markerPath) else { return false }
-                let done = try finish(ErasureResult())
+                let done = try finishLocked(ErasureResult(), author: store.automaticSignature(), media: .newRecords(quiet: true))
                 let changed = !done.commits.isEmpty || done.contentUnlisted > 0 || done.copiesDeleted > 0
                 store.finishedInterruptedErasure = changed
                 return changed
@@ -161,7 +172,9 @@ public struct Eraser {
 
     /// `removing`: the samples of an erasure being made now, removed from every branch tip
     /// whatever their record; others only while their record names erased content.
-    func finishLocked(_ start: ErasureResult, author: Signature, removing: Set<String> = []) throws -> ErasureResult {
+    /// `media`: how far the media store's part goes (fetch, pull and merge delete cached copies only).
+    func finishLocked(_ start: ErasureResult, author: Signature, removing: Set<String> = [],
+                      media: MediaErasure.Scope = .cacheOnly) throws -> ErasureResult {
         var result = start
         let repo = store.repository
         let log = try ErasureLog.read(repo)
@@ -234,6 +247,15 @@ public struct Eraser {
                 }
             }
             Trace.mark("erase: object store pruned")
+            // 4. Nor in the media store.
+            do {
+                if let deleted = try MediaErasure.finish(log, store: store, scope: media) { result.mediaDeleted = (result.mediaDeleted ?? 0) + deleted }
+            } catch {
+                // Git's part is done: the store must not try again on every open while the server is
+                // down. The objects wait for the next `erase` or `erase --finish` (and verify names them).
+                try? FileManager.default.removeItem(atPath: markerPath)
+                throw error
+            }
             try? LineageUpdater(store: store).catchUp()
         }
         try? FileManager.default.removeItem(atPath: markerPath)

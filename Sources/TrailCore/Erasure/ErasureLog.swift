@@ -14,13 +14,19 @@ public struct ErasureRecord: Codable, Equatable, Sendable {
     public var erasedBy: String
     /// When, as ISO 8601 (UTC), and as seconds since 1970.
     public var date: String
+    /// The same moment as `date`, in seconds since 1970-01-01 UTC.
     public var time: Int64
+    /// Why the content was erased, as given.
     public var reason: String
     /// The sample ids whose content was erased, as given, sorted.
     public var samples: [String]
     /// The content and media blob ids removed from the store (every version of those samples).
     public var content: [String]
+    /// The record's format version; 1.
     public var format = 1
+    /// The media store (`s3://BUCKET/PREFIX`) the erased media objects are deleted from; absent
+    /// when the store kept its media in git.
+    public var mediaStore: String?
 }
 
 /// The erasure records of a store, read from `refs/trail/erasures`.
@@ -140,7 +146,9 @@ public struct ErasedSample: Codable, Equatable, Sendable {
     public var id: String
     /// The erasure record's number (`ErasureRecord.sequence`), date and reason.
     public var sequence: Int
+    /// When the erasure was made, as ISO 8601 (UTC).
     public var date: String
+    /// Why the content was erased, as given.
     public var reason: String
 }
 

@@ -8,6 +8,7 @@ import GitFormat
 public struct Evaluator {
     let store: Store
 
+    /// An evaluator reading predictions and labels from `store`.
     public init(store: Store) { self.store = store }
 
     /// How many missing samples a result names.

@@ -23,10 +23,15 @@ public enum ExportFormat: String, CaseIterable, Codable, Sendable {
 
 /// What an export wrote.
 public struct ExportResult: Codable, Equatable {
+    /// The commit exported.
     public var commit: String
+    /// The format written.
     public var format: ExportFormat
+    /// Where the export was written.
     public var path: String
+    /// Samples written.
     public var samples: Int
+    /// Media files written beside the samples.
     public var mediaFiles: Int
     /// Samples of this version whose content was erased since: left out of the export.
     public var erased: [ErasedSample] = []
@@ -40,6 +45,7 @@ public struct ExportResult: Codable, Equatable {
 public struct Exporter {
     let store: Store
 
+    /// An exporter reading snapshots from `store`.
     public init(store: Store) { self.store = store }
 
     /// Exports `snapshot` to `path` (`-` for standard output, JSON Lines only).
@@ -283,22 +289,27 @@ public struct Exporter {
         }
         // A file where another path needs a folder ('a' and 'a/b') would fail halfway through.
         for relative in planned.keys {
-            var parent = (relative as NSString).deletingLastPathComponent
+            // Not NSString.deletingLastPathComponent: Foundation (Swift 6.3) traps on a one-letter path.
+            func parentOf(_ path: String) -> String { path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "" }
+            var parent = parentOf(relative)
             while !parent.isEmpty {
                 if let file = planned[parent] {
                     throw TrailError(.refused, "sample '\(file.sample)' names media file '\(parent)', which sample '\(planned[relative]!.sample)' needs as a folder ('\(relative)')",
                                      hint: "export as JSON Lines or CSV (media stay in the store), or give them distinct paths and commit again; nothing was exported")
                 }
-                parent = (parent as NSString).deletingLastPathComponent
+                parent = parentOf(parent)
             }
         }
         let existed = fm.fileExists(atPath: path)
         try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
         do {
+            // Media in a media store are downloaded (in parallel, through the cache) before the first is written.
+            let reader = try MediaReader(store: store, blobs: planned.values.map(\.blob))
+            defer { reader.finish() }
             for (relative, media) in planned.sorted(by: { $0.key < $1.key }) {
                 let target = path + "/" + relative
                 try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try writeNewFile(target, store.repository.read(media.blob, as: .blob))
+                try writeNewFile(target, reader.read(media.blob))
             }
         } catch {
             // The folder was new or empty: what this export wrote goes, so nothing half-written stays.

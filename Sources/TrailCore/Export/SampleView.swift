@@ -25,10 +25,13 @@ struct RowRestorer {
 
 /// One sample of one snapshot, for `trail show REV SAMPLE`.
 public struct SampleView: Equatable {
+    /// The snapshot's commit.
     public let commit: ObjectID
+    /// The id of the sample's record blob in that snapshot.
     public let record: ObjectID
     /// The sample as the user gave it.
     public let row: [JSONMember]
+    /// The sample's content fields, by blob id.
     public let content: [SampleRecord.Content]
     /// The erasure that removed this sample's content since (the row then lacks those fields).
     public let erasure: ErasureRecord?

@@ -24,6 +24,8 @@ public struct SampleVersion: Codable, Equatable, Sendable {
     public var record: String?
     /// Models whose training data held exactly this version.
     public var models: [String]
+    /// The version's judgments (its judgments field), in record order; absent when it has none.
+    public var judgments: [Judgment]? = nil
 }
 
 /// The label history of one sample, oldest first: a blame for one sample.
@@ -91,7 +93,8 @@ public struct HistoryReader {
                 subject: String(info.message.split(separator: "\n").first ?? ""), kind: change.kind,
                 labels: record == nil ? [:] : change.labelsAfter, annotator: record == nil ? nil : change.annotator,
                 guideline: record == nil ? nil : change.guideline, record: current?.hex,
-                models: current == nil ? [] : modelRecords.filter { $0.record == current }.map(\.name)))
+                models: current == nil ? [] : modelRecords.filter { $0.record == current }.map(\.name),
+                judgments: record.map { Judgment.list($0.field(config.judgmentsField), config: config) }.flatMap { $0.isEmpty ? nil : $0 }))
         }
         guard !versions.isEmpty else {
             throw TrailError(.notFound(.sample, name: id), "sample '\(id)' is not in the history of \(revision ?? "HEAD")",

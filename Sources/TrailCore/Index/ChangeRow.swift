@@ -7,8 +7,9 @@ enum ChangeRow {
     /// A sample a commit added, as its record bytes. A first import adds a million of these, so
     /// plain records are bound straight from their bytes, with no value tree and no strings.
     case added(record: [UInt8], id: ObjectID)
-    /// A change worked out from the records on both sides.
-    case change(SampleChange)
+    /// A change worked out from the records on both sides, with the new version's judgments
+    /// when they differ from the old version's (nil when they are the same, or there are none).
+    case change(SampleChange, judgments: [Judgment]? = nil)
 
     /// The row of one change between two records (either absent): an added sample as its record
     /// bytes; anything else worked out in full from both records (`names` as for
@@ -16,7 +17,24 @@ enum ChangeRow {
     static func of(before: (id: ObjectID, bytes: [UInt8])?, after: (id: ObjectID, bytes: [UInt8])?,
                    oldConfig: DatasetConfig, newConfig: DatasetConfig, names: (old: FieldNames, new: FieldNames)? = nil) throws -> ChangeRow {
         if before == nil, let after { return .added(record: after.bytes, id: after.id) }
-        return .change(try SampleChange.between(recordBytes: before, after, oldConfig: oldConfig, newConfig: newConfig, names: names))
+        return .change(try SampleChange.between(recordBytes: before, after, oldConfig: oldConfig, newConfig: newConfig, names: names),
+                       judgments: try JudgedRecord.Reader(config: newConfig).changedJudgments(before: before?.bytes, after: after?.bytes))
+    }
+
+    /// The sample id and the judgments this row adds to the `judgments` table, if any: an added
+    /// record's judgments (read from its bytes), or a change's new judgments. `change` is what
+    /// the binder worked out for the row, when it did.
+    func newJudgments(_ change: SampleChange?, reader: JudgedRecord.Reader) throws -> (String, [Judgment])? {
+        switch self {
+        case .change(let c, let judgments):
+            guard let judgments, !judgments.isEmpty else { return nil }
+            return (c.id, judgments)
+        case .added(let record, _):
+            guard reader.rawJudgments(record) != nil else { return nil }
+            let judgments = try reader.read(record).judgments
+            guard !judgments.isEmpty else { return nil }
+            return (try change?.id ?? sampleChange(config: reader.config).id, judgments)
+        }
     }
 }
 
@@ -39,7 +57,7 @@ struct ChangeRowBinder {
     /// it had to be worked out in full, so the caller can add its label events.
     mutating func bind(_ row: ChangeRow, to statement: Statement) throws -> SampleChange? {
         switch row {
-        case .change(let change):
+        case .change(let change, _):
             try bind(change, to: statement)
             return change
         case .added(let record, let id):

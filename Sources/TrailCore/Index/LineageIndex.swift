@@ -109,7 +109,7 @@ public final class LineageIndex {
             for id in ids {
                 let seq = try db.rows("SELECT seq FROM commits WHERE id = ?", [.text(id.hex)])
                 guard case .integer(let n)? = seq.first?.first else { continue }
-                for table in ["changes", "label_events"] { try db.run("DELETE FROM \(table) WHERE seq = ?", [.integer(n)]) }
+                for table in ["changes", "label_events", "judgments"] { try db.run("DELETE FROM \(table) WHERE seq = ?", [.integer(n)]) }
                 try db.run("DELETE FROM commits WHERE seq = ?", [.integer(n)])
             }
         }
@@ -166,7 +166,7 @@ public final class LineageIndex {
         // The schema's own definitions, to build them again as they were.
         var indexes: [(name: String, sql: String)] = []
         if bulk {
-            for row in try db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'changes' AND sql IS NOT NULL") {
+            for row in try db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('changes', 'judgments') AND sql IS NOT NULL") {
                 if case .text(let name) = row[0], case .text(let sql) = row[1] { indexes.append((name, sql)) }
             }
         }
@@ -179,13 +179,43 @@ public final class LineageIndex {
             INSERT INTO label_events(seq, sample_id, field, from_label, to_label, annotator, guideline, time)
             VALUES (?,?,?,?,?,?,?,?)
             """)
+        let insertJudgment = try db.prepare("""
+            INSERT INTO judgments(seq, sample_id, position, annotator, field, label, guideline, at) VALUES (?,?,?,?,?,?,?,?)
+            """)
         try insertChange.bind([.integer(seq)])
         var binder = ChangeRowBinder(config: config)
+        let judgmentReader = JudgedRecord.Reader(config: config), judgmentKeys = PlainJudgments.Keys(config)
         while let changes = try next() {
             for row in changes {
                 insertChange.reset()
                 let change = try binder.bind(row, to: insertChange)
                 try insertChange.run()
+                // An added record's judgments are bound from its bytes (a first import adds millions).
+                if case .added(let record, _) = row, let plain = PlainJudgments(record, judgmentKeys), plain.id != nil || plain.judgments.isEmpty {
+                    try record.withUnsafeBufferPointer { bytes in
+                        func slice(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { range.map { UnsafeBufferPointer(rebasing: bytes[$0]) } }
+                        for (k, j) in plain.judgments.enumerated() {
+                            insertJudgment.reset()
+                            try insertJudgment.bind(seq, at: 1)
+                            try insertJudgment.bind(utf8: slice(plain.id), at: 2)
+                            try insertJudgment.bind(Int64(k), at: 3)
+                            try insertJudgment.bind(utf8: slice(j.annotator), at: 4)
+                            try insertJudgment.bind(j.field.map { judgmentKeys.labelNames[$0] }, at: 5)
+                            try insertJudgment.bind(utf8: slice(j.label), at: 6)
+                            try insertJudgment.bind(utf8: slice(j.guideline), at: 7)
+                            try insertJudgment.bind(utf8: slice(j.at), at: 8)
+                            try insertJudgment.run()
+                        }
+                    }
+                } else if let (sample, judgments) = try row.newJudgments(change, reader: judgmentReader) {
+                    for (k, j) in judgments.enumerated() {
+                        insertJudgment.reset()
+                        try insertJudgment.bind([.integer(seq), .text(sample), .integer(Int64(k)), j.annotator.map { .text($0) } ?? .null,
+                                                 j.field.map { .text($0) } ?? .null, j.label.map { .text($0) } ?? .null,
+                                                 j.guideline.map { .text($0) } ?? .null, j.at.map { .text($0) } ?? .null])
+                        try insertJudgment.run()
+                    }
+                }
                 guard let c = change, c.kind == .relabeled else { continue }
                 for field in Set(c.labelsBefore.keys).union(c.labelsAfter.keys).sorted() {
                     let from = c.labelsBefore[field] ?? "(none)", to = c.labelsAfter[field] ?? "(none)"
@@ -268,11 +298,13 @@ public final class LineageIndex {
 /// The migrations in `schema/`, embedded in the binary so an installed `trail` needs no files.
 /// A test checks that this list and the folder agree.
 public enum SchemaMigrations {
+    /// Every migration of the index schema, in version order.
     public static let all: [Migration] = [
         Migration(version: 1, name: "sync_state", sql: String(decoding: PackageResources._01_sync_state_sql, as: UTF8.self)),
         Migration(version: 2, name: "lineage", sql: String(decoding: PackageResources._02_lineage_sql, as: UTF8.self)),
         Migration(version: 3, name: "lean_label_events",
                   sql: String(decoding: PackageResources._03_lean_label_events_sql, as: UTF8.self)),
         Migration(version: 4, name: "erasures", sql: String(decoding: PackageResources._04_erasures_sql, as: UTF8.self)),
+        Migration(version: 5, name: "judgments", sql: String(decoding: PackageResources._05_judgments_sql, as: UTF8.self)),
     ]
 }

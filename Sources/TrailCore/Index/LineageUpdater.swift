@@ -7,6 +7,7 @@ import GitFormat
 public struct LineageUpdater {
     let store: Store
 
+    /// An updater for the index of `store`.
     public init(store: Store) { self.store = store }
 
     /// Indexes every commit the index lacks, oldest first, and refreshes the models table.

@@ -33,6 +33,7 @@ public final class ChunkedOutput {
         }
     }
 
+    /// Writes `bytes`, buffering them; throws what `deliver` throws.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var start = 0
         while start < bytes.count {
@@ -43,10 +44,12 @@ public final class ChunkedOutput {
         }
     }
 
+    /// Writes `bytes`, buffering them; throws what `deliver` throws.
     public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
+    /// Writes `text` as UTF-8, buffering it; throws what `deliver` throws.
     public func write(_ text: String) throws {
         var text = text
         try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }

@@ -2,6 +2,7 @@
 public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
     /// Zero-based byte offset where the problem was found.
     public let offset: Int
+    /// What is wrong, in words.
     public let message: String
     /// How to fix it, when the message alone does not say.
     public var hint: String? = nil

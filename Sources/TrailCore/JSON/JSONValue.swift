@@ -43,9 +43,12 @@ public enum JSONValue: Equatable, Sendable {
 
 /// One `"key": value` member of a JSON object.
 public struct JSONMember: Equatable, Sendable {
+    /// The member's key, unescaped.
     public var key: String
+    /// The member's value.
     public var value: JSONValue
 
+    /// A member `key: value`.
     public init(_ key: String, _ value: JSONValue) {
         self.key = key
         self.value = value

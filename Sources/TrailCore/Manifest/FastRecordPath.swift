@@ -18,14 +18,20 @@ struct FastRecordPath {
         var valueStart: Int, valueEnd: Int
         /// For strings, the range inside the quotes.
         var isString: Bool
+        /// The judgments field's array of flat objects (`JudgmentsArray`), written in canonical order.
+        var isJudgments = false
     }
 
     private let builder: RecordBuilder
     private let names: FieldNames
+    /// The judgments field's name: its array of flat objects is taken here too (a million rows
+    /// of three judgments each would otherwise all go through the general path).
+    private let judgmentsKey: [UInt8]
 
     init(builder: RecordBuilder) {
         self.builder = builder
         names = FieldNames(builder.config)
+        judgmentsKey = Array(builder.config.judgmentsField.utf8)
     }
 
     /// What the fast path counted over a chunk, for the snapshot summary.
@@ -90,6 +96,7 @@ struct FastRecordPath {
 
         var key: ObjectID?
         var blobs: [PendingObject] = []
+        var media: [ObjectID] = []
         counts.pending.removeAll(keepingCapacity: true)
         var content: [SampleRecord.Content] = []
         var fieldSpans: [Span] = []
@@ -118,6 +125,7 @@ struct FastRecordPath {
                 let path = String(decoding: value, as: UTF8.self)
                 let blob = PendingObject(type: .blob, data: try builder.readMedia(path, field: field, line: line))
                 blobs.append(blob)
+                media.append(blob.id)
                 content.append(.init(field: field, blob: blob.id, size: blob.data.count, path: path))
             case .label?, .annotator?, .guideline?:
                 if span.isString {
@@ -145,13 +153,17 @@ struct FastRecordPath {
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: UnsafeRawBufferPointer(start: base + span.keyStart, count: span.keyEnd - span.keyStart))
             out.append(contentsOf: #"":"#.utf8)
+            if span.isJudgments {
+                JudgmentsArray.writeCanonical(UnsafeRawBufferPointer(start: base + span.valueStart, count: span.valueEnd - span.valueStart), to: &out)
+                continue
+            }
             if span.isString { out.append(UInt8(ascii: "\"")) }
             out.append(contentsOf: UnsafeRawBufferPointer(start: base + span.valueStart, count: span.valueEnd - span.valueStart))
             if span.isString { out.append(UInt8(ascii: "\"")) }
         }
         out.append(UInt8(ascii: "}"))
         out.append(contentsOf: RecordBytes.formatEnd)
-        let sample = BuiltSample(key: key, record: PendingObject(type: .blob, data: out), line: line, contentBlobs: blobs)
+        let sample = BuiltSample(key: key, record: PendingObject(type: .blob, data: out), line: line, contentBlobs: blobs, mediaIDs: media)
         counts.samples += 1
         for p in counts.pending {
             counts.counters[p.role].add(UnsafeRawBufferPointer(start: base + p.start, count: p.end - p.start))
@@ -203,9 +215,14 @@ struct FastRecordPath {
             if c == UInt8(ascii: "\"") {
                 guard let (vs, ve) = plainString() else { return nil }
                 spans.append(Span(keyStart: ks, keyEnd: ke, valueStart: vs, valueEnd: ve, isString: true))
+            } else if c == UInt8(ascii: "["), ke - ks == judgmentsKey.count, judgmentsKey.withUnsafeBytes({ memcmp($0.baseAddress!, b.baseAddress! + ks, ke - ks) }) == 0 {
+                let vs = i
+                guard let end = JudgmentsArray.scan(b, from: i) else { return nil }
+                i = end
+                spans.append(Span(keyStart: ks, keyEnd: ke, valueStart: vs, valueEnd: i, isString: false, isJudgments: true))
             } else if c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) {
                 let vs = i
-                guard scanNumber(b, &i) else { return nil }
+                guard Self.scanNumber(b, &i) else { return nil }
                 spans.append(Span(keyStart: ks, keyEnd: ke, valueStart: vs, valueEnd: i, isString: false))
             } else {
                 let vs = i
@@ -231,7 +248,7 @@ struct FastRecordPath {
     }
 
     /// Scans a JSON number (RFC 8259 grammar) starting at `i`.
-    private func scanNumber(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> Bool {
+    static func scanNumber(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> Bool {
         let n = b.count
         func digits() -> Int {
             let s = i

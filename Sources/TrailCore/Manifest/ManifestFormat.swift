@@ -18,6 +18,7 @@ public enum ManifestFormat: String, CaseIterable, Sendable {
 public struct ManifestRow: Sendable {
     /// 1-based line where the row starts.
     public let line: Int
+    /// The row's members, in the order the file gives them.
     public let members: [JSONMember]
 }
 

@@ -13,6 +13,7 @@ public struct PendingPredictions {
 
 /// What storing predictions did.
 public struct PredictionsResult: Codable, Equatable, Sendable {
+    /// The model the predictions are of.
     public var model: String
     /// The predictions commit `refs/predictions/MODEL` now names.
     public var commit: String
@@ -20,9 +21,13 @@ public struct PredictionsResult: Codable, Equatable, Sendable {
     public var previous: String?
     /// True when the file held exactly the stored predictions: nothing was written.
     public var unchanged: Bool
+    /// Rows stored.
     public var count: Int
+    /// Rows that carry a `score`.
     public var scored: Int
+    /// The file they were read from (its last path component).
     public var source: String
+    /// The label fields every row holds, in the dataset's order.
     public var labelFields: [String]
     /// The scores against the model's own data, as stored.
     public var metrics: StoredMetrics?
@@ -38,6 +43,7 @@ public struct Predictions {
     /// Where predictions refs live.
     public static let refPrefix = "refs/predictions/"
 
+    /// Stored predictions in `store`.
     public init(store: Store) { self.store = store }
 
     /// Reads and checks a predictions file against the store's field roles; writes nothing.
@@ -111,12 +117,17 @@ public struct Predictions {
 public struct PredictionsSummary: Codable, Equatable, Sendable {
     /// The predictions commit.
     public var commit: String
+    /// Rows stored.
     public var count: Int
+    /// Rows that carry a `score`.
     public var scored: Int
+    /// The file they were read from (its last path component).
     public var source: String
+    /// The label fields every row holds, in the dataset's order.
     public var labelFields: [String]
     /// Who stored them, and when (the commit's author and date).
     public var storedBy: String
+    /// When they were stored: the commit's author date, as ISO 8601 with its UTC offset.
     public var storedAt: String
     /// How many times predictions were stored for the model (this and the earlier ones).
     public var versions: Int

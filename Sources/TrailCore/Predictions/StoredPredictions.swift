@@ -41,6 +41,7 @@ public struct StoredMetrics: Codable, Equatable, Sendable {
     public var missing: Int
     /// Absent when nothing was scored.
     public var accuracy: Double?
+    /// The unweighted mean of per-label F1 scores; absent when nothing was scored.
     public var macroF1: Double?
 }
 
@@ -49,10 +50,12 @@ public struct StoredMetrics: Codable, Equatable, Sendable {
 public struct StoredPredictions {
     /// The file names in the commit's tree.
     public static let infoFile = "predictions.json"
+    /// The file name of the rows, one JSON object a line.
     public static let rowsFile = "predictions.jsonl"
 
     /// The predictions commit.
     public let commit: ObjectID
+    /// The commit's `predictions.json`, decoded.
     public let info: PredictionsInfo
     /// The blob of `predictions.jsonl`.
     public let rowsBlob: ObjectID

@@ -3,7 +3,9 @@ import GitFormat
 
 /// A branch or tag and the commit it points at.
 public struct RefInfo: Codable, Equatable {
+    /// The branch or tag name, without `refs/heads/` or `refs/tags/`.
     public var name: String
+    /// The commit it points at.
     public var commit: String
     /// True for the branch HEAD names.
     public var current: Bool
@@ -13,6 +15,7 @@ public struct RefInfo: Codable, Equatable {
 public struct Branches {
     let store: Store
 
+    /// Branches and tags of `store`.
     public init(store: Store) { self.store = store }
 
     /// All branches.

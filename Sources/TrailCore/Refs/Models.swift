@@ -3,12 +3,15 @@ import GitFormat
 
 /// A model registered against the dataset version it trained on.
 public struct ModelInfo: Codable, Equatable {
+    /// The model's name (`refs/models/NAME`).
     public var name: String
     /// The dataset commit the model trained on.
     public var commit: String
     /// The annotated tag object recording the registration.
     public var tag: String
+    /// `Name <email>` of who registered the model; nil when the registration records none.
     public var registeredBy: String?
+    /// When the model was registered, as ISO 8601 with the tagger's UTC offset; nil when the registration records none.
     public var registeredAt: String?
     /// Free-form metadata (`--meta key=value`): training run, metrics, ...
     public var meta: [String: String]
@@ -19,6 +22,7 @@ public struct ModelInfo: Codable, Equatable {
 public struct Models {
     let store: Store
 
+    /// Registered models of `store`.
     public init(store: Store) { self.store = store }
 
     /// Registers model `name` as trained on `revision`; with `predictions`, stores them with it

@@ -6,6 +6,7 @@ import GitFormat
 public struct Revisions {
     let store: Store
 
+    /// Revision lookups in `store`.
     public init(store: Store) { self.store = store }
 
     /// The commit `spec` names. A name that is both a model and a branch or tag is rejected

@@ -4,11 +4,13 @@ import GitFormat
 
 /// What a fetch brought in.
 public struct FetchResult: Codable, Equatable {
+    /// The remote fetched from.
     public var remote: String
     /// Remote branches and the commits they point at now (as `refs/remotes/<remote>/<branch>`).
     public var branches: [RefInfo] = []
     /// Tags and models that were new here.
     public var newTags: [String] = []
+    /// Models that were new here.
     public var newModels: [String] = []
     /// Models whose predictions came in (new here, or newer than the ones here).
     public var newPredictions: [String] = []
@@ -23,7 +25,9 @@ public struct FetchResult: Codable, Equatable {
     /// Samples held here whose content incoming erasure records removed without naming them
     /// (only with `--accept-erasures`; without it such a fetch is refused).
     public var sharedSamplesErased: [String] = []
+    /// Objects received from the remote.
     public var objectsReceived = 0
+    /// Bytes received from the remote.
     public var bytesReceived = 0
 }
 

@@ -4,10 +4,15 @@ import GitFormat
 
 /// What a pull did to the current branch.
 public struct PullResult: Codable, Equatable {
+    /// What became of the branch: `up-to-date`, `fast-forward`, `created`, `ahead` (nothing to take), `merged` or `conflicts`.
     public enum Outcome: String, Codable { case upToDate = "up-to-date", fastForward = "fast-forward", created, ahead, merged, conflicts }
+    /// What the fetch brought in.
     public var fetch: FetchResult
+    /// The current branch.
     public var branch: String
+    /// What became of the branch.
     public var outcome: Outcome
+    /// The commit the branch points at after the pull.
     public var commit: String
     /// The merge, when both sides had moved on.
     public var merge: MergeResult?

@@ -4,8 +4,11 @@ import GitFormat
 
 /// What a push sent.
 public struct PushResult: Codable, Equatable {
+    /// The remote pushed to.
     public var remote: String
+    /// The branch pushed.
     public var branch: String
+    /// The commit the remote branch now points at.
     public var commit: String
     /// Tags and models not sent because the remote holds a different one under the name, and
     /// predictions (`predictions/NAME`) the remote holds a version of that ours does not extend.

@@ -13,6 +13,7 @@ import GitFormat
 public struct Remotes {
     let store: Store
 
+    /// Remote operations on `store`.
     public init(store: Store) { self.store = store }
 
     /// The configured remotes.

@@ -9,6 +9,8 @@ struct BuiltSample {
     let line: Int
     /// The sample's text and media blobs.
     let contentBlobs: [PendingObject]
+    /// Which of them are media files (they go to the media store when the store has one).
+    var mediaIDs: [ObjectID] = []
 }
 
 /// Turns manifest rows into sample records, checking every field as it goes.
@@ -29,6 +31,7 @@ struct RecordBuilder {
     /// Checks a row and builds its record and content blobs.
     func build(_ row: ManifestRow) throws -> (BuiltSample, [JSONMember]) {
         var blobs: [PendingObject] = []
+        var media: [ObjectID] = []
         var fields: [JSONMember] = []
         fields.reserveCapacity(row.members.count)
         var content: [SampleRecord.Content] = []
@@ -48,6 +51,7 @@ struct RecordBuilder {
                 let data = try readMedia(path, field: key, line: row.line)
                 let blob = PendingObject(type: .blob, data: data)
                 blobs.append(blob)
+                media.append(blob.id)
                 content.append(.init(field: key, blob: blob.id, size: data.count, path: path))
             case (.label?, _):
                 try checkLabel(member.value, field: key, line: row.line)
@@ -62,7 +66,7 @@ struct RecordBuilder {
         }
         let record = SampleRecord(fields: fields, content: content)
         let sample = BuiltSample(key: SampleKey.of(id), record: PendingObject(type: .blob, data: record.encoded()),
-                                 line: row.line, contentBlobs: blobs)
+                                 line: row.line, contentBlobs: blobs, mediaIDs: media)
         return (sample, fields)
     }
 

@@ -9,8 +9,11 @@ import GitFormat
 public struct SampleRecord: Equatable, Sendable {
     /// A content field: a text blob, or a media file (blob plus its relative path).
     public struct Content: Equatable, Sendable {
+        /// The content field's name.
         public var field: String
+        /// The id of the blob holding the content.
         public var blob: ObjectID
+        /// The content's size in bytes.
         public var size: Int
         /// The media file's path relative to the media root; nil for text content.
         public var path: String?
@@ -24,6 +27,7 @@ public struct SampleRecord: Equatable, Sendable {
     /// The record's format version.
     public static let formatVersion = 1
 
+    /// A record of `fields` and `content`.
     public init(fields: [JSONMember], content: [Content]) {
         self.fields = fields
         self.content = content.sorted { CanonicalJSON.keyPrecedes($0.field, $1.field) }

@@ -14,6 +14,7 @@ public struct SnapshotSummary: Codable, Equatable, Sendable {
     /// Column names in the order first seen in the manifests, for CSV export.
     public var columns: [String] = []
 
+    /// An empty summary: no samples.
     public init() {}
 
     /// Counts one sample's fields in (`sign` 1) or out (`sign` -1).

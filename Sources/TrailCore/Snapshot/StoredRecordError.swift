@@ -21,6 +21,7 @@ public struct StoredRecordError: Error, CustomStringConvertible, Equatable {
     /// The record's fields, when it has them (its content is what is wrong): they tell the sample's id.
     var fields: [JSONMember]?
 
+    /// A damaged record `record`, with what is wrong and where it was found (each nil when unknown).
     public init(record: ObjectID, problem: String, sample: String? = nil, key: ObjectID? = nil, path: String? = nil, commit: ObjectID? = nil) {
         self.record = record
         self.problem = problem
@@ -51,6 +52,7 @@ public struct StoredRecordError: Error, CustomStringConvertible, Equatable {
     /// What to do about a damaged object of a snapshot.
     static let restoreHint = "`trail verify` lists all the damage in the store; restore the store, or the objects it names, from a clone, a remote or a backup"
 
+    /// What is damaged, where (sample, blob, path, commit where known), and what is wrong.
     public var description: String {
         var what = "a damaged record"
         if let sample { what += " for sample '\(sample)'" }

@@ -37,18 +37,23 @@ public struct AgreementTally: Sendable, Equatable, Codable {
     /// Counts one unit: the label codes (0 or more) that its coders gave it, one per judgment;
     /// a coder who did not judge the unit gives nothing. A unit with fewer than 2 values has no
     /// pair to compare and is counted only in `unitsByRatings`.
-    public mutating func add(unit values: [Int]) {
+    public mutating func add(unit values: [Int]) { count(unit: values, sign: 1) }
+
+    /// Takes out a unit that `add(unit:)` counted (for tallies kept up to date as units change).
+    mutating func remove(unit values: [Int]) { count(unit: values, sign: -1) }
+
+    private mutating func count(unit values: [Int], sign: Int) {
         let m = values.count
         if m >= unitsByRatings.count { unitsByRatings += [Int](repeating: 0, count: m + 1 - unitsByRatings.count) }
-        unitsByRatings[m] += 1
+        unitsByRatings[m] += sign
         guard m >= 2 else { return }
         if m >= pairs.count { pairs += [CountMatrix](repeating: CountMatrix(), count: m + 1 - pairs.count) }
         for i in 0..<m {
             let c = values[i]
             precondition(c >= 0, "label codes are not negative")
             if c >= valueCounts.count { valueCounts += [Int](repeating: 0, count: c + 1 - valueCounts.count) }
-            valueCounts[c] += 1
-            for j in 0..<m where j != i { pairs[m].add(c, values[j]) }
+            valueCounts[c] += sign
+            for j in 0..<m where j != i { pairs[m].add(c, values[j], sign) }
         }
     }
 

@@ -24,6 +24,12 @@ public struct ConfusionTally: Sendable, Equatable, Codable {
         count += 1
     }
 
+    /// Takes out a sample that `add` counted (for tallies kept up to date as samples change).
+    mutating func remove(truth: Int, predicted: Int) {
+        matrix.add(truth, predicted, -1)
+        count -= 1
+    }
+
     /// Adds another tally's counts (for tallies counted in parallel over parts of a dataset).
     public mutating func merge(_ other: ConfusionTally) {
         matrix.merge(other.matrix)

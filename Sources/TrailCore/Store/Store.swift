@@ -230,6 +230,24 @@ public final class Store {
         try translatingLowerErrors { try ErasureLog.read(repository) }
     }
 
+    // MARK: - The media store
+
+    /// Where the store keeps media, when not in git (`trail init --media-store`).
+    public var mediaStoreLocation: MediaStoreLocation? {
+        config.mediaStore.flatMap { try? MediaStoreLocation(parsing: $0) }
+    }
+
+    private var openedMediaStore: MediaStore?
+
+    /// The media store client, made on first use; nil when media stay in git.
+    func mediaStore() throws -> MediaStore? {
+        if let openedMediaStore { return openedMediaStore }
+        guard let text = config.mediaStore else { return nil }
+        let opened = try MediaStore(location: MediaStoreLocation(parsing: text), storePath: path)
+        openedMediaStore = opened
+        return opened
+    }
+
     // MARK: - The git library
 
     /// Starts the git library's global setup on another thread, so that it overlaps with

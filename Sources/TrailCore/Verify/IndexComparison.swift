@@ -17,6 +17,10 @@ enum IndexComparison {
             SELECT m.id, e.sample_id, e.field, e.from_label, e.to_label, e.annotator, e.guideline, e.time
             FROM \($0).label_events e JOIN \($0).commits m ON m.seq = e.seq
             """ }),
+        ("judgments", { """
+            SELECT m.id, j.sample_id, j.position, j.annotator, j.field, j.label, j.guideline, j.at
+            FROM \($0).judgments j JOIN \($0).commits m ON m.seq = j.seq
+            """ }),
         ("models", { "SELECT name, commit_id, tag, registered_by, registered_at, meta FROM \($0).models" }),
         ("erasures", { "SELECT sequence, erased_by, time, reason FROM \($0).erasures" }),
         ("erased_samples", { "SELECT erasure, sample_id FROM \($0).erased_samples" }),

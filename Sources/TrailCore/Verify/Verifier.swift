@@ -6,26 +6,40 @@ import GitFormat
 public struct VerifyProblem: Codable, Equatable, Sendable {
     /// `object`, `ref`, `content`, `erasure` or `index`.
     public var kind: String
+    /// What is wrong, and how to repair it where there is a way.
     public var message: String
 }
 
 /// What `trail verify` checked, and what it found.
 public struct VerifyReport: Codable, Equatable, Sendable {
+    /// True with `--full`: every object in the packs is re-hashed, not only the pack checksums.
     public var full: Bool
+    /// Pack files checked.
     public var packs = 0
+    /// Loose object files checked.
     public var looseObjects = 0
     /// Objects re-hashed one by one (every object with `full`, loose ones otherwise).
     public var objectsHashed = 0
+    /// References checked, readable or not.
     public var refs = 0
+    /// Dataset commits reachable from the references, each checked.
     public var commits = 0
+    /// Sample records read and checked, across those commits.
     public var records = 0
+    /// Content blobs the records name, checked against the object store.
     public var contentBlobs = 0
+    /// With a media store: media objects checked in its bucket (nil without one).
+    public var mediaObjects: Int?
+    /// Erasure records in the erasure log.
     public var erasures = 0
+    /// Rows of the index, compared against a rebuild.
     public var indexRows = 0
+    /// Everything found wrong, in the order found.
     public var problems: [VerifyProblem] = []
     /// True when no problem was found.
     public var ok = true
 
+    /// An empty report; `full` as with `--full`.
     public init(full: Bool) { self.full = full }
 }
 
@@ -36,6 +50,7 @@ public struct VerifyReport: Codable, Equatable, Sendable {
 public struct Verifier {
     let store: Store
 
+    /// A verifier checking `store`.
     public init(store: Store) { self.store = store }
 
     /// What to do about damage that only a copy of the store can undo.
@@ -148,15 +163,19 @@ public struct Verifier {
         report.contentBlobs = content.count
         let listed = contentRefIDs()
         if let message = listed.problem { problem("ref", message) }
-        if listed.ids == nil, !contentRefBroken, !content.isEmpty, (try? repo.reference(Store.contentRef)) == nil {
+        // With a media store, media git does not hold are checked in its bucket below.
+        let mediaBlobs = store.mediaStoreLocation == nil ? [] : Set(findings.flatMap(\.mediaBlobs))
+        if listed.ids == nil, !contentRefBroken, content.keys.contains(where: { !mediaBlobs.contains($0) || repo.contains($0) }),
+           (try? repo.reference(Store.contentRef)) == nil {
             problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(content.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
         }
         var missing: [(ObjectID, String)] = []
+        var remote: [(blob: ObjectID, sizes: [Int: String])] = []
         for (blob, sizes) in content {
             if log.byContent[blob] != nil { continue }
             let sample = sizes.values.min()!
             guard repo.contains(blob) else {
-                missing.append((blob, sample))
+                if mediaBlobs.contains(blob) { remote.append((blob, sizes)) } else { missing.append((blob, sample)) }
                 continue
             }
             if let ids = listed.ids, !ids.contains(blob) {
@@ -176,6 +195,15 @@ public struct Verifier {
         }
         for (blob, record) in log.byContent.sorted(by: { $0.key < $1.key }) where repo.contains(blob) {
             problem("erasure", "content \(blob.hex) erased by erasure \(record.sequence) (\(record.date)) is still in the object store; run `trail erase --finish`")
+        }
+        if store.mediaStoreLocation != nil {
+            progress("checking the media store")
+            do {
+                for (kind, message) in try MediaVerification.problems(store: store, media: remote, erased: log, full: full) ?? [] { problem(kind, message) }
+                report.mediaObjects = remote.count
+            } catch let error as TrailError {
+                problem("media", "the media objects could not be checked: \(error.message)\(error.hint.map { "; \($0)" } ?? "")")
+            }
         }
         Trace.mark("verify: records and content")
 
@@ -222,6 +250,8 @@ public struct Verifier {
         var problems: [String]
         /// The record's media paths, by field.
         var media: [(field: String, path: String)] = []
+        /// The blobs of its media fields.
+        var mediaBlobs: [ObjectID] = []
     }
 
     /// Checks the record `id`, stored under `keys` (in `commit`, among others): it must decode, be
@@ -254,7 +284,8 @@ public struct Verifier {
             problems.append("record \(id.hex) (at \(path)) has no '\(idField)' that is a non-empty string or an integer; \(restore)")
         }
         return RecordFinding(sample: sample, content: record.content.map { ($0.blob, $0.size) }, problems: problems,
-                             media: record.content.compactMap { entry in entry.path.map { (entry.field, $0) } })
+                             media: record.content.compactMap { entry in entry.path.map { (entry.field, $0) } },
+                             mediaBlobs: record.content.filter { $0.path != nil }.map(\.blob))
     }
 
     /// The text a record's id has in its key (as `trail commit` takes ids), or nil for a value

@@ -1,0 +1,105 @@
+import CCurl
+import Foundation
+
+/// One HTTP exchange as the S3 client sees it.
+struct HTTPResponse {
+    /// The HTTP status (0 when no answer came).
+    var status: Int
+    /// Response headers, names lower-cased.
+    var headers: [String: String]
+    /// The body, unless it went to a sink.
+    var body: [UInt8]
+}
+
+/// A transport failure: libcurl's code and words.
+struct TransportError: Error {
+    let code: Int
+    let message: String
+}
+
+/// One libcurl easy handle, used by one thread at a time; kept between requests so that its
+/// connection is reused (keep-alive).
+final class HTTPConnection {
+    private let handle: UnsafeMutableRawPointer
+
+    private static let globalSetup: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    init() {
+        _ = Self.globalSetup
+        handle = curl_easy_init()
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    /// What the callbacks write into.
+    private final class Exchange {
+        var headers: [String: String] = [:]
+        var body: [UInt8] = []
+        var sink: ((UnsafeRawBufferPointer) -> Bool)?
+        var status = 0
+    }
+
+    /// Sends `method url` with `headers` and `body` and returns the answer; the body goes to
+    /// `sink` instead of memory when given for a 2xx answer (a false from it aborts the transfer).
+    func perform(method: String, url: String, headers: [(String, String)], body: UnsafeRawBufferPointer?,
+                 connectTimeout: Int = 10, sink: ((UnsafeRawBufferPointer) -> Bool)? = nil) throws -> HTTPResponse {
+        curl_easy_reset(handle)
+        let exchange = Exchange()
+        exchange.sink = sink
+        let box = Unmanaged.passUnretained(exchange).toOpaque()
+        _ = trail_curl_set_string(handle, CURLOPT_URL, url)
+        _ = trail_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = trail_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeout)
+        // A stalled transfer (under 1 byte a second for 60 s) fails instead of hanging.
+        _ = trail_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+        _ = trail_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, 60)
+        switch method {
+        case "GET": break
+        case "HEAD": _ = trail_curl_set_long(handle, CURLOPT_NOBODY, 1)
+        default: _ = trail_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, method)
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(list) }
+        // curl adds these for a body unless told not to; they are not signed.
+        for (name, value) in headers + [("Expect", ""), ("Content-Type", ""), ("Accept", "")] {
+            list = curl_slist_append(list, value.isEmpty ? "\(name):" : "\(name): \(value)")
+        }
+        _ = trail_curl_set_list(handle, CURLOPT_HTTPHEADER, list)
+        if let body {
+            _ = trail_curl_set_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            _ = trail_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, Int64(body.count))
+        }
+        _ = trail_curl_set_pointer(handle, CURLOPT_HEADERDATA, box)
+        _ = trail_curl_set_data_fn(handle, CURLOPT_HEADERFUNCTION) { ptr, size, count, user in
+            let exchange = Unmanaged<Exchange>.fromOpaque(user!).takeUnretainedValue()
+            let n = size * count
+            let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: n), as: UTF8.self)
+            if line.hasPrefix("HTTP/") {
+                exchange.headers = [:]  // a 100 Continue's, or a redirect's, are not the answer's
+                let parts = line.split(separator: " ")
+                exchange.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = line[..<colon].lowercased()
+                exchange.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            return n
+        }
+        _ = trail_curl_set_pointer(handle, CURLOPT_WRITEDATA, box)
+        _ = trail_curl_set_data_fn(handle, CURLOPT_WRITEFUNCTION) { ptr, size, count, user in
+            let exchange = Unmanaged<Exchange>.fromOpaque(user!).takeUnretainedValue()
+            let n = size * count
+            let bytes = UnsafeRawBufferPointer(start: ptr, count: n)
+            if let sink = exchange.sink, (200..<300).contains(exchange.status) {
+                return sink(bytes) ? n : 0
+            }
+            exchange.body.append(contentsOf: bytes)
+            return n
+        }
+        let code = withExtendedLifetime(exchange) { curl_easy_perform(handle) }
+        if code != CURLE_OK {
+            let message = String(cString: curl_easy_strerror(code))
+            throw TransportError(code: Int(code.rawValue), message: message)
+        }
+        return HTTPResponse(status: trail_curl_response_code(handle), headers: exchange.headers, body: exchange.body)
+    }
+}
