@@ -124,6 +124,16 @@ public final class LineageIndex {
         }
     }
 
+    /// As `insert(_:changes:config:)`, for `count` changes that come in batches (`next` returns
+    /// nil after the last), so that indexing a commit of millions of samples never holds all its rows.
+    func insert(_ commit: CommitRow, changeCount count: Int, config: DatasetConfig, next: () throws -> [ChangeRow]?) throws {
+        try db.transaction {
+            let seq = try nextSeq()
+            try insertCommit(commit, seq: seq)
+            try insertChanges(bulk: isBulk(count), seq: seq, time: commit.time, config: config, next: next)
+        }
+    }
+
     /// The number the next commit gets (parents have lower numbers than their children).
     func nextSeq() throws -> Int64 {
         guard case .integer(let seq)? = try db.rows("SELECT COALESCE(MAX(seq), 0) + 1 FROM commits").first?.first else {
@@ -145,18 +155,21 @@ public final class LineageIndex {
     /// updating them row by row.
     func insertChanges(_ changes: [ChangeRow], seq: Int64, time: Int64, config: DatasetConfig) throws {
         var given: [ChangeRow]? = changes
-        // Rebuilding the secondary indexes costs the whole table: worth it only when the batch is
-        // at least as large as what the table holds already (a first import, a reindex), not for a
-        // later commit of many changes into a large index (it made a 120k-change commit into a
-        // 3M-row index spend 27 s rebuilding them).
-        var bulk = changes.count >= Self.bulkRows
-        if bulk, case .integer(let held)? = try db.rows("SELECT COALESCE(MAX(rowid), 0) FROM changes").first?.first {
-            bulk = changes.count >= Int(held)
-        }
-        try insertChanges(bulk: bulk, seq: seq, time: time, config: config) {
+        try insertChanges(bulk: isBulk(changes.count), seq: seq, time: time, config: config) {
             defer { given = nil }
             return given
         }
+    }
+
+    /// Whether `count` new changes are worth dropping and rebuilding the secondary indexes for.
+    /// Rebuilding costs the whole table: worth it only when the batch is at least as large as what
+    /// the table holds already (a first import, a reindex), not for a later commit of many
+    /// changes into a large index (it made a 120k-change commit into a 3M-row index spend 27 s
+    /// rebuilding them).
+    private func isBulk(_ count: Int) throws -> Bool {
+        guard count >= Self.bulkRows else { return false }
+        guard case .integer(let held)? = try db.rows("SELECT COALESCE(MAX(rowid), 0) FROM changes").first?.first else { return true }
+        return count >= Int(held)
     }
 
     /// As `insertChanges(_:seq:time:config:)`, for rows that come in batches (`next` returns nil
