@@ -13,6 +13,7 @@
 #                   DIR/data-N/ (the same ones bench/run.sh makes) and reused.
 #   --no-doltlite   skip the doltlite peer.
 #   --no-remotes    skip clone, push and erase (the slowest steps; the report leaves them blank).
+#   --remotes-up-to N  run clone, push and erase only at sizes up to N samples.
 #
 # Environment: TRAIL_BIN (default: builds `swift build -c release --static-swift-stdlib`),
 # GEN (the dataset generator, as for run.sh), PYTHON (to make doltlite's venv, default python3).
@@ -36,6 +37,7 @@ work="$root/bench/work"
 gen="${GEN:-$here/../../shared/bench/gen_dataset.py}"
 doltlite=1
 remotes=1
+remotes_max=
 
 usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; }
 while [ $# -gt 0 ]; do
@@ -47,6 +49,7 @@ while [ $# -gt 0 ]; do
         --work=*) work="${1#*=}"; shift ;;
         --no-doltlite) doltlite=0; shift ;;
         --no-remotes) remotes=0; shift ;;
+        --remotes-up-to) remotes_max="$2"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "scale.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -144,7 +147,7 @@ for line in open(sys.argv[1]):
     record store-total "$(tree_bytes "$full")"
     record manifest-bytes "$(stat -c %s "$data/v1.jsonl")"
 
-    if [ "$remotes" = 1 ]; then
+    if [ "$remotes" = 1 ] && { [ -z "$remotes_max" ] || [ "$n" -le "$remotes_max" ]; }; then
     port=$((20000 + ($$ + n / 1000) % 20000))
     git daemon --reuseaddr --export-all --enable=receive-pack --listen=127.0.0.1 --port="$port" \
         --base-path="$run" "$run" >"$run/logs/daemon.log" 2>&1 &
