@@ -85,15 +85,23 @@ public enum PackIndexFile {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size >= 32 else { return "\(packPath) is too short to be a pack" }
         let size = Int(st.st_size)
-        guard let p = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
-            return "cannot map \(packPath): \(String(cString: strerror(errno)))"
-        }
-        defer { munmap(p, size) }
-        let bytes = UnsafeRawBufferPointer(start: p, count: size)
+        // Read through a buffer, not a mapping: a mapped pass would leave the whole pack resident.
         var sha = StreamingSHA1()
-        sha.update(UnsafeRawBufferPointer(rebasing: bytes[0..<(size - 20)]))
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        var trailer = [UInt8](repeating: 0, count: 20)
+        var done = 0
+        while done < size - 20 {
+            let want = min(buffer.count, size - 20 - done)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(done)) }
+            guard n > 0 else { return "cannot read \(packPath): \(String(cString: strerror(errno)))" }
+            buffer.withUnsafeBytes { sha.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            done += n
+        }
+        guard trailer.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, 20, off_t(size - 20)) }) == 20 else {
+            return "cannot read \(packPath): \(String(cString: strerror(errno)))"
+        }
         let computed = sha.finish()
-        guard computed.elementsEqual(bytes[(size - 20)...]) else {
+        guard computed.elementsEqual(trailer) else {
             return "\(packPath): the pack's checksum does not match its bytes (the file is damaged)"
         }
         guard let index = FileManager.default.contents(atPath: indexPath), index.count >= 40,

@@ -18,6 +18,8 @@ public final class PackReader {
     private var packs: [Pack] = []
     private var mappings: [(UnsafeMutableRawPointer, Int)] = []
     private let decompressor: OpaquePointer?
+    /// Reads since the resident set was last checked (see `MappedPages`).
+    private var readsSinceCheck = 0
 
     /// Maps every pack in `objects/pack` of the git dir `path` (skipping any it cannot read).
     public init(gitDir path: String) {
@@ -55,6 +57,11 @@ public final class PackReader {
     /// The object, when a mapped pack holds it whole; nil otherwise.
     public func read(_ id: ObjectID) -> (type: ObjectType, data: [UInt8])? {
         guard let decompressor else { return nil }
+        readsSinceCheck += 1
+        if readsSinceCheck >= MappedPages.checkEvery {
+            readsSinceCheck = 0
+            MappedPages.releaseIfOverBudget(mappings)
+        }
         for pack in packs {
             guard let offset = find(id, in: pack) else { continue }
             return entry(at: offset, in: pack.data, decompressor: decompressor)

@@ -40,6 +40,9 @@ public struct PendingObject: Sendable {
 public final class PackWriter {
     private let packDirectory: String
     private let expectedCount: Int
+    /// True for a pack begun without its object count (`init(objectsDirectory:)`): the header's
+    /// count is written at `finish`, and the checksum is then taken over the file as written.
+    private let countLater: Bool
     private var fd: Int32
     private let tempPackPath: String
     private var sha = StreamingSHA1()
@@ -61,9 +64,22 @@ public final class PackWriter {
     }
 
     /// Starts a pack of exactly `expectedCount` objects in `<objectsDirectory>/pack`.
-    public init(objectsDirectory: String, expectedCount: Int) throws {
+    public convenience init(objectsDirectory: String, expectedCount: Int) throws {
+        try self.init(objectsDirectory: objectsDirectory, count: expectedCount)
+    }
+
+    /// Starts a pack whose number of objects is known only at the end, for a writer that
+    /// streams objects as it makes them (a commit of millions of samples, never all held in
+    /// memory). `finish` writes the count into the header and checksums the file, reading it
+    /// back once.
+    public convenience init(objectsDirectory: String) throws {
+        try self.init(objectsDirectory: objectsDirectory, count: nil)
+    }
+
+    private init(objectsDirectory: String, count: Int?) throws {
         self.packDirectory = objectsDirectory + "/pack"
-        self.expectedCount = expectedCount
+        self.expectedCount = count ?? 0
+        self.countLater = count == nil
         try FileManager.default.createDirectory(atPath: packDirectory, withIntermediateDirectories: true)
         var template = Array((packDirectory + "/tmp_pack_XXXXXX").utf8CString)
         fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -114,9 +130,16 @@ public final class PackWriter {
     /// (`pack-<sha1>`). Throws if the number of objects differs from the one announced.
     @discardableResult
     public func finish() throws -> String {
-        guard index.count == expectedCount else {
+        guard countLater || index.count == expectedCount else {
             abort()
             throw GitError(operation: "write pack", message: "expected \(expectedCount) objects, got \(index.count)")
+        }
+        if countLater {
+            guard index.count <= Int(UInt32.max) else {
+                abort()
+                throw GitError(operation: "write pack", message: "too many objects for one pack: \(index.count)")
+            }
+            do { sha = try checksumWithCount(UInt32(index.count)) } catch { abort(); throw error }
         }
         let checksum = sha.finish()
         try writeRaw(checksum)
@@ -149,6 +172,25 @@ public final class PackWriter {
         if fd >= 0 { close(fd); fd = -1 }
         unlink(tempPackPath)
         finished = true
+    }
+
+    /// Writes `count` into the header of the pack written so far and returns the SHA-1 state
+    /// over the whole file, read back in large slices (from the page cache, as it was just written).
+    private func checksumWithCount(_ count: UInt32) throws -> StreamingSHA1 {
+        let bytes = bigEndianBytes(count)
+        let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress!, 4, 8) }
+        guard written == 4 else { throw GitError.system("write the object count of \(tempPackPath)") }
+        var hash = StreamingSHA1()
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        var at: off_t = 0
+        while UInt64(at) < offset {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, min($0.count, Int(offset - UInt64(at))), at) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw GitError.system("read back \(tempPackPath)") }
+            buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            at += off_t(n)
+        }
+        return hash
     }
 
     // MARK: - Index
@@ -196,7 +238,7 @@ public final class PackWriter {
     // MARK: - I/O
 
     private func write(_ bytes: [UInt8]) throws {
-        bytes.withUnsafeBytes { sha.update($0) }
+        if !countLater { bytes.withUnsafeBytes { sha.update($0) } }
         try writeRaw(bytes)
         offset += UInt64(bytes.count)
     }

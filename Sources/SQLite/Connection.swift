@@ -56,7 +56,9 @@ public final class Connection {
             try execute("PRAGMA cache_size=-262144")
             // Sorts (CREATE INDEX after a bulk load of a million rows) on every core.
             try execute("PRAGMA threads=\(ProcessInfo.processInfo.activeProcessorCount)")
-            try execute("PRAGMA temp_store=MEMORY")
+            // A bulk load's sorts (its secondary indexes, over millions of rows) spill to temporary
+            // files rather than grow in memory; other writers sort little, in memory.
+            try execute(mode == .bulkLoad ? "PRAGMA temp_store=FILE" : "PRAGMA temp_store=MEMORY")
         }
         try execute("PRAGMA foreign_keys=ON")
     }

@@ -24,6 +24,9 @@ extension Committer {
         }
         let parent = try repo.reference(branch)
         let parentSnapshot = try parent.map { try Snapshot(repository: repo, commit: $0) }
+        if let parentSnapshot, streams(request) {
+            return try streamedPreview(request, branch: branch, parent: parentSnapshot)
+        }
         let input = try ManifestInput(request: request, config: store.config, isPatch: request.isPatch)
         try refuseErasedContent(input)
         let oldConfig = try parentSnapshot?.config() ?? store.config
@@ -53,6 +56,33 @@ extension Committer {
                                     toName: (request.manifestPath as NSString).lastPathComponent, includeSamples: true)
         return CommitPreview(branch: String(branch.dropFirst("refs/heads/".count)), head: parent?.hex,
                              unchanged: changes.isEmpty && parentSnapshot != nil, diff: diff)
+    }
+}
+
+extension Committer {
+    /// `preview` of a large full manifest against a parent, read as a streamed commit reads it
+    /// (see StreamingCommit.swift): memory holds the keys and the changed records only.
+    private func streamedPreview(_ request: CommitRequest, branch: String, parent: Snapshot) throws -> CommitPreview {
+        let repo = store.repository
+        let streamed = try streamManifest(request, storeIsEmpty: false, keepFresh: true, erasures: ErasureLog.read(repo),
+                                          wantRows: false) { _, _ in }
+        var summary = streamed.summary
+        summary.columns = try parent.summary().columns
+        summary.addColumns(streamed.summary.columns)
+        let tree = ShardedTree.build(sorted: streamed.entries, rootFiles: rootFiles(config: store.config, summary: summary).entries)
+        let found = try tree.changes(from: parent.rootEntries, entries: streamed.entries, repositoryPath: repo.path)
+        let oldConfig = try parent.config()
+        var changes = try Parallel.map(found, repositoryPath: repo.path) { reader, change in
+            try SampleChange.between(recordBytes: change.before.map { ($0, try reader.read($0, as: .blob)) },
+                                     change.after.map { ($0, try streamed.fresh[change.key]?.data ?? reader.read($0, as: .blob)) },
+                                     oldConfig: oldConfig, newConfig: store.config)
+        }
+        let keys = changes.map { Array($0.id.utf8) }
+        changes = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { changes[$0] }
+        let diff = Differ.summarize(changes, before: try parent.summary(), after: summary, fromName: "HEAD",
+                                    toName: (request.manifestPath as NSString).lastPathComponent, includeSamples: true)
+        return CommitPreview(branch: String(branch.dropFirst("refs/heads/".count)), head: parent.commit.hex,
+                             unchanged: changes.isEmpty, diff: diff)
     }
 }
 

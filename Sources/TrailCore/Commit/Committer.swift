@@ -74,6 +74,13 @@ public struct Committer {
     public func commit(_ request: CommitRequest, onWaitForLock: () -> Void = {}) throws -> CommitResult {
         // The manifest (and its media) is read and checked before the lock is taken: bad input, a
         // FIFO or a missing file fails without touching a byte of the store, the lock file included.
+        // A large full JSON Lines manifest is read a window at a time under the lock, its objects
+        // streamed into the new pack, so memory stays bounded (see StreamingCommit.swift).
+        if streams(request) {
+            let (result, leftovers) = try store.withWriteLock(onWait: onWaitForLock) { try commitStreamingLocked(request) }
+            leftovers.freeInBackground()
+            return result
+        }
         let input = try request.erasure == nil ? ManifestInput(request: request, config: store.config, isPatch: request.isPatch) : nil
         if let input { try refuseAgainstHead(input, request: request) }
         let (result, leftovers) = try store.withWriteLock(onWait: onWaitForLock) { try commitLocked(request, checkedInput: input) }
@@ -84,7 +91,7 @@ public struct Committer {
     /// Values too large to free on the caller's time: freeing a million records takes seconds
     /// that the caller, often a process about to exit, need not wait for. They move here once
     /// the function that made them has returned, so a background thread drops the last reference.
-    private final class Leftovers {
+    final class Leftovers {
         private var values: [Any]
         init(_ values: [Any]) { self.values = values }
         func freeInBackground() {
@@ -283,7 +290,7 @@ public struct Committer {
         var presentContent: Set<ObjectID> = []
     }
 
-    private func rootFiles(config: DatasetConfig, summary: SnapshotSummary) -> (entries: [TreeEntry], objects: [PendingObject]) {
+    func rootFiles(config: DatasetConfig, summary: SnapshotSummary) -> (entries: [TreeEntry], objects: [PendingObject]) {
         let configBlob = PendingObject(type: .blob, data: config.encoded())
         let summaryBlob = PendingObject(type: .blob, data: summary.encoded())
         return ([TreeEntry(mode: .blob, name: Snapshot.configFile, id: configBlob.id),
@@ -390,7 +397,7 @@ public struct Committer {
 
     // MARK: - Writing
 
-    private func moveRef(_ name: String, to id: ObjectID, from old: ObjectID?, message: String) throws {
+    func moveRef(_ name: String, to id: ObjectID, from old: ObjectID?, message: String) throws {
         do {
             try store.repository.updateReference(name, to: id, expected: old, message: message)
         } catch let error as GitError where error.isConcurrentUpdate {
@@ -402,7 +409,7 @@ public struct Committer {
         }
     }
 
-    private func commitMessage(_ request: CommitRequest, plan: WritePlan, parent: Snapshot?) -> String {
+    func commitMessage(_ request: CommitRequest, plan: WritePlan, parent: Snapshot?) -> String {
         var message = request.message.trimmingCharacters(in: .whitespacesAndNewlines)
         let oldGuidelines: [String: Int] = (try? parent?.summary().guidelines) ?? [:]
         let grown = plan.summary.guidelines.filter { $0.value > (oldGuidelines[$0.key] ?? 0) }.keys.sorted()

@@ -60,9 +60,11 @@ public struct Exporter {
         let erasures = try ErasureLog.read(store.repository)
         let leftOut = LeftOut()
         // A folder's manifest is written from whole rows; the other formats read large texts as they write them.
+        // JSON Lines rows are sorted on disk when they outgrow memory (see SortedRuns).
+        let sorter = format == .jsonl ? SortedRuns(folder: store.path) : nil
         let rows = try readRows(snapshot, config: config, erased: Set(erasures.byContent.keys), leftOut: leftOut,
-                                deferLargeTexts: format != .folder)
-        var result = ExportResult(commit: snapshot.commit.hex, format: format, path: path, samples: rows.count, mediaFiles: 0,
+                                deferLargeTexts: format != .folder, sorter: sorter)
+        var result = ExportResult(commit: snapshot.commit.hex, format: format, path: path, samples: sorter?.count ?? rows.count, mediaFiles: 0,
                                   erased: erasures.records.isEmpty ? [] : try erasures.erasedSamples(in: snapshot))
         // Every sample left out is named, also one whose content went with another sample's erasure.
         var named = Set(result.erased.map(\.id))
@@ -74,7 +76,11 @@ public struct Exporter {
         switch format {
         case .jsonl:
             try writeAtomically(path) { out in
-                for row in rows { try writeLine(row, to: out) }
+                if let sorter, sorter.spilled {
+                    try sorter.forEach { try writeLine($0, to: out) }
+                } else {
+                    for row in sorter?.takeSortedInMemory() ?? rows { try writeLine(row, to: out) }
+                }
             }
         case .csv:
             if path == "-" { throw TrailError(.usage, "CSV goes to a file, not standard output", hint: "use --out FILE.csv, or JSON Lines with --out -") }
@@ -140,8 +146,9 @@ public struct Exporter {
     /// records and their texts through libgit2 (whose pack reads serialise on a global lock, so a
     /// second reader only adds contention), while another splices them into rows.
     /// Records naming `erased` content are left out: their content is gone.
+    /// With `sorter`, the rows go to it instead (and none are returned).
     private func readRows(_ snapshot: Snapshot, config: DatasetConfig, erased: Set<ObjectID>, leftOut: LeftOut,
-                          deferLargeTexts: Bool) throws -> [Row] {
+                          deferLargeTexts: Bool, sorter: SortedRuns? = nil) throws -> [Row] {
         let folders = ShardedTree.folders(snapshot.rootEntries)
         let path = store.repository.path
         let queue = HandOff<[RawRecord]>()
@@ -196,7 +203,7 @@ public struct Exporter {
                         for raw in chunk {
                             if let layout = raw.layout, let row = splicer.row(raw.bytes, layout: layout, texts: raw.texts) {
                                 try checkKey(raw, row.id, snapshot)
-                                rows.append(row)
+                                if let sorter { try sorter.add(row) } else { rows.append(row) }
                                 continue
                             }
                             let record = try StoredRecordError.locating(commit: snapshot.commit, key: raw.key, path: raw.place, idField: config.idField) {
@@ -204,8 +211,9 @@ public struct Exporter {
                             }
                             let id = record.field(config.idField).map(idBytes) ?? []
                             try checkKey(raw, id, snapshot)
-                            rows.append(Row(id: id, json: CanonicalJSON.encode(.object(try restorer.row(record))),
-                                            media: record.content.filter { $0.path != nil }))
+                            let row = Row(id: id, json: CanonicalJSON.encode(.object(try restorer.row(record))),
+                                          media: record.content.filter { $0.path != nil })
+                            if let sorter { try sorter.add(row) } else { rows.append(row) }
                         }
                     }
                     return rows
@@ -215,6 +223,7 @@ public struct Exporter {
         if let readError { throw readError }
         var rows: [Row] = []
         for part in parts { rows.append(contentsOf: try part.get()) }
+        if sorter != nil { return rows }
         // Sort by the ids' first 16 bytes as integers, and by the whole id only on a tie:
         // ids often share long prefixes ("s000000…"), which made byte comparison a tenth of an export.
         let keys = rows.map { SortKey($0.id) }
@@ -460,7 +469,7 @@ extension RowSplicer.Row {
 }
 
 /// The first 16 bytes of an id as two big-endian integers, so integer order is byte order.
-private struct SortKey {
+struct SortKey {
     let high: UInt64, low: UInt64
 
     init(_ id: [UInt8]) {

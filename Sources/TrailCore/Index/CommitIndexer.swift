@@ -20,6 +20,10 @@ final class CommitIndexer {
     private var commit: (row: LineageIndex.CommitRow, ref: String, models: [ModelInfo])?
     private var failure: Error?
     private var settled = false
+    /// The batches of a streamed first import (`beginStreamingImport`), and how many may wait.
+    private let batches: HandOff<[ChangeRow]>?
+    private let slots = DispatchSemaphore(value: 3)
+    private var cancelled = false
 
     /// Starts indexing a first commit as soon as its manifest is read, when it is large and the
     /// index empty: every sample is new, and its rows go into a new file without a journal.
@@ -41,6 +45,50 @@ final class CommitIndexer {
             }
         }
     }
+
+    /// Starts indexing a first commit whose rows come in batches, as a streamed manifest is read
+    /// (`feed`, then `endFeed`), when the index is empty: rows go into a new file without a
+    /// journal, as with `beginImport`, and at most a few batches wait in memory at a time.
+    static func beginStreamingImport(store: Store, config: DatasetConfig) -> CommitIndexer? {
+        guard (try? store.openIndex().isEmpty()) == true else { return nil }
+        let path = store.indexPath
+        let queue = HandOff<[ChangeRow]>()
+        return CommitIndexer(batches: queue) { indexer in
+            try LineageIndex.build(replacing: path) { index in
+                try index.transaction {
+                    do {
+                        try index.insertChanges(bulk: true, seq: 1, time: 0, config: config) {
+                            guard let rows = queue.take() else { return nil }
+                            indexer.slots.signal()
+                            if indexer.cancelled { throw CancellationError() }
+                            return rows
+                        }
+                    } catch {
+                        // Let the feeder go on to its end (it waits for free slots).
+                        while queue.take() != nil { indexer.slots.signal() }
+                        throw error
+                    }
+                }
+                try indexer.awaitCommit { commit in
+                    try index.transaction {
+                        try index.insertCommit(commit.row, seq: 1)
+                        try index.markSynced(ref: commit.ref, commit: commit.row.id)
+                    }
+                    try index.replaceModels(commit.models)
+                }
+            }
+        }
+    }
+
+    /// Hands a streamed import the next batch of rows; waits while several are still queued.
+    func feed(_ rows: [ChangeRow]) {
+        guard let batches else { return }
+        slots.wait()
+        batches.put(rows)
+    }
+
+    /// Tells a streamed import that every batch was fed.
+    func endFeed() { batches?.finish() }
 
     /// Starts indexing a commit whose changes against `parent` are known, when the index holds
     /// the parent (else the next catch-up indexes the whole gap).
@@ -97,7 +145,8 @@ final class CommitIndexer {
         return supplied
     }
 
-    private init(_ work: @escaping (CommitIndexer) throws -> Void) {
+    private init(batches: HandOff<[ChangeRow]>? = nil, _ work: @escaping (CommitIndexer) throws -> Void) {
+        self.batches = batches
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             do { try work(self) } catch { failure = error }
             done.signal()
@@ -126,6 +175,8 @@ final class CommitIndexer {
     func cancel() {
         guard !settled else { return }
         settled = true
+        cancelled = true
+        batches?.finish()
         more.signal()
         go.signal()
         done.wait()

@@ -124,6 +124,16 @@ public final class LineageIndex {
         }
     }
 
+    /// As `insert(_:changes:config:)`, for `count` changes that come in batches (`next` returns
+    /// nil after the last), so that indexing a commit of millions of samples never holds all its rows.
+    func insert(_ commit: CommitRow, changeCount count: Int, config: DatasetConfig, next: () throws -> [ChangeRow]?) throws {
+        try db.transaction {
+            let seq = try nextSeq()
+            try insertCommit(commit, seq: seq)
+            try insertChanges(bulk: isBulk(count), seq: seq, time: commit.time, config: config, next: next)
+        }
+    }
+
     /// The number the next commit gets (parents have lower numbers than their children).
     func nextSeq() throws -> Int64 {
         guard case .integer(let seq)? = try db.rows("SELECT COALESCE(MAX(seq), 0) + 1 FROM commits").first?.first else {
@@ -144,7 +154,28 @@ public final class LineageIndex {
     /// indexes and builds them again after the rows are in, several times faster than
     /// updating them row by row.
     func insertChanges(_ changes: [ChangeRow], seq: Int64, time: Int64, config: DatasetConfig) throws {
-        let bulk = changes.count >= Self.bulkRows
+        var given: [ChangeRow]? = changes
+        try insertChanges(bulk: isBulk(changes.count), seq: seq, time: time, config: config) {
+            defer { given = nil }
+            return given
+        }
+    }
+
+    /// Whether `count` new changes are worth dropping and rebuilding the secondary indexes for.
+    /// Rebuilding costs the whole table: worth it only when the batch is at least as large as what
+    /// the table holds already (a first import, a reindex), not for a later commit of many
+    /// changes into a large index (it made a 120k-change commit into a 3M-row index spend 27 s
+    /// rebuilding them).
+    private func isBulk(_ count: Int) throws -> Bool {
+        guard count >= Self.bulkRows else { return false }
+        guard case .integer(let held)? = try db.rows("SELECT COALESCE(MAX(rowid), 0) FROM changes").first?.first else { return true }
+        return count >= Int(held)
+    }
+
+    /// As `insertChanges(_:seq:time:config:)`, for rows that come in batches (`next` returns nil
+    /// after the last), so that a first import of millions of samples never holds all its rows.
+    /// `bulk`: drop the secondary indexes first and build them again after the last batch.
+    func insertChanges(bulk: Bool, seq: Int64, time: Int64, config: DatasetConfig, next: () throws -> [ChangeRow]?) throws {
         // The schema's own definitions, to build them again as they were.
         var indexes: [(name: String, sql: String)] = []
         if bulk {
@@ -167,44 +198,46 @@ public final class LineageIndex {
         try insertChange.bind([.integer(seq)])
         var binder = ChangeRowBinder(config: config)
         let judgmentReader = JudgedRecord.Reader(config: config), judgmentKeys = PlainJudgments.Keys(config)
-        for row in changes {
-            insertChange.reset()
-            let change = try binder.bind(row, to: insertChange)
-            try insertChange.run()
-            // An added record's judgments are bound from its bytes (a first import adds millions).
-            if case .added(let record, _) = row, let plain = PlainJudgments(record, judgmentKeys), plain.id != nil || plain.judgments.isEmpty {
-                try record.withUnsafeBufferPointer { bytes in
-                    func slice(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { range.map { UnsafeBufferPointer(rebasing: bytes[$0]) } }
-                    for (k, j) in plain.judgments.enumerated() {
+        while let changes = try next() {
+            for row in changes {
+                insertChange.reset()
+                let change = try binder.bind(row, to: insertChange)
+                try insertChange.run()
+                // An added record's judgments are bound from its bytes (a first import adds millions).
+                if case .added(let record, _) = row, let plain = PlainJudgments(record, judgmentKeys), plain.id != nil || plain.judgments.isEmpty {
+                    try record.withUnsafeBufferPointer { bytes in
+                        func slice(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { range.map { UnsafeBufferPointer(rebasing: bytes[$0]) } }
+                        for (k, j) in plain.judgments.enumerated() {
+                            insertJudgment.reset()
+                            try insertJudgment.bind(seq, at: 1)
+                            try insertJudgment.bind(utf8: slice(plain.id), at: 2)
+                            try insertJudgment.bind(Int64(k), at: 3)
+                            try insertJudgment.bind(utf8: slice(j.annotator), at: 4)
+                            try insertJudgment.bind(j.field.map { judgmentKeys.labelNames[$0] }, at: 5)
+                            try insertJudgment.bind(utf8: slice(j.label), at: 6)
+                            try insertJudgment.bind(utf8: slice(j.guideline), at: 7)
+                            try insertJudgment.bind(utf8: slice(j.at), at: 8)
+                            try insertJudgment.run()
+                        }
+                    }
+                } else if let (sample, judgments) = try row.newJudgments(change, reader: judgmentReader) {
+                    for (k, j) in judgments.enumerated() {
                         insertJudgment.reset()
-                        try insertJudgment.bind(seq, at: 1)
-                        try insertJudgment.bind(utf8: slice(plain.id), at: 2)
-                        try insertJudgment.bind(Int64(k), at: 3)
-                        try insertJudgment.bind(utf8: slice(j.annotator), at: 4)
-                        try insertJudgment.bind(j.field.map { judgmentKeys.labelNames[$0] }, at: 5)
-                        try insertJudgment.bind(utf8: slice(j.label), at: 6)
-                        try insertJudgment.bind(utf8: slice(j.guideline), at: 7)
-                        try insertJudgment.bind(utf8: slice(j.at), at: 8)
+                        try insertJudgment.bind([.integer(seq), .text(sample), .integer(Int64(k)), j.annotator.map { .text($0) } ?? .null,
+                                                 j.field.map { .text($0) } ?? .null, j.label.map { .text($0) } ?? .null,
+                                                 j.guideline.map { .text($0) } ?? .null, j.at.map { .text($0) } ?? .null])
                         try insertJudgment.run()
                     }
                 }
-            } else if let (sample, judgments) = try row.newJudgments(change, reader: judgmentReader) {
-                for (k, j) in judgments.enumerated() {
-                    insertJudgment.reset()
-                    try insertJudgment.bind([.integer(seq), .text(sample), .integer(Int64(k)), j.annotator.map { .text($0) } ?? .null,
-                                             j.field.map { .text($0) } ?? .null, j.label.map { .text($0) } ?? .null,
-                                             j.guideline.map { .text($0) } ?? .null, j.at.map { .text($0) } ?? .null])
-                    try insertJudgment.run()
+                guard let c = change, c.kind == .relabeled else { continue }
+                for field in Set(c.labelsBefore.keys).union(c.labelsAfter.keys).sorted() {
+                    let from = c.labelsBefore[field] ?? "(none)", to = c.labelsAfter[field] ?? "(none)"
+                    guard from != to else { continue }
+                    try insertEvent.bind([.integer(seq), .text(c.id), .text(field), .text(from), .text(to),
+                                          c.annotator.map { .text($0) } ?? .null, c.guideline.map { .text($0) } ?? .null,
+                                          .integer(time)])
+                    try insertEvent.run()
                 }
-            }
-            guard let c = change, c.kind == .relabeled else { continue }
-            for field in Set(c.labelsBefore.keys).union(c.labelsAfter.keys).sorted() {
-                let from = c.labelsBefore[field] ?? "(none)", to = c.labelsAfter[field] ?? "(none)"
-                guard from != to else { continue }
-                try insertEvent.bind([.integer(seq), .text(c.id), .text(field), .text(from), .text(to),
-                                      c.annotator.map { .text($0) } ?? .null, c.guideline.map { .text($0) } ?? .null,
-                                      .integer(time)])
-                try insertEvent.run()
             }
         }
         Trace.mark("index rows inserted")

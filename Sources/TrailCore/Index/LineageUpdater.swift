@@ -89,16 +89,25 @@ public struct LineageUpdater {
         // Added records are decoded only as their rows go in: both steps name a damaged record.
         let names = (old: FieldNames(oldConfig), new: FieldNames(config))
         try StoredRecordError.locating(entries, from: parent.map { ($0.commit, oldConfig) }, to: (info.id, config), repository: repo) {
-            let rows = try Parallel.map(entries, repositoryPath: repo.path) { repo, entry in
-                progress?.add(1)
-                return try ChangeRow.of(before: entry.before.map { ($0, try repo.read($0, as: .blob)) },
-                                        after: entry.after.map { ($0, try repo.read($0, as: .blob)) },
-                                        oldConfig: oldConfig, newConfig: config, names: names)
+            // In batches, read on every core while memory holds one batch's records.
+            var done = 0
+            try index.insert(Self.row(info, samples: try snapshot.summary().samples), changeCount: entries.count, config: config) {
+                guard done < entries.count else { return nil }
+                let batch = entries[done..<min(done + Self.batchSize, entries.count)]
+                done += batch.count
+                return try Parallel.map(Array(batch), repositoryPath: repo.path) { repo, entry in
+                    progress?.add(1)
+                    return try ChangeRow.of(before: entry.before.map { ($0, try repo.read($0, as: .blob)) },
+                                            after: entry.after.map { ($0, try repo.read($0, as: .blob)) },
+                                            oldConfig: oldConfig, newConfig: config, names: names)
+                }
             }
-            Trace.mark("index: records read")
-            try index.insert(Self.row(info, samples: try snapshot.summary().samples), changes: rows, config: config)
+            Trace.mark("index: records read and rows inserted")
         }
     }
+
+    /// Changes read and inserted at a time when indexing one commit.
+    static let batchSize = 100_000
 
     static func row(_ info: Repository.CommitInfo, samples: Int) -> LineageIndex.CommitRow {
         .init(id: info.id, parent: info.parents.first, author: info.author.name, email: info.author.email,

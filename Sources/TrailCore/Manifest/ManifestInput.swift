@@ -93,7 +93,7 @@ struct ManifestInput {
     }
 
     /// The media root: the one given, else the manifest's folder; resolved, so containment checks hold.
-    private static func resolveMediaRoot(_ given: String?, manifest: String) throws -> String {
+    static func resolveMediaRoot(_ given: String?, manifest: String) throws -> String {
         let folder = given ?? (URL(fileURLWithPath: manifest).deletingLastPathComponent().path)
         guard let resolved = realpath(folder, nil) else {
             throw TrailError(.fileSystem(path: folder), "the media root \(folder) does not exist", hint: "pass --media-root with the folder media paths are relative to")
@@ -133,7 +133,7 @@ struct ManifestInput {
 }
 
 /// What one worker made of one chunk.
-private struct ChunkResult {
+struct ChunkResult {
     var samples: [BuiltSample] = []
     var deletions: [ManifestInput.Deletion] = []
     var summary = SnapshotSummary()

@@ -35,6 +35,18 @@ final class MappedFile {
     deinit {
         if let mapping { munmap(mapping, bytes.count) }
     }
+
+    /// Gives back the pages of `range` that this process has read: they leave its resident set
+    /// (the file stays in the page cache), so a manifest read window by window never counts whole
+    /// against the process's memory. The bytes stay readable; reading them again faults them in.
+    func release(_ range: Range<Int>) {
+        guard let mapping, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = range.upperBound >= bytes.count ? bytes.count : range.upperBound / page * page
+        guard end > start else { return }
+        madvise(mapping + start, end - start, MADV_DONTNEED)
+    }
 }
 
 /// Counts newline bytes in a buffer.
