@@ -20,6 +20,7 @@ struct ReindexCommand: TrailCommand {
         let commits: Int
         let changes: Int
         let labelEvents: Int
+        let judgments: Int
         let seconds: Double
     }
 
@@ -33,9 +34,11 @@ struct ReindexCommand: TrailCommand {
         let index = try store.openIndex()
         func count(_ table: String) throws -> Int { try index.rowCount(of: table) }
         let report = Report(commits: commits, changes: try count("changes"), labelEvents: try count("label_events"),
-                            seconds: Date().timeIntervalSince(started))
+                            judgments: try count("judgments"), seconds: Date().timeIntervalSince(started))
         try context.emit(report) { report in
-            print("Reindexed \(report.commits) commits: \(report.changes) sample changes, \(report.labelEvents) label events (\(String(format: "%.1f", report.seconds)) s)")
+            // Stores without judgments read as they always have.
+            let judgments = report.judgments > 0 ? ", \(report.judgments) judgments" : ""
+            print("Reindexed \(report.commits) commits: \(report.changes) sample changes, \(report.labelEvents) label events\(judgments) (\(String(format: "%.1f", report.seconds)) s)")
         }
     }
 }

@@ -116,7 +116,9 @@ final class JudgmentsTests: XCTestCase {
         XCTAssertEqual(try query("SELECT sample_id, position, annotator, label, guideline FROM judgments WHERE annotator = 'adj'"), "s1|3|adj|spam|v2\n")
         let before = try query("SELECT * FROM judgments ORDER BY seq, sample_id, position")
         XCTAssertEqual(try box.trail(["verify"]).status, 0)
-        try box.ok("reindex")
+        let reindexed = try box.ok("reindex")
+        XCTAssertTrue(reindexed.stdout.contains(", 14 judgments ("), reindexed.stdout)
+        XCTAssertEqual(try json(try box.ok("reindex", "--json").stdout)["judgments"] as? Int, 14)
         XCTAssertEqual(try query("SELECT * FROM judgments ORDER BY seq, sample_id, position"), before, "reindex gives the same rows")
         // A row that git does not give is found.
         _ = try query("UPDATE judgments SET label = 'forged' WHERE annotator = 'adj'")
@@ -142,6 +144,11 @@ final class JudgmentsTests: XCTestCase {
         XCTAssertEqual(judgments["labels"] as? [String], ["safe", "spam"])
         XCTAssertEqual(judgments["confusion"] as? [[Int]], [[0, 1], [0, 2]], "final safe judged spam once (s1); s3 is spam now")
         XCTAssertEqual((judgments["by_guideline"] as? [[String: Any]])?.first?["guideline"] as? String, "v1")
+        XCTAssertEqual((judgments["by_guideline"] as? [[String: Any]])?.first?["judgments"] as? Int, 3)
+        // The counts kept at commit (moved from the parent's by the patch) equal a count from scratch.
+        let cached = try box.ok("audit", "annotator", "ann_c", "--json").stdout
+        _ = try box.run("/usr/bin/env", ["sqlite3", box.store + "/index.sqlite", "DELETE FROM agreement_tallies"])
+        XCTAssertEqual(try box.ok("audit", "annotator", "ann_c", "--json").stdout, cached)
         XCTAssertTrue(try box.ok("audit", "annotator", "ann_c").stdout.contains("safe → spam  1"))
         // An annotator who only judged (never set a final label) has an audit too.
         XCTAssertEqual(try box.trail(["audit", "annotator", "ann_b"]).status, 0)

@@ -49,21 +49,21 @@ public struct AnnotatorJudgments: Codable, Equatable, Sendable {
 /// their new versions (`update`), which is what `AgreementCache` keeps per commit.
 struct AgreementCounter: Codable {
     /// The layout of the encoded counter; a cached counter of another layout is counted again.
-    static let layout = 1
+    static let layout = 2
     private var layout = AgreementCounter.layout
     private var labels = LabelCodes(), annotators = LabelCodes(), guidelines = LabelCodes()
     private var overall = AgreementTally()
     private var byGuideline: [AgreementTally] = [], byLabel: [AgreementTally] = []
     private var perAnnotator: [ConfusionTally] = []
-    /// Per guideline, the focus annotator's tally (`audit annotator`; not cached).
-    private var focusByGuideline: [Int: ConfusionTally] = [:]
+    /// Per annotator and guideline (key `annotator << 32 | guideline`), their tally against the
+    /// final labels: `audit annotator`'s agreement by guideline version.
+    private var byAnnotatorGuideline: [Int: ConfusionTally] = [:]
     private var pairTogether: [Int: Int] = [:], pairDisagree: [Int: Int] = [:]
     private var single = 0, missing = 0, snapshotSamples = 0
     private var field: String?
-    private var focus: String?
 
     private enum CodingKeys: String, CodingKey {
-        case layout, labels, annotators, guidelines, overall, byGuideline, byLabel, perAnnotator, pairTogether, pairDisagree
+        case layout, labels, annotators, guidelines, overall, byGuideline, byLabel, perAnnotator, byAnnotatorGuideline, pairTogether, pairDisagree
         case single, missing, snapshotSamples, field
     }
 
@@ -123,17 +123,16 @@ struct AgreementCounter: Codable {
         }
     }
 
-    private init(focus: String?) { self.focus = focus }
+    private init() {}
 
     /// False for a counter decoded from another layout of the cache.
     var isCurrentLayout: Bool { layout == Self.layout }
 
-    /// Reads every record of `snapshot` and counts its judgments; `focus`, an annotator to
-    /// count by guideline version too.
-    static func count(_ snapshot: Snapshot, focus: String? = nil) throws -> AgreementCounter {
+    /// Reads every record of `snapshot` and counts its judgments.
+    static func count(_ snapshot: Snapshot) throws -> AgreementCounter {
         let entries = try ShardedTree.diff(from: nil, to: snapshot.tree, in: snapshot.repository)
         let records = entries.compactMap { e in e.after.map { (record: $0, key: e.key) } }
-        var counter = AgreementCounter(focus: focus)
+        var counter = AgreementCounter()
         for part in try read(records, of: snapshot) { counter.add(part, sign: 1) }
         return counter
     }
@@ -181,7 +180,6 @@ struct AgreementCounter: Codable {
         let labelMap = rows.labels.labels.map { labels.code($0) }
         let whoMap = rows.annotators.labels.map { annotators.code($0) }
         let underMap = rows.guidelines.labels.map { guidelines.code($0) }
-        let focusCode = focus.flatMap { annotators.existingCode($0) }
         if perAnnotator.count < annotators.count { perAnnotator += [ConfusionTally](repeating: ConfusionTally(), count: annotators.count - perAnnotator.count) }
         if byGuideline.count < guidelines.count { byGuideline += [AgreementTally](repeating: AgreementTally(), count: guidelines.count - byGuideline.count) }
         if byLabel.count < labels.count { byLabel += [AgreementTally](repeating: AgreementTally(), count: labels.count - byLabel.count) }
@@ -200,8 +198,15 @@ struct AgreementCounter: Codable {
                 let v = labelMap[Int(rows.value[k])], f = labelMap[Int(rows.final[k])], a = whoMap[Int(rows.who[k])]
                 values.append(v)
                 if sampleFinal < 0 { sampleFinal = f }
-                if sign > 0 { perAnnotator[a].add(truth: f, predicted: v) } else { perAnnotator[a].remove(truth: f, predicted: v) }
-                if a == focusCode { focusByGuideline[underMap[Int(rows.under[k])], default: ConfusionTally()].add(truth: f, predicted: v) }
+                let g = a << 32 | underMap[Int(rows.under[k])]
+                if sign > 0 {
+                    perAnnotator[a].add(truth: f, predicted: v)
+                    byAnnotatorGuideline[g, default: ConfusionTally()].add(truth: f, predicted: v)
+                } else {
+                    perAnnotator[a].remove(truth: f, predicted: v)
+                    byAnnotatorGuideline[g]?.remove(truth: f, predicted: v)
+                    if byAnnotatorGuideline[g]?.count == 0 { byAnnotatorGuideline[g] = nil }
+                }
             }
             if values.count == 1 { single += sign }
             guard values.count >= 2 else { continue }
@@ -263,13 +268,14 @@ struct AgreementCounter: Codable {
                      mostDiffered: Array(differed.prefix(5)))
     }
 
-    /// The focus annotator's judgments in full; nil when they made none with a label.
-    func focusJudgments(commit: ObjectID) -> AnnotatorJudgments? {
-        guard let name = focus, let a = annotators.existingCode(name), perAnnotator[a].count > 0 else { return nil }
+    /// Annotator `name`'s judgments in full; nil when they made none with a label.
+    func judgments(of name: String, commit: ObjectID) -> AnnotatorJudgments? {
+        guard let a = annotators.existingCode(name), perAnnotator[a].count > 0 else { return nil }
         let matrix = perAnnotator[a].confusionMatrix
         return AnnotatorJudgments(
             commit: commit.hex, summary: annotatorSummary(a), labels: Array(labels.labels.prefix(matrix.count)), confusion: matrix,
-            byGuideline: focusByGuideline.map { g, t in .init(guideline: guidelines[g], judgments: t.count, agreementWithLabel: t.accuracy, cohenKappa: t.cohenKappa) }
+            byGuideline: byAnnotatorGuideline.filter { $0.key >> 32 == a }
+                .map { key, t in .init(guideline: guidelines[key & 0xffff_ffff], judgments: t.count, agreementWithLabel: t.accuracy, cohenKappa: t.cohenKappa) }
                 .sorted { $0.guideline < $1.guideline })
     }
 }

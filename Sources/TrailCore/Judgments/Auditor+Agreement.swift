@@ -10,6 +10,6 @@ extension Auditor {
     /// their agreement by guideline version; nil when they made no judgment there.
     public func judgments(of annotator: String, at revision: String = "HEAD") throws -> AnnotatorJudgments? {
         let snapshot = try Revisions(store: store).snapshot(revision)
-        return try AgreementCounter.count(snapshot, focus: annotator).focusJudgments(commit: snapshot.commit)
+        return try AgreementCache.counter(for: snapshot, store: store).judgments(of: annotator, commit: snapshot.commit)
     }
 }
