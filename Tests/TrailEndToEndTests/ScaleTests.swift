@@ -93,4 +93,35 @@ final class ScaleTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: box.store + "/objects/pack").sorted(), packs)
         try box.ok("verify")
     }
+
+    func testStreamedCommitOfJudgmentsCountsAgreementAsItReads() throws {
+        // 1,500 samples, three judgments each; the labels vary with the sample so that annotators disagree.
+        let labels = ["safe", "spam", "hate", "minor_safety"]
+        func line(_ k: Int) -> String {
+            let judged = ["ann_a", "ann_b", "ann_c"].enumerated().map { j, who in
+                "{\"annotator\":\"\(who)\",\"guideline\":\"v\((k + j) % 2 + 1)\",\"label\":\"\(labels[(k * (j + 1) / 3) % 4])\"}"
+            }
+            return "{\"annotator\":\"lead\",\"guideline\":\"v2\",\"id\":\"s\(k)\",\"judgments\":[\(judged.joined(separator: ","))],\"label\":\"\(labels[k % 4])\",\"text\":\"text \(k)\"}"
+        }
+        let v1 = (0..<1500).map(line).joined(separator: "\n") + "\n"
+        // The two stores' commits differ in their time only, so their ids are left out.
+        func withoutCommit(_ json: String) -> String { json.split(separator: "\n").filter { !$0.contains("\"commit\" :") }.joined(separator: "\n") }
+        let plain = try Sandbox(), streamed = try Sandbox()
+        self.streamed(streamed)
+        var reports: [[String]] = []
+        for box in [plain, streamed] {
+            try box.write("v1.jsonl", v1)
+            try box.ok("init")
+            try box.ok("commit", "v1.jsonl", "-m", "v1")
+            reports.append([try box.ok("audit", "agreement", "--json").stdout, try box.ok("audit", "annotator", "ann_b", "--json").stdout].map(withoutCommit))
+        }
+        XCTAssertEqual(reports[0], reports[1], "a streamed first commit counts agreement as the in-memory one does")
+        XCTAssertTrue(reports[1][0].contains("\"krippendorff_alpha\" : 0."), reports[1][0])
+        let kept = try streamed.run("/usr/bin/env", ["sqlite3", streamed.store + "/index.sqlite", "SELECT COUNT(*) FROM agreement_tallies"]).stdout
+        XCTAssertEqual(kept, "1\n", "the streamed commit kept its counts")
+        _ = try streamed.run("/usr/bin/env", ["sqlite3", streamed.store + "/index.sqlite", "DELETE FROM agreement_tallies"])
+        XCTAssertEqual([try streamed.ok("audit", "agreement", "--json").stdout, try streamed.ok("audit", "annotator", "ann_b", "--json").stdout]
+                        .map(withoutCommit),
+                       reports[1], "the counts kept while streaming equal a count from the records")
+    }
 }

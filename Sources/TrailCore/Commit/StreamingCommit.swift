@@ -61,7 +61,7 @@ extension Committer {
         var indexer = storeIsEmpty ? CommitIndexer.beginStreamingImport(store: store, config: config) : nil
         defer { indexer?.cancel() }
         let streamed = try streamManifest(request, storeIsEmpty: storeIsEmpty, keepFresh: parent != nil, erasures: erasures,
-                                          wantRows: indexer != nil) { objects, rows in
+                                          wantRows: indexer != nil, countAgreement: parent == nil) { objects, rows in
             if !objects.isEmpty {
                 try packing { try writer.append(objects) }
                 objectCount += objects.count
@@ -156,8 +156,12 @@ extension Committer {
         try? indexer?.finish(commit: repo.commit(commitObject.id), samples: summary.samples, ref: branch,
                              models: Models(store: store).list())
         Trace.mark("index updated")
-        let firstRecord = parent == nil ? entries.first.flatMap { try? repo.read($0.value, as: .blob) } : nil
-        AgreementCache.afterCommit(commitObject.id, parent: parent, firstRecord: firstRecord, store: store)
+        // A first commit's counts were taken as its records were built; a later one's move from its parent's.
+        if parent == nil {
+            if streamed.agreement.judgmentsSeen > 0 { AgreementCache.keep(streamed.agreement, for: commitObject.id, store: store) }
+        } else {
+            AgreementCache.afterCommit(commitObject.id, parent: parent, firstRecord: nil, store: store)
+        }
         Trace.mark("agreement counts kept")
         let hasMedia = try store.mediaStore() != nil
         let result = CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
@@ -179,13 +183,15 @@ extension Committer {
         var jsonTexts: [PendingObject] = []
         /// What went to the media store (zero without one).
         var media = MediaStore.UploadResult()
+        /// The judgments' agreement counts of every sample, when `countAgreement`.
+        var agreement = AgreementCounter.empty
     }
 
     /// Reads `request`'s manifest a window at a time, building its rows on every core; hands
     /// `write` each window's objects the store lacks (records and content, each once) and, with
     /// `wantRows`, every sample's index row of a first import; gives the window's pages back.
     func streamManifest(_ request: CommitRequest, storeIsEmpty: Bool, keepFresh: Bool, erasures: ErasureLog, wantRows: Bool,
-                        write: (_ objects: [PendingObject], _ rows: [ChangeRow]) throws -> Void) throws -> StreamedManifest {
+                        countAgreement: Bool = false, write: (_ objects: [PendingObject], _ rows: [ChangeRow]) throws -> Void) throws -> StreamedManifest {
         let repo = store.repository
         let config = store.config
         let path = request.manifestPath
@@ -221,13 +227,21 @@ extension Committer {
                 return .jsonl(bytes: b, firstLine: first + firstLine - 1)
             }
             var results = [ChunkResult](repeating: ChunkResult(), count: chunks.count)
+            var judged = [Result<AgreementCounter.Rows, Error>?](repeating: nil, count: countAgreement ? chunks.count : 0)
             results.withUnsafeMutableBufferPointer { slots in
-                let base = slots.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
-                    base[k] = ChunkResult.build(chunks[k], builder: builder, config: config, isPatch: false)
+                judged.withUnsafeMutableBufferPointer { judgedSlots in
+                    // An empty array's buffer has an address too: only a counting window writes there.
+                    let base = slots.baseAddress!, judgedBase = countAgreement ? judgedSlots.baseAddress : nil
+                    DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
+                        base[k] = ChunkResult.build(chunks[k], builder: builder, config: config, isPatch: false)
+                        if let judgedBase, base[k].error == nil {
+                            judgedBase[k] = Result { try AgreementCounter.rows(of: base[k].samples.map(\.record.data), config: config) }
+                        }
+                    }
                 }
             }
             for result in results { if let error = result.error { throw error } }
+            for rows in judged { if let rows { out.agreement.add(try rows.get()) } }
 
             var objects: [PendingObject] = []
             var blobs: [PendingObject] = []

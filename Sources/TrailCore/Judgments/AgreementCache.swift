@@ -45,6 +45,12 @@ enum AgreementCache {
         }
     }
 
+    /// Keeps `counter` as the counts of `commit`, which just landed (a first commit's, counted as
+    /// its records were built).
+    static func keep(_ counter: AgreementCounter, for commit: ObjectID, store: Store) {
+        save(counter, for: commit, try? store.openIndex())
+    }
+
     private static func load(_ commit: ObjectID, _ index: LineageIndex?) -> AgreementCounter? {
         guard let index, case .text(let json)? = (try? index.rows("SELECT tallies FROM agreement_tallies WHERE commit_id = ?", [.text(commit.hex)]))?.first?.first,
               let counter = try? JSONDecoder().decode(AgreementCounter.self, from: Data(json.utf8)), counter.isCurrentLayout else { return nil }

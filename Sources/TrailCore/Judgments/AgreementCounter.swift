@@ -70,7 +70,7 @@ struct AgreementCounter: Codable {
     /// The judgments of one worker's records, in that worker's codes: sample `s` has judgments
     /// `starts[s]..<starts[s + 1]`; per judgment its label (-1 missing), the sample's final
     /// label of the judgment's field, its annotator and guideline.
-    private struct Rows {
+    struct Rows {
         var labels = LabelCodes(), annotators = LabelCodes(), guidelines = LabelCodes()
         var starts: [Int32] = [0]
         var value: [Int32] = [], final: [Int32] = [], who: [Int32] = [], under: [Int32] = []
@@ -174,6 +174,28 @@ struct AgreementCounter: Codable {
         }
     }
 
+    /// The judgments of `records` (record bytes as committed), counted apart so that workers can
+    /// each take a share; `add(_:)` then adds them up. A first commit counts its records this way
+    /// as it builds them, instead of reading them all back.
+    static func rows(of records: [[UInt8]], config: DatasetConfig) throws -> Rows {
+        let reader = JudgedRecord.Reader(config: config), keys = PlainJudgments.Keys(config)
+        var rows = Rows()
+        for bytes in records where !rows.addPlain(bytes, keys) { rows.add(try reader.read(bytes)) }
+        return rows
+    }
+
+    /// A counter of nothing yet, for `add(_:)`.
+    static var empty: AgreementCounter { AgreementCounter() }
+
+    /// Adds a share counted by `rows(of:config:)`.
+    mutating func add(_ rows: Rows) {
+        judgmentsSeen += rows.value.count
+        add(rows, sign: 1)
+    }
+
+    /// Judgments added through `add(_:)`: zero when the records carry none (then no counts are kept).
+    private(set) var judgmentsSeen = 0
+
     private mutating func add(_ rows: Rows, sign: Int) {
         snapshotSamples += sign * rows.records
         if field == nil { field = rows.field }
@@ -271,9 +293,14 @@ struct AgreementCounter: Codable {
     /// Annotator `name`'s judgments in full; nil when they made none with a label.
     func judgments(of name: String, commit: ObjectID) -> AnnotatorJudgments? {
         guard let a = annotators.existingCode(name), perAnnotator[a].count > 0 else { return nil }
-        let matrix = perAnnotator[a].confusionMatrix
+        // The labels they met (as judgment or final label), in name order: codes follow the order
+        // the records happened to be counted in.
+        let codes = perAnnotator[a].confusionMatrix
+        let order = codes.indices.filter { i in codes[i].contains { $0 > 0 } || codes.contains { $0[i] > 0 } }
+            .sorted { labels[$0] < labels[$1] }
+        let matrix = order.map { i in order.map { j in codes[i][j] } }
         return AnnotatorJudgments(
-            commit: commit.hex, summary: annotatorSummary(a), labels: Array(labels.labels.prefix(matrix.count)), confusion: matrix,
+            commit: commit.hex, summary: annotatorSummary(a), labels: order.map { labels[$0] }, confusion: matrix,
             byGuideline: byAnnotatorGuideline.filter { $0.key >> 32 == a }
                 .map { key, t in .init(guideline: guidelines[key & 0xffff_ffff], judgments: t.count, agreementWithLabel: t.accuracy, cohenKappa: t.cohenKappa) }
                 .sorted { $0.guideline < $1.guideline })
