@@ -108,7 +108,7 @@ human() {
 }
 
 # Total size in bytes of the files under a folder.
-tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d\n", s }'; }
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 
 # a / b with the given printf format, or "n/a" when b is zero.
 ratio() {

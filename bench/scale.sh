@@ -60,7 +60,7 @@ export TRAIL_AUTHOR="Bench <bench@example.org>"
 
 die() { echo "scale.sh: $*" >&2; exit 1; }
 step() { printf '\n== %s\n' "$*"; }
-tree_bytes() { find "$@" -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
+tree_bytes() { find "$@" -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 
 if [ -z "${TRAIL_BIN:-}" ]; then
     (cd "$root" && swift build -c release --static-swift-stdlib) || die "swift build failed"
