@@ -315,7 +315,7 @@ public struct AnnotatorAuditReport {
             findings.append("The most common overturn: their \u{201c}\(t.row)\u{201d} became \u{201c}\(t.column)\u{201d} (\(Format.plural(t.count, "sample"))).")
         }
         let overturnMap = HeatMap(triples: triples, rowTitle: "Their label", columnTitle: "Overturned to", unit: "overturns", id: "annotator-labels")
-        let sections: [HTMLPage.Section] = [
+        var sections: [HTMLPage.Section] = [
             .init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(findings)),
             .init(id: "who", title: "Who overturned their labels",
                   lead: "A label is overturned when the next label event on that sample changes it.",
@@ -332,6 +332,7 @@ public struct AnnotatorAuditReport {
                       : HTMLPage.figure("Their label \u{2192} overturned to", overturnMap.render(), caption: overturnMap.otherNote)),
             .init(id: "tables", title: "Overturns", lead: "Every overturned label. Click a column to sort.", body: table()),
         ]
+        if let judgments = audit.judgments { sections.insert(AgreementSections.annotator(judgments), at: 3) }
         return HTMLPage(title: "Trail audit: annotator \(audit.annotator)", kicker: "Trail \u{00b7} annotator audit",
                         heading: "Annotator \(audit.annotator)",
                         facts: [("Labels set", Format.count(audit.labelsSet)), ("Overturned", "\(Format.count(audit.overturned)) "

@@ -56,6 +56,7 @@ public struct DiffReport {
                   lead: "The relabels by the annotator and the guideline version recorded on the new label.",
                   body: DiffSections.relabelsBy(diff)),
         ]
+        if let agreement = diff.agreement { sections.append(AgreementSections.diff(agreement, from: a, to: b)) }
         if !diff.erased.isEmpty {
             sections.append(.init(id: "erased", title: "Erased samples",
                                   lead: "Samples of these versions whose content was erased since. Their labels still count above.",

@@ -212,5 +212,31 @@ final class JudgmentsTests: XCTestCase {
         let render = try browser.render(box.root.appendingPathComponent("agreement.html"), screenshot: png, in: box.root)
         XCTAssertEqual(render.problems, [], "the browser reported problems")
         XCTAssertGreaterThan((try? FileManager.default.attributesOfItem(atPath: png.path)[.size] as? Int) ?? 0, 40_000, "the screenshot is nearly blank")
+
+        // The diff's page and the annotator's page carry their agreement sections.
+        try box.ok("diff", "HEAD~1", "HEAD", "--html", "diff.html")
+        try box.ok("audit", "annotator", "ann_b", "--html", "annotator.html")
+        let diffPage = try box.read("diff.html"), annotatorPage = try box.read("annotator.html")
+        for part in ["Annotator agreement", "Alpha in HEAD~1", "Alpha in HEAD", "v &lt;2&gt;", "ann_b"] {
+            XCTAssertTrue(diffPage.contains(part), "the diff page lacks \(part)")
+        }
+        for part in ["Their judgments against the final labels", "Final label \u{00d7} their judgment", "Agreement with label", "v &lt;2&gt;"] {
+            XCTAssertTrue(annotatorPage.contains(part), "the annotator page lacks \(part)")
+        }
+        for page in [diffPage, annotatorPage] { XCTAssertFalse(page.contains("<script>throw"), "names are escaped") }
+        for name in ["diff", "annotator"] {
+            let shot = box.root.appendingPathComponent("\(name).png")
+            let rendered = try browser.render(box.root.appendingPathComponent("\(name).html"), screenshot: shot, in: box.root)
+            XCTAssertEqual(rendered.problems, [], "the browser reported problems on the \(name) page")
+        }
+        // A store without judgments has neither section.
+        let plain = try Sandbox()
+        try plain.write("v1.jsonl", Sandbox.dataset(20))
+        try plain.write("v2.jsonl", Sandbox.dataset(20, relabelEvery: 3))
+        try plain.ok("init")
+        try plain.ok("commit", "v1.jsonl", "-m", "v1")
+        try plain.ok("commit", "v2.jsonl", "-m", "v2")
+        try plain.ok("diff", "HEAD~1", "HEAD", "--html", "diff.html")
+        XCTAssertFalse(try plain.read("diff.html").contains("Annotator agreement"))
     }
 }
