@@ -36,11 +36,7 @@ func printAgreement(_ r: AgreementReport, revision: String) {
           + (r.fleissKappa == nil && r.samples > 0 ? " (samples have different numbers of judgments)" : ""))
     print("  \(thousands(r.samples)) samples with 2+ judgments, \(thousands(r.judgments)) judgments; "
           + "\(thousands(r.singleJudgmentSamples)) with one judgment (left out), \(thousands(r.missingJudgments)) judgments without a label")
-    if !r.byGuideline.isEmpty {
-        print("")
-        print("By guideline version:")
-        for g in r.byGuideline { print("  \(g.name)  alpha \(scoreText(g.krippendorffAlpha))  \(thousands(g.samples)) samples") }
-    }
+    printGroups("By guideline version:", r.byGuideline)
     if !r.annotators.isEmpty {
         print("")
         print("Annotators (agreement with the final label, Cohen's kappa), least agreeing first:")
@@ -52,16 +48,21 @@ func printAgreement(_ r: AgreementReport, revision: String) {
         }
         if r.annotators.count > 15 { print("  ... and \(r.annotators.count - 15) more (see --json)") }
     }
-    if !r.byLabel.isEmpty {
-        print("")
-        print("By final label:")
-        for g in r.byLabel { print("  \(g.name)  alpha \(scoreText(g.krippendorffAlpha))  \(thousands(g.samples)) samples") }
-    }
+    printGroups("By final label:", r.byLabel)
     if !r.pairs.isEmpty {
         print("")
         print("Pairs who disagree most:")
         for p in r.pairs { print("  \(p.annotators.joined(separator: " & "))  \(percentText(p.disagreement)) of \(thousands(p.samples)) shared samples") }
     }
+}
+
+/// A section of `audit agreement`'s text: alpha per group, under `title`; nothing when there
+/// are no groups.
+private func printGroups(_ title: String, _ groups: [AgreementReport.Group]) {
+    guard !groups.isEmpty else { return }
+    print("")
+    print(title)
+    for g in groups { print("  \(g.name)  alpha \(scoreText(g.krippendorffAlpha))  \(thousands(g.samples)) samples") }
 }
 
 /// The judgments part of `audit annotator`'s text: agreement by guideline version, and the
