@@ -3,7 +3,7 @@ import TrailCore
 import TrailReports
 
 extension AuditCommand {
-    struct Agreement: TrailCommand {
+    struct Agreement: AuditReportCommand {
         static let configuration = CommandConfiguration(
             commandName: "agreement", abstract: "How well annotators agree, from the samples' judgments: overall, by guideline version, per annotator.",
             discussion: """
@@ -14,15 +14,14 @@ extension AuditCommand {
         @OptionGroup var options: ReportOptions
         @Argument(help: "The version (commit, branch, tag or model).") var revision = "HEAD"
 
-        func run(in context: CommandContext) throws {
-            let store = try context.store
-            let auditor = Auditor(store: store)
-            let report = try auditor.agreement(at: revision)
-            try context.emit(report, html: {
-                try AgreementAuditReport(report: report, revision: revision, history: AgreementHistory.of(store: store, from: revision),
-                                         context: reportContext()).html()
-            }) { r in printAgreement(r, revision: revision) }
+        func audit(_ auditor: Auditor) throws -> AgreementReport { try auditor.agreement(at: revision) }
+
+        func page(_ report: AgreementReport, store: Store) throws -> String {
+            try AgreementAuditReport(report: report, revision: revision, history: AgreementHistory.of(store: store, from: revision),
+                                     context: reportContext()).html()
         }
+
+        func printText(_ report: AgreementReport) { printAgreement(report, revision: revision) }
     }
 }
 
