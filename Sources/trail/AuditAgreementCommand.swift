@@ -45,7 +45,7 @@ func printAgreement(_ r: AgreementReport, revision: String) {
             print("  \(a.annotator)  \(thousands(a.judgments)) judgments  \(percentText(a.agreementWithLabel))  kappa \(scoreText(a.cohenKappa))"
                   + (differs.isEmpty ? "" : "  most differ: \(differs)"))
         }
-        if r.annotators.count > 15 { print("  ... and \(r.annotators.count - 15) more (see --json)") }
+        printRest(of: r.annotators.count, shown: 15)
     }
     printGroups("By final label:", r.byLabel)
     if !r.pairs.isEmpty {
@@ -82,7 +82,7 @@ func printAnnotatorJudgments(_ j: AnnotatorJudgments) {
     cells.sort { ($1.n, $0.from, $0.to) < ($0.n, $1.from, $1.to) }
     if cells.isEmpty { print("  none: every judgment equals the final label") }
     for c in cells.prefix(20) { print("  \(c.from) → \(c.to)  \(c.n)") }
-    if cells.count > 20 { print("  ... and \(cells.count - 20) more (see --json)") }
+    printRest(of: cells.count, shown: 20)
 }
 
 /// `trail diff`'s agreement section.

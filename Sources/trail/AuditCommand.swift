@@ -112,7 +112,7 @@ struct AuditCommand: ParsableCommand {
                 for o in audit.overturns.prefix(50) {
                     print("  \(o.id)  \(o.label) → \(o.overturnedTo)  by \(o.by ?? "(none)") under \(o.guideline ?? "(none)")  (\(o.commit.prefix(10)))")
                 }
-                if audit.overturns.count > 50 { print("  ... and \(audit.overturns.count - 50) more (see --json)") }
+                printRest(of: audit.overturns.count, shown: 50)
             }
             if let j = audit.judgments { printAnnotatorJudgments(j) }
         }
@@ -137,7 +137,7 @@ struct AuditCommand: ParsableCommand {
             for s in audit.samples.prefix(100) {
                 print("  \(s.id)  \(s.changes) changes\(s.flipFlop ? ", flip-flop" : "")  \(s.labels.joined(separator: " → "))  by \(s.annotators.joined(separator: ", "))")
             }
-            if audit.samples.count > 100 { print("  ... and \(audit.samples.count - 100) more (see --json)") }
+            printRest(of: audit.samples.count, shown: 100)
         }
     }
 

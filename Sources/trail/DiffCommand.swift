@@ -95,7 +95,7 @@ func printDiff(_ diff: SnapshotDiff, old: String, new: String) {
             let pair = "\(t.from) → \(t.to)"
             print("  \(pair.padding(toLength: max(width, pair.count), withPad: " ", startingAt: 0))  \(t.count)")
         }
-        if rows.count > 25 { print("  ... and \(rows.count - 25) more (see --json)") }
+        printRest(of: rows.count, shown: 25)
     }
     for field in Set(diff.labels.map(\.field)).sorted() {
         let rows = diff.labels.filter { $0.field == field }
