@@ -22,64 +22,26 @@
 #        trail eval clf-v1 clf-v2                       (two models, one version)
 #      and checks eval's accuracy against a join of v2.jsonl and p1.jsonl in Python.
 # Exit status: 0 when every command and the check passed (a report, whatever the times); 1 otherwise.
-set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-samples="${SAMPLES:-1000000}"
-work="$root/bench/work"
-gen="${GEN:-$here/../../shared/bench/gen_dataset.py}"
+source "$(dirname "$0")/lib.sh" "$@"
 pred="${PRED:-$here/../../shared/bench/gen_predictions.py}"
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --samples) samples="$2"; shift 2 ;;
-        --work) work="$2"; shift 2 ;;
-        *) sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
-    esac
-done
-if [ -z "${TRAIL_BIN:-}" ]; then
-    [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
-    (cd "$root" && swift build -c release --static-swift-stdlib >&2)
-    TRAIL_BIN="$root/.build/release/trail"
-fi
-trail="$(cd "$(dirname "$TRAIL_BIN")" && pwd)/$(basename "$TRAIL_BIN")"
 data="$work/data-$samples"
 mkdir -p "$data"
-[ -s "$data/v1.jsonl" ] || python3 "$gen" --samples "$samples" --out "$data/v1.jsonl"
-[ -s "$data/v2.jsonl" ] || python3 "$gen" --evolve-from "$data/v1.jsonl" --relabel 0.02 --add 0.01 --remove 0.005 --guideline v3.2 --out "$data/v2.jsonl"
-[ -s "$data/p1.jsonl" ] || python3 "$pred" --truth "$data/v1.jsonl" --accuracy 0.85 --out "$data/p1.jsonl"
-[ -s "$data/p2.jsonl" ] || python3 "$pred" --truth "$data/v2.jsonl" --accuracy 0.9 --seed 2 --out "$data/p2.jsonl"
+generate "$data/v1.jsonl" python3 "$gen" --samples "$samples"
+generate "$data/v2.jsonl" python3 "$gen" --evolve-from "$data/v1.jsonl" --relabel 0.02 --add 0.01 --remove 0.005 --guideline v3.2
+generate "$data/p1.jsonl" python3 "$pred" --truth "$data/v1.jsonl" --accuracy 0.85
+generate "$data/p2.jsonl" python3 "$pred" --truth "$data/v2.jsonl" --accuracy 0.9 --seed 2
 run="$work/eval-$samples"
 rm -rf "$run"
 mkdir -p "$run"
 cd "$run"
 export TRAIL_STORE="$run/.trail" TRAIL_AUTHOR="Bench <bench@localhost>"
 cat "$data"/*.jsonl > /dev/null
-timed() {  # timed LABEL COMMAND...: wall seconds and peak RSS of one run
-    local label="$1"; shift
-    /usr/bin/time -f "%e %M" -o "$run/time" "$@" > "$run/out" 2> "$run/err" || { cat "$run/err" >&2; exit 1; }
-    read -r secs kb < "$run/time"
-    printf '  %-52s %6.2f s  %6d MB\n' "$label" "$secs" "$((kb / 1024))"
-}
 echo "trail eval at $samples samples ($(nproc) cores, $trail)"
 "$trail" init > /dev/null
 timed "commit v1.jsonl" "$trail" commit "$data/v1.jsonl" -m v1
 timed "model register clf-v1 HEAD --predictions p1.jsonl" "$trail" model register clf-v1 HEAD --predictions "$data/p1.jsonl"
 "$trail" commit "$data/v2.jsonl" -m v2 > /dev/null
 timed "model register clf-v2 HEAD --predictions p2.jsonl" "$trail" model register clf-v2 HEAD --predictions "$data/p2.jsonl"
-median() {  # median LABEL GOAL COMMAND...: the median wall time of 5 runs
-    local label="$1" goal="$2"; shift 2
-    python3 - "$label" "$goal" "$@" <<'EOF'
-import subprocess, sys, time
-label, goal, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
-times = []
-for _ in range(5):
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    times.append(time.perf_counter() - t)
-times.sort()
-print(f"  {label:<52} {times[2]:6.2f} s  (median of 5; min {times[0]:.2f}){'  goal ' + goal if goal else ''}")
-EOF
-}
 median "eval clf-v1" "≤ 2 s at 1M" "$trail" eval clf-v1
 median "eval clf-v1 --labels clf-v1 --compare clf-v2" "≤ 3 s at 1M" "$trail" eval clf-v1 --labels clf-v1 --compare clf-v2
 median "eval clf-v1 clf-v2" "" "$trail" eval clf-v1 clf-v2

@@ -24,29 +24,11 @@
 #   3. Checks audit agreement's alpha against the `krippendorff` package (when the venv of
 #      `scripts/setup.sh --tests` is there) on the samples of j2.jsonl.
 # Exit status: 0 when every command and the check passed (a report, whatever the times); 1 otherwise.
-set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-samples="${SAMPLES:-1000000}"
-work="$root/bench/work"
-gen="${GEN:-$here/../../shared/bench/gen_dataset.py}"
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --samples) samples="$2"; shift 2 ;;
-        --work) work="$2"; shift 2 ;;
-        *) sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
-    esac
-done
-if [ -z "${TRAIL_BIN:-}" ]; then
-    [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
-    (cd "$root" && swift build -c release --static-swift-stdlib >&2)
-    TRAIL_BIN="$root/.build/release/trail"
-fi
-trail="$(cd "$(dirname "$TRAIL_BIN")" && pwd)/$(basename "$TRAIL_BIN")"
+source "$(dirname "$0")/lib.sh" "$@"
 data="$work/judgments-data-$samples"
 mkdir -p "$data"
-[ -s "$data/j1.jsonl" ] || python3 "$gen" --samples "$samples" --judgments 3 --out "$data/j1.jsonl"
-[ -s "$data/j2.jsonl" ] || python3 "$gen" --evolve-from "$data/j1.jsonl" --judgments 3 --relabel 0.02 --add 0.01 --remove 0.005 --guideline v3.2 --out "$data/j2.jsonl"
+generate "$data/j1.jsonl" python3 "$gen" --samples "$samples" --judgments 3
+generate "$data/j2.jsonl" python3 "$gen" --evolve-from "$data/j1.jsonl" --judgments 3 --relabel 0.02 --add 0.01 --remove 0.005 --guideline v3.2
 strip() {  # strip IN OUT: the rows without their judgments field, otherwise as they were
     [ -s "$2" ] || python3 - "$1" "$2" <<'EOF'
 import json, sys
@@ -64,38 +46,18 @@ rm -rf "$run"
 mkdir -p "$run/with" "$run/without"
 export TRAIL_AUTHOR="Bench <bench@localhost>"
 cat "$data"/*.jsonl > /dev/null
-timed() {  # timed LABEL COMMAND...: wall seconds and peak RSS of one run
-    local label="$1"; shift
-    /usr/bin/time -f "%e %M" -o "$run/time" "$@" > "$run/out" 2> "$run/err" || { cat "$run/err" >&2; exit 1; }
-    read -r secs kb < "$run/time"
-    printf '  %-52s %6.2f s  %6d MB\n' "$label" "$secs" "$((kb / 1024))"
-}
-median() {  # median LABEL COMMAND...: the median wall time of 5 runs
-    local label="$1"; shift
-    python3 - "$label" "$@" <<'EOF'
-import subprocess, sys, time
-label, cmd = sys.argv[1], sys.argv[2:]
-times = []
-for _ in range(5):
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    times.append(time.perf_counter() - t)
-times.sort()
-print(f"  {label:<52} {times[2]:6.2f} s  (median of 5; min {times[0]:.2f})")
-EOF
-}
 echo "judgments at $samples samples ($(nproc) cores, $trail)"
 export TRAIL_STORE="$run/without/.trail"
 "$trail" init > /dev/null
 timed "commit v1 without judgments" "$trail" commit "$data/p1.jsonl" -m v1
 timed "commit v2 without judgments" "$trail" commit "$data/p2.jsonl" -m v2
-median "diff HEAD~1 HEAD without judgments" "$trail" diff HEAD~1 HEAD
+median "diff HEAD~1 HEAD without judgments" "" "$trail" diff HEAD~1 HEAD
 export TRAIL_STORE="$run/with/.trail"
 "$trail" init > /dev/null
 timed "commit v1 with 3 judgments per sample" "$trail" commit "$data/j1.jsonl" -m v1
 timed "commit v2 with 3 judgments per sample" "$trail" commit "$data/j2.jsonl" -m v2
-median "diff HEAD~1 HEAD with the agreement section" "$trail" diff HEAD~1 HEAD
-median "audit agreement" "$trail" audit agreement
+median "diff HEAD~1 HEAD with the agreement section" "" "$trail" diff HEAD~1 HEAD
+median "audit agreement" "" "$trail" audit agreement
 "$trail" audit agreement --json > "$run/agreement.json"
 py="$root/.venv-tests/bin/python3"
 if [ -x "$py" ] && "$py" -c "import krippendorff" 2>/dev/null; then

@@ -4,7 +4,7 @@ import Foundation
 /// tree readers).
 ///
 /// Match a kind of failure by its code, as GRDB matches SQLite's result codes:
-/// `catch GitError.notFound { … }` or `catch let error as GitError where error.isDiskFull`.
+/// `catch GitError.Code.notFound { … }` or `catch let error as GitError where error.isDiskFull`.
 public struct GitError: Error, CustomStringConvertible, Equatable {
     /// A libgit2 return code (`git_error_code`, stable across libgit2 versions).
     public struct Code: RawRepresentable, Hashable, Sendable {
@@ -61,21 +61,6 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
         GitError(operation: operation, message: String(cString: strerror(code)), systemError: code)
     }
 
-    /// `Code.notFound`, for matching: `catch GitError.notFound`.
-    public static let notFound = Code.notFound
-    /// `Code.exists`, for matching: `catch GitError.exists`.
-    public static let exists = Code.exists
-    /// `Code.callbackRefused`, for matching: `catch GitError.callbackRefused`.
-    public static let callbackRefused = Code.callbackRefused
-    /// `Code.nonFastForward`, for matching: `catch GitError.nonFastForward`.
-    public static let nonFastForward = Code.nonFastForward
-    /// `Code.auth`, for matching: `catch GitError.auth`.
-    public static let auth = Code.auth
-    /// `Code.locked`, for matching: `catch GitError.locked`.
-    public static let locked = Code.locked
-    /// `Code.modified`, for matching: `catch GitError.modified`.
-    public static let modified = Code.modified
-
     /// A reference moved under us (compare-and-swap failed), its lock is held, or it was
     /// created meanwhile.
     public var isConcurrentUpdate: Bool { [.modified, .locked, .exists].contains(code) }
@@ -93,7 +78,7 @@ public struct GitError: Error, CustomStringConvertible, Equatable {
 }
 
 extension GitError.Code {
-    /// Matches an error that is a `GitError` with this code: `catch GitError.notFound`.
+    /// Matches an error that is a `GitError` with this code: `catch GitError.Code.notFound`.
     public static func ~= (code: GitError.Code, error: any Error) -> Bool {
         (error as? GitError)?.code == code
     }

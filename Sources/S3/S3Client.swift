@@ -1,6 +1,7 @@
 import Foundation
 
-/// Where a client sends its requests and how it names buckets there.
+/// Where a client sends its requests and how it names buckets there: made the standard AWS
+/// way from the environment (`standard(environment:)`).
 public struct S3Endpoint: Equatable, Sendable {
     /// `http` or `https`.
     public var scheme: String
@@ -11,14 +12,6 @@ public struct S3Endpoint: Equatable, Sendable {
     /// True for path-style URLs (`http://host/bucket/key`), which servers other than AWS need;
     /// false for virtual-hosted ones (`https://bucket.s3.region.amazonaws.com/key`).
     public var pathStyle: Bool
-
-    /// An endpoint.
-    public init(scheme: String, authority: String, region: String, pathStyle: Bool) {
-        self.scheme = scheme
-        self.authority = authority
-        self.region = region
-        self.pathStyle = pathStyle
-    }
 
     /// The endpoint the standard AWS way: `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` (path-style),
     /// else AWS S3 in the region (`AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region` in

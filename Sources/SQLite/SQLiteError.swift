@@ -5,7 +5,7 @@ import Glibc
 
 /// An error from sqlite3: the result code, sqlite's message, and the statement or step involved.
 ///
-/// Match a kind of failure by its code, as GRDB matches `ResultCode`s: `catch SQLiteError.busy`
+/// Match a kind of failure by its code, as GRDB matches `ResultCode`s: `catch SQLiteError.Code.busy`
 /// (a primary code matches every extended code under it) or
 /// `catch let error as SQLiteError where error.isDiskFull`.
 public struct SQLiteError: Error, CustomStringConvertible, Equatable {
@@ -90,25 +90,6 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
         self.systemErrno = systemErrno
     }
 
-    /// `Code.busy`, for matching: `catch SQLiteError.busy`.
-    public static let busy = Code.busy
-    /// `Code.locked`, for matching: `catch SQLiteError.locked`.
-    public static let locked = Code.locked
-    /// `Code.readOnly`, for matching: `catch SQLiteError.readOnly`.
-    public static let readOnly = Code.readOnly
-    /// `Code.ioError`, for matching: `catch SQLiteError.ioError`.
-    public static let ioError = Code.ioError
-    /// `Code.corrupt`, for matching: `catch SQLiteError.corrupt`.
-    public static let corrupt = Code.corrupt
-    /// `Code.full`, for matching: `catch SQLiteError.full`.
-    public static let full = Code.full
-    /// `Code.cannotOpen`, for matching: `catch SQLiteError.cannotOpen`.
-    public static let cannotOpen = Code.cannotOpen
-    /// `Code.constraint`, for matching: `catch SQLiteError.constraint`.
-    public static let constraint = Code.constraint
-    /// `Code.notADatabase`, for matching: `catch SQLiteError.notADatabase`.
-    public static let notADatabase = Code.notADatabase
-
     /// `context: message (sqlite code N)`, N the extended code.
     public var description: String { "\(context): \(message) (sqlite code \(code.rawValue))" }
 
@@ -127,7 +108,7 @@ extension SQLiteError.Code {
         pattern.primary == pattern ? code.primary == pattern : code == pattern
     }
 
-    /// Matches an error that is a `SQLiteError` with this code: `catch SQLiteError.busy`.
+    /// Matches an error that is a `SQLiteError` with this code: `catch SQLiteError.Code.busy`.
     public static func ~= (pattern: SQLiteError.Code, error: any Error) -> Bool {
         guard let error = error as? SQLiteError else { return false }
         return pattern ~= error.code

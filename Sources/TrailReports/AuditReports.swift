@@ -52,7 +52,7 @@ public struct ModelAuditReport {
         if !audit.erased.isEmpty { summary += DiffSections.erasedCallout(audit.erased, kind: "model") }
 
         var sections: [HTMLPage.Section] = []
-        sections.append(.init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(findings())))
+        sections.append(.inShort(findings()))
         sections.append(.init(id: "data", title: "Training data",
                               lead: "What \(m.name) trained on: each label's share of its samples, who labeled them, and under which guideline version.",
                               body: trainingData()))
@@ -172,23 +172,7 @@ public struct ModelAuditReport {
     }
 }
 
-/// The HTML report of `trail audit flips A B`: the relabels between two versions by annotator
-/// × guideline version (a heat map), what they changed (a transition heat map), and every sample.
-public struct FlipsAuditReport {
-    /// The audit the page reports.
-    public var audit: FlipsAudit
-    /// At most this many relabeled samples are listed.
-    public var sampleLimit: Int
-    /// When and how the page was made, for its header and footer.
-    public var context: ReportContext
-
-    /// A report of `audit`.
-    public init(audit: FlipsAudit, sampleLimit: Int = 2000, context: ReportContext) {
-        self.audit = audit
-        self.sampleLimit = sampleLimit
-        self.context = context
-    }
-
+extension FlipsAuditReport {
     /// The whole page.
     public func html() -> String {
         let annotators = Dictionary(grouping: audit.groups, by: \.annotator).mapValues { $0.reduce(0) { $0 + $1.count } }
@@ -223,7 +207,7 @@ public struct FlipsAuditReport {
         let groupBars = BarChart(bars: audit.groups.map { .init(label: "\($0.annotator) \u{00b7} \($0.guideline)", value: $0.count) },
                                  total: audit.relabels, limit: 15, unit: "relabels", otherName: "other groups")
         let sections: [HTMLPage.Section] = [
-            .init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(findings)),
+            .inShort(findings),
             .init(id: "groups", title: "Annotator \u{00d7} guideline version",
                   lead: "Who made the relabels, and under which guideline version. Each cell counts the relabels of one annotator under one version.",
                   body: audit.groups.isEmpty ? "<p class=\"empty\">No relabels.</p>"
@@ -261,38 +245,19 @@ public struct FlipsAuditReport {
             .render()
         html += HTMLPage.subheading("Relabeled samples")
         let all = audit.groups.flatMap { $0.samples }.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
-        let rows: [[HTMLTable.Cell]] = all.prefix(sampleLimit).map { s in
+        let rows: [[HTMLTable.Cell]] = all.prefix(listLimit).map { s in
             let fields = Set(s.labelsBefore.keys).union(s.labelsAfter.keys).sorted()
             return [.text(s.id), .text(DiffSections.labelText(s.labelsBefore, fields: fields)), .text(DiffSections.labelText(s.labelsAfter, fields: fields)),
                     .text(s.annotator ?? "(none)"), .text(s.guideline ?? "(none)")]
         }
         var table = HTMLTable(id: "flips-samples", columns: [.text("Sample", mono: true), .text("Label in \(audit.from)"), .text("Label in \(audit.to)"),
                                                              .text("Annotator"), .text("Guideline")], rows: rows)
-        if all.count > sampleLimit {
-            table.footnote = "Showing the first \(Format.count(sampleLimit)) of \(Format.count(all.count)) relabeled samples, by id. "
-                + "`trail audit flips \(audit.from) \(audit.to) --json` lists them all."
-        }
+        table.noteFirst(listLimit, of: all.count, "relabeled samples, by id", allListedBy: "trail audit flips \(audit.from) \(audit.to) --json")
         return html + table.render()
     }
 }
 
-/// The HTML report of `trail audit annotator ID`: how many of their labels were overturned,
-/// by whom, under which guideline, and to what.
-public struct AnnotatorAuditReport {
-    /// The audit the page reports.
-    public var audit: AnnotatorAudit
-    /// At most this many overturns are listed.
-    public var overturnLimit: Int
-    /// When and how the page was made, for its header and footer.
-    public var context: ReportContext
-
-    /// A report of `audit`.
-    public init(audit: AnnotatorAudit, overturnLimit: Int = 2000, context: ReportContext) {
-        self.audit = audit
-        self.overturnLimit = overturnLimit
-        self.context = context
-    }
-
+extension AnnotatorAuditReport {
     /// The whole page.
     public func html() -> String {
         let byGuideline = Dictionary(grouping: audit.overturns) { $0.guideline ?? "(none)" }.mapValues(\.count)
@@ -316,7 +281,7 @@ public struct AnnotatorAuditReport {
         }
         let overturnMap = HeatMap(triples: triples, rowTitle: "Their label", columnTitle: "Overturned to", unit: "overturns", id: "annotator-labels")
         var sections: [HTMLPage.Section] = [
-            .init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(findings)),
+            .inShort(findings),
             .init(id: "who", title: "Who overturned their labels",
                   lead: "A label is overturned when the next label event on that sample changes it.",
                   body: audit.overturns.isEmpty ? HTMLPage.note("None of their labels was overturned.")
@@ -341,36 +306,17 @@ public struct AnnotatorAuditReport {
     }
 
     private func table() -> String {
-        let rows: [[HTMLTable.Cell]] = audit.overturns.prefix(overturnLimit).map { o in
+        let rows: [[HTMLTable.Cell]] = audit.overturns.prefix(listLimit).map { o in
             [.text(o.id), .text(o.label), .text(o.overturnedTo), .text(o.by ?? "(none)"), .text(o.guideline ?? "(none)"), .text(Format.commit(o.commit))]
         }
         var table = HTMLTable(id: "annotator-overturns", columns: [.text("Sample", mono: true), .text("Their label"), .text("Overturned to"),
                                                                    .text("By"), .text("Guideline"), .text("Commit", mono: true)], rows: rows)
-        if audit.overturns.count > overturnLimit {
-            table.footnote = "Showing the first \(Format.count(overturnLimit)) of \(Format.count(audit.overturns.count)) overturns. "
-                + "`trail audit annotator \(audit.annotator) --json` lists them all."
-        }
+        table.noteFirst(listLimit, of: audit.overturns.count, "overturns", allListedBy: "trail audit annotator \(audit.annotator) --json")
         return table.render()
     }
 }
 
-/// The HTML report of `trail audit disputed`: samples relabeled again and again, flip-flops
-/// (a label that came back) first, with who was involved.
-public struct DisputedAuditReport {
-    /// The audit the page reports.
-    public var audit: DisputedAudit
-    /// At most this many samples are listed.
-    public var sampleLimit: Int
-    /// When and how the page was made, for its header and footer.
-    public var context: ReportContext
-
-    /// A report of `audit`.
-    public init(audit: DisputedAudit, sampleLimit: Int = 2000, context: ReportContext) {
-        self.audit = audit
-        self.sampleLimit = sampleLimit
-        self.context = context
-    }
-
+extension DisputedAuditReport {
     /// The whole page.
     public func html() -> String {
         let flipFlops = audit.samples.filter(\.flipFlop).count
@@ -406,7 +352,7 @@ public struct DisputedAuditReport {
         let changeBars = BarChart(bars: byChanges.keys.sorted().map { .init(label: Format.plural($0, "change"), value: byChanges[$0]!) },
                                   total: audit.samples.count, limit: 20, otherName: "others")
         let sections: [HTMLPage.Section] = [
-            .init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(findings)),
+            .inShort(findings),
             .init(id: "charts", title: "How often, who, which labels",
                   lead: "How many times the disputed samples were relabeled, who relabeled them, and which labels they moved between.",
                   body: audit.samples.isEmpty ? HTMLPage.note("Nothing to show.")
@@ -424,7 +370,7 @@ public struct DisputedAuditReport {
     }
 
     private func table() -> String {
-        let rows: [[HTMLTable.Cell]] = audit.samples.prefix(sampleLimit).map { s in
+        let rows: [[HTMLTable.Cell]] = audit.samples.prefix(listLimit).map { s in
             let path = s.labels.map { "<span class=\"chip\">\(esc($0))</span>" }.joined(separator: "<span class=\"arrow\">\u{2192}</span>")
             return [.text(s.id), .count(s.changes),
                     s.flipFlop ? .markup("<span class=\"badge warning\">flip-flop</span>", sortKey: "1") : .markup("", sortKey: "0"),
@@ -432,10 +378,7 @@ public struct DisputedAuditReport {
         }
         var table = HTMLTable(id: "disputed-samples", columns: [.text("Sample", mono: true), .number("Changes"), .text("Flip-flop"),
                                                                 .text("Labels, oldest first"), .text("Relabeled by")], rows: rows)
-        if audit.samples.count > sampleLimit {
-            table.footnote = "Showing the first \(Format.count(sampleLimit)) of \(Format.count(audit.samples.count)) samples. "
-                + "`trail audit disputed --min-changes \(audit.minChanges) --json` lists them all."
-        }
+        table.noteFirst(listLimit, of: audit.samples.count, "samples", allListedBy: "trail audit disputed --min-changes \(audit.minChanges) --json")
         return table.render()
     }
 }
@@ -487,7 +430,7 @@ public struct SampleAuditReport {
                         : "\(Format.plural(audit.models.count, "model")) trained on a version of it: \(audit.models.joined(separator: ", ")).")
         if h.erasure != nil { findings.append("Its content has been erased; only its labels and history remain.") }
         let sections: [HTMLPage.Section] = [
-            .init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(findings)),
+            .inShort(findings),
             .init(id: "history", title: "History",
                   lead: "Each point is a commit that changed this sample, oldest first, with the label it had from then on. "
                       + "Purple flags name the models that trained on exactly that version.",

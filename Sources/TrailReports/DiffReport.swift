@@ -44,7 +44,7 @@ public struct DiffReport {
         var summary = HTMLPage.cards(DiffSections.cards(diff))
         if !diff.erased.isEmpty { summary += DiffSections.erasedCallout(diff.erased, kind: "diff") }
         var sections: [HTMLPage.Section] = [
-            .init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(DiffSections.findings(diff))),
+            .inShort(DiffSections.findings(diff)),
             .init(id: "labels", title: "Label distribution",
                   lead: "How many samples carry each label in \(a) (grey) and in \(b) (blue), and the change.",
                   body: DiffSections.labelDistribution(diff)),
@@ -293,10 +293,7 @@ enum DiffSections {
         }
         var table = HTMLTable(id: id, columns: [.text("Sample", mono: true), .text("Change"), .text("Label in A"), .text("Label in B"),
                                                 .text("Annotator"), .text("Guideline")], rows: rows)
-        if total > limit {
-            table.footnote = "Showing the first \(Format.count(limit)) of \(Format.count(total)) changed samples, by id. "
-                + "`\(listCommand)` lists them all."
-        }
+        table.noteFirst(limit, of: total, "changed samples, by id", allListedBy: listCommand)
         return table.render()
     }
 }

@@ -49,7 +49,7 @@ public struct EvalReport {
 
     private func scoresPage(_ s: EvalScores) -> String {
         var sections: [HTMLPage.Section] = []
-        sections.append(.init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(findings(s))))
+        sections.append(.inShort(findings(s)))
         sections.append(.init(id: "labels", title: "Per label",
                               lead: "Precision (of the samples predicted this label, the share that have it), recall (of the samples that have it, the share predicted) and F1, their harmonic mean.",
                               body: HTMLPage.figure("Scores by label", ScoreBars(labels: s.perLabel.map(\.label), series: [
@@ -83,7 +83,7 @@ public struct EvalReport {
         if let top = f.groups.first {
             findings.append("Most flips come from \(top.annotator) under guideline \(top.guideline): \(Format.count(top.rightToWrong)) right \u{2192} wrong, \(Format.count(top.wrongToRight)) wrong \u{2192} right.")
         }
-        sections.append(.init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(findings)))
+        sections.append(.inShort(findings))
         let labels = a.perLabel.map(\.label) + b.perLabel.map(\.label).filter { l in !a.perLabel.contains { $0.label == l } }
         func f1(_ s: EvalScores) -> [Double] { labels.map { l in s.perLabel.first { $0.label == l }?.f1 ?? 0 } }
         sections.append(.init(id: "labels", title: "F1 by label", lead: "Each label's F1 under both versions' labels: the same predictions, judged twice.",
@@ -140,10 +140,10 @@ public struct EvalReport {
             HTMLPage.Card(label: "Only \(b.model) right", value: Format.count(m.onlySecondRight), detail: nil),
         ]
         var sections: [HTMLPage.Section] = []
-        sections.append(.init(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets([
+        sections.append(.inShort([
             "On \(m.labels)'s labels \(a.model) scores \(pct(a.accuracy)) accuracy and \(dec(a.macroF1)) macro F1; \(b.model) \(pct(b.accuracy)) and \(dec(b.macroF1)).",
             "Of the \(Format.plural(m.both, "sample")) both predicted, \(Format.count(m.onlyFirstRight)) only \(a.model) gets right and \(Format.count(m.onlySecondRight)) only \(b.model).",
-        ])))
+        ]))
         let labels = a.perLabel.map(\.label) + b.perLabel.map(\.label).filter { l in !a.perLabel.contains { $0.label == l } }
         func f1(_ s: EvalScores) -> [Double] { labels.map { l in s.perLabel.first { $0.label == l }?.f1 ?? 0 } }
         sections.append(.init(id: "labels", title: "F1 by label", lead: "Each label's F1 for both models, on the same labels.",

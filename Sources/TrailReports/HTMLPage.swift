@@ -59,6 +59,11 @@ struct HTMLPage {
         var lead: String?
         /// The section's markup.
         var body: String
+
+        /// The section every page opens with: what it found, as bullets, under "In short".
+        static func inShort(_ findings: [String]) -> Section {
+            Section(id: "summary", title: "In short", lead: nil, body: HTMLPage.bullets(findings))
+        }
     }
 
     /// The document title (the browser tab, and the top of a print).

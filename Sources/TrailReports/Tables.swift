@@ -45,6 +45,13 @@ struct HTMLTable {
     /// A sentence below the table, e.g. that only the first rows are shown.
     var footnote: String?
 
+    /// When the table lists only the first `limit` of `total` rows (`what` they are, e.g.
+    /// "overturns"), says so below it, and which command lists them all.
+    mutating func noteFirst(_ limit: Int, of total: Int, _ what: String, allListedBy command: String) {
+        guard total > limit else { return }
+        footnote = "Showing the first \(Format.count(limit)) of \(Format.count(total)) \(what). `\(command)` lists them all."
+    }
+
     func render() -> String {
         guard !rows.isEmpty else { return "<p class=\"empty\">None.</p>\n" }
         var html = ""

@@ -3,7 +3,7 @@ import TrailCore
 import TrailReports
 
 extension AuditCommand {
-    struct Agreement: TrailCommand {
+    struct Agreement: AuditReportCommand {
         static let configuration = CommandConfiguration(
             commandName: "agreement", abstract: "How well annotators agree, from the samples' judgments: overall, by guideline version, per annotator.",
             discussion: """
@@ -14,15 +14,14 @@ extension AuditCommand {
         @OptionGroup var options: ReportOptions
         @Argument(help: "The version (commit, branch, tag or model).") var revision = "HEAD"
 
-        func run(in context: CommandContext) throws {
-            let store = try context.store
-            let auditor = Auditor(store: store)
-            let report = try auditor.agreement(at: revision)
-            try context.emit(report, html: {
-                try AgreementAuditReport(report: report, revision: revision, history: AgreementHistory.of(store: store, from: revision),
-                                         context: reportContext()).html()
-            }) { r in printAgreement(r, revision: revision) }
+        func audit(_ auditor: Auditor) throws -> AgreementReport { try auditor.agreement(at: revision) }
+
+        func page(_ report: AgreementReport, store: Store) throws -> String {
+            try AgreementAuditReport(report: report, revision: revision, history: AgreementHistory.of(store: store, from: revision),
+                                     context: reportContext()).html()
         }
+
+        func printText(_ report: AgreementReport) { printAgreement(report, revision: revision) }
     }
 }
 
@@ -36,11 +35,7 @@ func printAgreement(_ r: AgreementReport, revision: String) {
           + (r.fleissKappa == nil && r.samples > 0 ? " (samples have different numbers of judgments)" : ""))
     print("  \(thousands(r.samples)) samples with 2+ judgments, \(thousands(r.judgments)) judgments; "
           + "\(thousands(r.singleJudgmentSamples)) with one judgment (left out), \(thousands(r.missingJudgments)) judgments without a label")
-    if !r.byGuideline.isEmpty {
-        print("")
-        print("By guideline version:")
-        for g in r.byGuideline { print("  \(g.name)  alpha \(scoreText(g.krippendorffAlpha))  \(thousands(g.samples)) samples") }
-    }
+    printGroups("By guideline version:", r.byGuideline)
     if !r.annotators.isEmpty {
         print("")
         print("Annotators (agreement with the final label, Cohen's kappa), least agreeing first:")
@@ -50,18 +45,23 @@ func printAgreement(_ r: AgreementReport, revision: String) {
             print("  \(a.annotator)  \(thousands(a.judgments)) judgments  \(percentText(a.agreementWithLabel))  kappa \(scoreText(a.cohenKappa))"
                   + (differs.isEmpty ? "" : "  most differ: \(differs)"))
         }
-        if r.annotators.count > 15 { print("  ... and \(r.annotators.count - 15) more (see --json)") }
+        printRest(of: r.annotators.count, shown: 15)
     }
-    if !r.byLabel.isEmpty {
-        print("")
-        print("By final label:")
-        for g in r.byLabel { print("  \(g.name)  alpha \(scoreText(g.krippendorffAlpha))  \(thousands(g.samples)) samples") }
-    }
+    printGroups("By final label:", r.byLabel)
     if !r.pairs.isEmpty {
         print("")
         print("Pairs who disagree most:")
         for p in r.pairs { print("  \(p.annotators.joined(separator: " & "))  \(percentText(p.disagreement)) of \(thousands(p.samples)) shared samples") }
     }
+}
+
+/// A section of `audit agreement`'s text: alpha per group, under `title`; nothing when there
+/// are no groups.
+private func printGroups(_ title: String, _ groups: [AgreementReport.Group]) {
+    guard !groups.isEmpty else { return }
+    print("")
+    print(title)
+    for g in groups { print("  \(g.name)  alpha \(scoreText(g.krippendorffAlpha))  \(thousands(g.samples)) samples") }
 }
 
 /// The judgments part of `audit annotator`'s text: agreement by guideline version, and the
@@ -82,7 +82,7 @@ func printAnnotatorJudgments(_ j: AnnotatorJudgments) {
     cells.sort { ($1.n, $0.from, $0.to) < ($0.n, $1.from, $1.to) }
     if cells.isEmpty { print("  none: every judgment equals the final label") }
     for c in cells.prefix(20) { print("  \(c.from) → \(c.to)  \(c.n)") }
-    if cells.count > 20 { print("  ... and \(cells.count - 20) more (see --json)") }
+    printRest(of: cells.count, shown: 20)
 }
 
 /// `trail diff`'s agreement section.

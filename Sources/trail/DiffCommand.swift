@@ -3,6 +3,19 @@ import Foundation
 import TrailCore
 import TrailReports
 
+/// `--kind`, `--label`, `--annotator`: which changed samples `diff` lists.
+struct DiffFilterOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("List only this kind of change: added, removed, relabeled, content-changed, metadata-changed.", valueName: "kind"))
+    var kind: String?
+    @Option(name: .long, help: ArgumentHelp("List only samples with this label before or after.", valueName: "label"))
+    var label: String?
+    @Option(name: .long, help: ArgumentHelp("List only samples whose new version is by this annotator.", valueName: "annotator"))
+    var annotator: String?
+
+    /// The filter they name; an unknown kind is a usage error (listing the kinds).
+    func filter() throws -> DiffFilter { try DiffFilter(kind: kind, label: label, annotator: annotator) }
+}
+
 struct DiffCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
@@ -27,12 +40,7 @@ struct DiffCommand: TrailCommand {
     var to: String = "HEAD"
     @Flag(name: .long, help: "List every changed sample (id, kind, old → new label, annotator).")
     var samples = false
-    @Option(name: .long, help: ArgumentHelp("List only this kind of change: added, removed, relabeled, content-changed, metadata-changed.", valueName: "kind"))
-    var kind: String?
-    @Option(name: .long, help: ArgumentHelp("List only samples with this label before or after.", valueName: "label"))
-    var label: String?
-    @Option(name: .long, help: ArgumentHelp("List only samples whose new version is by this annotator.", valueName: "annotator"))
-    var annotator: String?
+    @OptionGroup var filtering: DiffFilterOptions
     @Flag(name: .long, help: "Exit with 1 when the versions differ, 0 when they hold the same samples.")
     var exitCode = false
     @OptionGroup var report: HTMLOptions
@@ -43,7 +51,7 @@ struct DiffCommand: TrailCommand {
     func makeContext() -> CommandContext { CommandContext(options, report: report) }
 
     func run(in context: CommandContext) throws {
-        let filter = try DiffFilter(kind: kind, label: label, annotator: annotator)
+        let filter = try filtering.filter()
         let store = try context.store
         let revisions = Revisions(store: store)
         let old = try revisions.snapshot(from), new = try revisions.snapshot(to)
@@ -87,7 +95,7 @@ func printDiff(_ diff: SnapshotDiff, old: String, new: String) {
             let pair = "\(t.from) → \(t.to)"
             print("  \(pair.padding(toLength: max(width, pair.count), withPad: " ", startingAt: 0))  \(t.count)")
         }
-        if rows.count > 25 { print("  ... and \(rows.count - 25) more (see --json)") }
+        printRest(of: rows.count, shown: 25)
     }
     for field in Set(diff.labels.map(\.field)).sorted() {
         let rows = diff.labels.filter { $0.field == field }

@@ -2,6 +2,53 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
+/// The sample ids, `--from-file`, `--reason` and `--include-shared`: what a new erasure is,
+/// and what `erase --finish` takes none of.
+struct ErasureRequestOptions: ParsableArguments {
+    @Argument(help: "The ids of the samples to erase.")
+    var samples: [String] = []
+    @Option(name: .long, help: ArgumentHelp("A file with one sample id per line (blank lines and lines starting with # are skipped).", valueName: "file"))
+    var fromFile: String?
+    @Option(name: .long, help: ArgumentHelp("Why (the request, the legal basis); kept in the erasure record. Required, except with --finish.", valueName: "text"))
+    var reason: String?
+    @Flag(name: .long, help: "Also erase samples whose content is the same bytes as an erased sample's.")
+    var includeShared = false
+
+    /// True when none of them is given.
+    var isEmpty: Bool { samples.isEmpty && fromFile == nil && reason == nil && !includeShared }
+
+    /// Refuses an erasure that names no sample or gives no reason.
+    func checkComplete() throws {
+        guard !samples.isEmpty || fromFile != nil else {
+            throw ValidationError("name the samples to erase: trail erase ID... --reason TEXT, or --from-file FILE")
+        }
+        guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ValidationError("an erasure needs --reason TEXT (the request or legal basis; it is kept in the erasure record)")
+        }
+    }
+
+    /// The erasure of the samples named and those `--from-file` lists, by `author` (as `--author`
+    /// gives it; nil: TRAIL_AUTHOR, else git config).
+    func request(in store: Store, author: String?) throws -> ErasureRequest {
+        var ids = samples
+        if let fromFile { ids += try Self.readIDs(fromFile) }
+        return ErasureRequest(samples: ids, reason: reason ?? "", author: try store.author(given: author), includeShared: includeShared)
+    }
+
+    /// Sample ids from a file, one a line.
+    private static func readIDs(_ path: String) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrailError(.fileSystem(path: path), "cannot read \(path)", hint: "check the path given to --from-file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: path, line: nil, message: "the file is not UTF-8 text", hint: "write one sample id per line")
+        }
+        return text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+}
+
 struct EraseCommand: TrailCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
@@ -20,14 +67,7 @@ struct EraseCommand: TrailCommand {
             """)
 
     @OptionGroup var options: WorkOptions
-    @Argument(help: "The ids of the samples to erase.")
-    var samples: [String] = []
-    @Option(name: .long, help: ArgumentHelp("A file with one sample id per line (blank lines and lines starting with # are skipped).", valueName: "file"))
-    var fromFile: String?
-    @Option(name: .long, help: ArgumentHelp("Why (the request, the legal basis); kept in the erasure record. Required, except with --finish.", valueName: "text"))
-    var reason: String?
-    @Flag(name: .long, help: "Also erase samples whose content is the same bytes as an erased sample's.")
-    var includeShared = false
+    @OptionGroup var erasure: ErasureRequestOptions
     @Flag(name: .long, help: "Only complete erasures already recorded (the next command finishes an interrupted one by itself; this does it explicitly).")
     var finish = false
     @Option(name: .long, help: ArgumentHelp("Who erases, as \"Name <email>\" (default: TRAIL_AUTHOR, else git config).", valueName: "author"))
@@ -35,17 +75,12 @@ struct EraseCommand: TrailCommand {
 
     func validate() throws {
         if finish {
-            guard samples.isEmpty, fromFile == nil, reason == nil, !includeShared else {
+            guard erasure.isEmpty else {
                 throw ValidationError("--finish only completes recorded erasures: it takes no sample ids, --reason or --include-shared")
             }
             return
         }
-        guard !samples.isEmpty || fromFile != nil else {
-            throw ValidationError("name the samples to erase: trail erase ID... --reason TEXT, or --from-file FILE")
-        }
-        guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw ValidationError("an erasure needs --reason TEXT (the request or legal basis; it is kept in the erasure record)")
-        }
+        try erasure.checkComplete()
     }
 
     func run(in context: CommandContext) throws {
@@ -54,10 +89,7 @@ struct EraseCommand: TrailCommand {
             if finish {
                 return try Eraser(store: store).finish(author: try author.map { try store.author(given: $0) }, onWaitForLock: context.onWaitForLock)
             }
-            var ids = samples
-            if let fromFile { ids += try readIDs(fromFile) }
-            let request = ErasureRequest(samples: ids, reason: reason ?? "", author: try store.author(given: author), includeShared: includeShared)
-            return try Eraser(store: store).erase(request, onWaitForLock: context.onWaitForLock)
+            return try Eraser(store: store).erase(erasure.request(in: store, author: author), onWaitForLock: context.onWaitForLock)
         }
         try context.emit(result) { result in
             if let record = result.record {
@@ -79,18 +111,5 @@ struct EraseCommand: TrailCommand {
                 print("  deleted from the media store \(location): \(deleted) object key\(deleted == 1 ? "" : "s") (and any cached copy)")
             }
         }
-    }
-
-    /// Sample ids from a file, one a line.
-    private func readIDs(_ path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrailError(.fileSystem(path: path), "cannot read \(path)", hint: "check the path given to --from-file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, line: nil, message: "the file is not UTF-8 text", hint: "write one sample id per line")
-        }
-        return text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 }

@@ -1,6 +1,19 @@
 import ArgumentParser
 import TrailCore
 
+/// `--predictions FILE` and `--format`: the predictions `model register` stores with the model.
+struct RegisteredPredictionsOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Store the model's predictions with it (JSON Lines or CSV: id, label, optional score).", valueName: "file"))
+    var predictions: String?
+    @Option(name: .long, help: ArgumentHelp("Read the predictions as jsonl or csv, whatever the file's name.", valueName: "format"))
+    var format: String?
+
+    /// The predictions the file holds, read and checked; nil without `--predictions`.
+    func read(in store: Store) throws -> PendingPredictions? {
+        try predictions.map { try TrailCore.Predictions(store: store).read(file: $0, format: try ManifestFormat.named(format)) }
+    }
+}
+
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
@@ -42,15 +55,12 @@ struct ModelCommand: ParsableCommand {
         var meta: [String] = []
         @Option(name: .long, help: ArgumentHelp("Who registers it, as \"Name <email>\".", valueName: "author"))
         var author: String?
-        @Option(name: .long, help: ArgumentHelp("Store the model's predictions with it (JSON Lines or CSV: id, label, optional score).", valueName: "file"))
-        var predictions: String?
-        @Option(name: .long, help: ArgumentHelp("Read the predictions as jsonl or csv, whatever the file's name.", valueName: "format"))
-        var format: String?
+        @OptionGroup var predictions: RegisteredPredictionsOptions
 
         func run(in context: CommandContext) throws {
             let store = try context.store
             // Read and checked before anything is written.
-            let pending = try predictions.map { try TrailCore.Predictions(store: store).read(file: $0, format: try ManifestFormat.named(format)) }
+            let pending = try predictions.read(in: store)
             let pairs = try meta.map { item -> (String, String) in
                 guard let eq = item.firstIndex(of: "=") else {
                     throw TrailError(.usage, "--meta '\(item)' is not key=value", hint: "write e.g. --meta run=train-0412")

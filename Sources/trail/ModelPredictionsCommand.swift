@@ -2,6 +2,19 @@ import ArgumentParser
 import Foundation
 import TrailCore
 
+/// FILE and `--format`: the predictions `model predictions` stores.
+struct PredictionsFileArguments: ParsableArguments {
+    @Argument(help: "The predictions (.jsonl or .csv).")
+    var file: String
+    @Option(name: .long, help: ArgumentHelp("Read the file as jsonl or csv, whatever its name.", valueName: "format"))
+    var format: String?
+
+    /// The predictions the file holds, read and checked.
+    func read(with predictions: TrailCore.Predictions) throws -> PendingPredictions {
+        try predictions.read(file: file, format: try ManifestFormat.named(format))
+    }
+}
+
 extension ModelCommand {
     struct Predictions: TrailCommand {
         static let configuration = CommandConfiguration(
@@ -22,21 +35,18 @@ extension ModelCommand {
         @OptionGroup var options: ReadOptions
         @Argument(help: "The registered model's name.")
         var name: String
-        @Argument(help: "The predictions (.jsonl or .csv).")
-        var file: String
-        @Option(name: .long, help: ArgumentHelp("Read the file as jsonl or csv, whatever its name.", valueName: "format"))
-        var format: String?
+        @OptionGroup var input: PredictionsFileArguments
         @Option(name: .long, help: ArgumentHelp("Who stores them, as \"Name <email>\" (default: TRAIL_AUTHOR, else git config).", valueName: "author"))
         var author: String?
 
         func run(in context: CommandContext) throws {
             let store = try context.store
             let predictions = TrailCore.Predictions(store: store)
-            let pending = try predictions.read(file: file, format: try ManifestFormat.named(format))
+            let pending = try input.read(with: predictions)
             let result = try predictions.add(pending, to: name, by: try store.author(given: author))
             try context.emit(result) { result in
                 if result.unchanged {
-                    return print("Nothing changed: \(file) holds the predictions of \(name) already stored (\(result.commit.prefix(10))).")
+                    return print("Nothing changed: \(input.file) holds the predictions of \(name) already stored (\(result.commit.prefix(10))).")
                 }
                 guard let stored = try predictions.stored(name) else { return }
                 printStoredPredictions(stored, model: name)

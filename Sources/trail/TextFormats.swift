@@ -44,6 +44,12 @@ func printLabelCounts(_ labels: [String: [String: Int]], total: Int) {
     }
 }
 
+/// Ends a list cut to its first `shown` of `total` entries: `  ... and N more (see --json)`;
+/// nothing when none was left out.
+func printRest(of total: Int, shown: Int) {
+    if total > shown { print("  ... and \(total - shown) more (see --json)") }
+}
+
 /// `text` padded on the left to `width` characters.
 func rightAligned(_ text: String, _ width: Int) -> String {
     String(repeating: " ", count: max(0, width - text.count)) + text

@@ -36,8 +36,9 @@ struct PlainRecordFields {
 
     init?(_ bytes: [UInt8], keys: Keys) {
         guard let view = RecordView(bytes), let contentBlobs = view.contentBlobs() else { return nil }
-        var id: String?, annotator: String?, guideline: String?
-        var labelValues: [(field: String, value: String?)] = []
+        self.contentBlobs = contentBlobs
+        labelValues = []
+        var id: String?
         var members = view.fieldMembers()
         while let m = members.next() {
             let roles = keys.recordRoles(bytes, m.keyStart, m.keyEnd)
@@ -56,10 +57,6 @@ struct PlainRecordFields {
         }
         guard !members.failed, let id else { return nil }
         self.id = id
-        self.annotator = annotator
-        self.guideline = guideline
-        self.labelValues = labelValues
-        self.contentBlobs = contentBlobs
     }
 }
 

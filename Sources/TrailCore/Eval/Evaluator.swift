@@ -147,7 +147,7 @@ public struct Evaluator {
         let table = try PredictionTable(bytes: rows, idField: info.idField, field: field, labels: &codes, name: info.model)
         let predictedCodes = codes
         let truth = try SnapshotLabels.read(snapshot, table: table, field: field, labels: &codes, erasedContent: [])
-        let loaded = Loaded(model: info.model, stored: nil, info: info, field: field, table: table, codes: predictedCodes)
+        let loaded = Loaded(model: info.model, predictionsCommit: "", field: field, table: table, codes: predictedCodes)
         let s = scores(loaded, truth: truth.truth, erased: 0, codes: codes, revision: snapshot.commit.hex, commit: snapshot.commit)
         return StoredMetrics(labels: snapshot.commit.hex, field: field, samples: s.samples, missing: s.missing, accuracy: s.accuracy, macroF1: s.macroF1)
     }
@@ -157,8 +157,9 @@ public struct Evaluator {
     /// A model's predictions, parsed for one field.
     struct Loaded {
         let model: String
-        let stored: StoredPredictions?
-        let info: PredictionsInfo
+        /// The commit of the stored predictions (`refs/predictions/NAME`); empty for predictions
+        /// not stored yet.
+        let predictionsCommit: String
         let field: String
         let table: PredictionTable
         /// The predicted labels' codes.
@@ -181,7 +182,7 @@ public struct Evaluator {
                              hint: "run `trail verify`; store them again with `trail model predictions \(model) FILE`")
         }
         Trace.mark("eval: \(table.count) predictions of \(model) read")
-        return Loaded(model: model, stored: stored, info: info, field: chosen, table: table, codes: codes)
+        return Loaded(model: model, predictionsCommit: stored.commit.hex, field: chosen, table: table, codes: codes)
     }
 
     private func erasedContent() throws -> Set<ObjectID> {
@@ -208,7 +209,7 @@ public struct Evaluator {
         let order = perLabel.map { codes.existingCode($0.label)! }
         let matrix = tally.confusionMatrix
         let counts = order.map { t in order.map { p in t < matrix.count && p < matrix.count ? matrix[t][p] : 0 } }
-        return EvalScores(model: loaded.model, predictionsCommit: loaded.stored?.commit.hex ?? "", labels: revision, labelsCommit: commit.hex,
+        return EvalScores(model: loaded.model, predictionsCommit: loaded.predictionsCommit, labels: revision, labelsCommit: commit.hex,
                           field: loaded.field, predictions: table.count, samples: tally.count, missing: missing.count,
                           missingSamples: Array(listed), erased: erased, correct: perLabel.reduce(0) { $0 + $1.correct },
                           accuracy: tally.accuracy, macroPrecision: tally.macroPrecision, macroRecall: tally.macroRecall,

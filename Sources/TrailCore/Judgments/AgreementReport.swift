@@ -10,24 +10,14 @@ public struct AgreementReport: Codable, Equatable, Sendable {
         /// Their judgments that give a label.
         public var judgments: Int
         /// The share of those that equal the sample's final label; null when they gave none.
-        public var agreementWithLabel: Double?
+        @NullEncoded public var agreementWithLabel: Double?
         /// Cohen's kappa of their labels against the final labels; null when undefined.
-        public var cohenKappa: Double?
+        @NullEncoded public var cohenKappa: Double?
         /// The final labels they most often judged otherwise, most frequent first (at most 5).
         public var mostDiffered: [Difference]
 
         enum CodingKeys: String, CodingKey {
             case annotator, judgments, agreementWithLabel = "agreement_with_label", cohenKappa = "cohen_kappa", mostDiffered = "most_differed"
-        }
-
-        /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(annotator, forKey: .annotator)
-            try c.encode(judgments, forKey: .judgments)
-            try c.encode(agreementWithLabel, forKey: .agreementWithLabel)
-            try c.encode(cohenKappa, forKey: .cohenKappa)
-            try c.encode(mostDiffered, forKey: .mostDiffered)
         }
     }
 
@@ -104,11 +94,11 @@ public struct AgreementReport: Codable, Equatable, Sendable {
     /// The commit the report is of.
     public var commit: String
     /// The field whose labels the judgments give (the first label field they name).
-    public var field: String?
+    @NullEncoded public var field: String?
     /// Krippendorff's alpha (nominal) over samples with two or more judgments; null when undefined.
-    public var krippendorffAlpha: Double?
+    @NullEncoded public var krippendorffAlpha: Double?
     /// Fleiss' kappa, when every such sample has the same number of judgments; else null.
-    public var fleissKappa: Double?
+    @NullEncoded public var fleissKappa: Double?
     /// Samples with two or more judgments (the ones alpha uses).
     public var samples: Int
     /// Judgments with a label, over every sample.
@@ -133,24 +123,6 @@ public struct AgreementReport: Codable, Equatable, Sendable {
         case commit, field, krippendorffAlpha = "krippendorff_alpha", fleissKappa = "fleiss_kappa", samples, judgments
         case singleJudgmentSamples = "single_judgment_samples", missingJudgments = "missing_judgments", snapshotSamples = "snapshot_samples"
         case annotators, byGuideline = "by_guideline", byLabel = "by_label", pairs
-    }
-
-    /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(commit, forKey: .commit)
-        try c.encode(field, forKey: .field)
-        try c.encode(krippendorffAlpha, forKey: .krippendorffAlpha)
-        try c.encode(fleissKappa, forKey: .fleissKappa)
-        try c.encode(samples, forKey: .samples)
-        try c.encode(judgments, forKey: .judgments)
-        try c.encode(singleJudgmentSamples, forKey: .singleJudgmentSamples)
-        try c.encode(missingJudgments, forKey: .missingJudgments)
-        try c.encode(snapshotSamples, forKey: .snapshotSamples)
-        try c.encode(annotators, forKey: .annotators)
-        try c.encode(byGuideline, forKey: .byGuideline)
-        try c.encode(byLabel, forKey: .byLabel)
-        try c.encode(pairs, forKey: .pairs)
     }
 
     /// Shared samples a pair needs to be ranked, unless fewer than 10 pairs have that many.

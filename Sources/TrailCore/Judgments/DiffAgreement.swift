@@ -7,9 +7,9 @@ public struct DiffAgreement: Codable, Equatable, Sendable {
         /// The commit (40 hex).
         public var commit: String
         /// Krippendorff's alpha over its samples with two or more judgments.
-        public var krippendorffAlpha: Double?
+        @NullEncoded public var krippendorffAlpha: Double?
         /// Fleiss' kappa (null unless every such sample has as many judgments).
-        public var fleissKappa: Double?
+        @NullEncoded public var fleissKappa: Double?
         /// Samples with two or more judgments.
         public var samples: Int
         /// Judgments with a label.
@@ -19,17 +19,6 @@ public struct DiffAgreement: Codable, Equatable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case commit, krippendorffAlpha = "krippendorff_alpha", fleissKappa = "fleiss_kappa", samples, judgments, byGuideline = "by_guideline"
-        }
-
-        /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(commit, forKey: .commit)
-            try c.encode(krippendorffAlpha, forKey: .krippendorffAlpha)
-            try c.encode(fleissKappa, forKey: .fleissKappa)
-            try c.encode(samples, forKey: .samples)
-            try c.encode(judgments, forKey: .judgments)
-            try c.encode(byGuideline, forKey: .byGuideline)
         }
 
         init(_ r: AgreementReport) {
@@ -47,27 +36,16 @@ public struct DiffAgreement: Codable, Equatable, Sendable {
         /// The annotator.
         public var annotator: String
         /// Agreement with the final label in A (null when they had no judgment there).
-        public var before: Double?
+        @NullEncoded public var before: Double?
         /// In B.
-        public var after: Double?
+        @NullEncoded public var after: Double?
         /// `after − before`, null unless both are known.
-        public var change: Double?
+        @NullEncoded public var change: Double?
         /// Their judgments in A and in B.
         public var judgmentsBefore: Int, judgmentsAfter: Int
 
         enum CodingKeys: String, CodingKey {
             case annotator, before, after, change, judgmentsBefore = "judgments_before", judgmentsAfter = "judgments_after"
-        }
-
-        /// Encodes with the snake_case keys of `CodingKeys`, an undefined statistic as `null` (not left out).
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(annotator, forKey: .annotator)
-            try c.encode(before, forKey: .before)
-            try c.encode(after, forKey: .after)
-            try c.encode(change, forKey: .change)
-            try c.encode(judgmentsBefore, forKey: .judgmentsBefore)
-            try c.encode(judgmentsAfter, forKey: .judgmentsAfter)
         }
     }
 

@@ -40,31 +40,30 @@ final class MediaStore {
     /// `error` as the user reads it: which server, bucket and key, and what to do.
     func translate(_ error: Error, doing what: String) -> Error {
         guard let error = error as? S3Error else { return error }
+        let (kind, hint) = kindAndHint(error)
+        return TrailError(kind, "\(what): \(error.description)", hint: hint)
+    }
+
+    /// The kind of failure `error` is to the user, and what to do about it.
+    private func kindAndHint(_ error: S3Error) -> (TrailError.Kind, String) {
         let server = error.server, bucket = error.bucket
         switch error.kind {
         case .unreachable:
-            return TrailError(.objectStore(.unreachable), "\(what): \(error.description)",
-                              hint: "check that the object store at \(server) is running and reachable (AWS_ENDPOINT_URL), then run the command again")
+            return (.objectStore(.unreachable), "check that the object store at \(server) is running and reachable (AWS_ENDPOINT_URL), then run the command again")
         case .accessDenied:
-            return TrailError(.objectStore(.forbidden), "\(what): \(error.description)",
-                              hint: "check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or the AWS_PROFILE profile) and that they may read and write s3://\(bucket)")
+            return (.objectStore(.forbidden), "check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or the AWS_PROFILE profile) and that they may read and write s3://\(bucket)")
         case .noSuchBucket:
-            return TrailError(.objectStore(.noSuchBucket), "\(what): \(error.description)",
-                              hint: "create the bucket (aws s3 mb s3://\(bucket)), or check the media store location (\(location)) and AWS_ENDPOINT_URL")
+            return (.objectStore(.noSuchBucket), "create the bucket (aws s3 mb s3://\(bucket)), or check the media store location (\(location)) and AWS_ENDPOINT_URL")
         case .noSuchKey:
-            return TrailError(.objectStore(.missingObject), "\(what): \(error.description)",
-                              hint: "the media object is missing from the bucket: run `trail verify` to list every missing one, and restore them from a backup")
+            return (.objectStore(.missingObject), "the media object is missing from the bucket: run `trail verify` to list every missing one, and restore them from a backup")
         case .noCredentials:
-            return TrailError(.objectStore(.noCredentials), "\(what): \(error.description)",
-                              hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials")
+            return (.objectStore(.noCredentials), "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials")
         case .localFile(let path):
             let full = error.detail.contains("No space") || error.detail.contains("quota")
-            return TrailError(full ? .diskFull : .fileSystem(path: path), "\(what): \(error.description)",
-                              hint: full ? "free some disk space, or lower TRAIL_MEDIA_CACHE_MB; nothing in the store changed"
-                                         : "check the folder's permissions and free space")
+            return full ? (.diskFull, "free some disk space, or lower TRAIL_MEDIA_CACHE_MB; nothing in the store changed")
+                        : (.fileSystem(path: path), "check the folder's permissions and free space")
         case .server:
-            return TrailError(.objectStore(.failed), "\(what): \(error.description)",
-                              hint: "check the object store at \(server); run the command again once it answers")
+            return (.objectStore(.failed), "check the object store at \(server); run the command again once it answers")
         }
     }
 

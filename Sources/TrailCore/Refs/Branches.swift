@@ -1,16 +1,6 @@
 import Git
 import GitFormat
 
-/// A branch or tag and the commit it points at.
-public struct RefInfo: Codable, Equatable {
-    /// The branch or tag name, without `refs/heads/` or `refs/tags/`.
-    public var name: String
-    /// The commit it points at.
-    public var commit: String
-    /// True for the branch HEAD names.
-    public var current: Bool
-}
-
 /// Branches, tags and switching between branches.
 public struct Branches {
     let store: Store
@@ -28,16 +18,8 @@ public struct Branches {
 
     /// Creates branch `name` at `revision` (default HEAD).
     public func create(_ name: String, at revision: String?) throws -> RefInfo {
-        let ref = "refs/heads/" + name
-        try checkName(name, ref: ref, kind: "branch")
-        let target = try Revisions(store: store).resolve(revision ?? "HEAD")
-        try store.withWriteLock {
-            if try store.repository.reference(ref) != nil {
-                throw TrailError(.exists(.branch, name: name), "branch '\(name)' already exists", hint: "choose another name, or delete it first with `trail branch -d \(name)`")
-            }
-            try store.repository.updateReference(ref, to: target, expected: nil, message: "trail branch")
-        }
-        return RefInfo(name: name, commit: target.hex, current: false)
+        try createReference(.branch, name, at: revision, existsHint: "choose another name, or delete it first with `trail branch -d \(name)`",
+                            reflogMessage: "trail branch") { $0 }
     }
 
     /// Deletes branch `name`; the current branch cannot be deleted.
@@ -78,21 +60,11 @@ public struct Branches {
 
     /// Creates tag `name` at `revision`: annotated when `message` is given, else lightweight.
     public func createTag(_ name: String, at revision: String?, message: String?, tagger: Signature?) throws -> RefInfo {
-        let ref = "refs/tags/" + name
-        try checkName(name, ref: ref, kind: "tag")
-        let target = try Revisions(store: store).resolve(revision ?? "HEAD")
-        try store.withWriteLock {
-            if try store.repository.reference(ref) != nil {
-                throw TrailError(.exists(.tag, name: name), "tag '\(name)' already exists", hint: "tags do not move; choose another name")
-            }
-            var pointee = target
-            if let message {
-                guard let tagger else { throw TrailError(.failed, "an annotated tag needs a tagger", hint: "pass --author or set TRAIL_AUTHOR") }
-                pointee = try store.repository.write(.tag, CommitFormat.encodeTag(target: target, type: .commit, name: name, tagger: tagger, message: message))
-            }
-            try store.repository.updateReference(ref, to: pointee, expected: nil, message: "trail tag")
+        try createReference(.tag, name, at: revision, existsHint: "tags do not move; choose another name", reflogMessage: "trail tag") { target in
+            guard let message else { return target }
+            guard let tagger else { throw TrailError(.failed, "an annotated tag needs a tagger", hint: "pass --author or set TRAIL_AUTHOR") }
+            return try store.repository.write(.tag, CommitFormat.encodeTag(target: target, type: .commit, name: name, tagger: tagger, message: message))
         }
-        return RefInfo(name: name, commit: target.hex, current: false)
     }
 
     /// Deletes tag `name`.
@@ -103,6 +75,23 @@ public struct Branches {
             }
             try store.repository.deleteReference("refs/tags/" + name)
         }
+    }
+
+    /// Creates the branch or tag `name`, which must not exist yet, at the commit `revision`
+    /// names (default HEAD): under the write lock, the reference is set to what `pointee` makes
+    /// of that commit (the commit itself, or an annotated tag object of it).
+    private func createReference(_ subject: TrailError.Subject, _ name: String, at revision: String?, existsHint: String, reflogMessage: String,
+                                 pointee: (ObjectID) throws -> ObjectID) throws -> RefInfo {
+        let ref = (subject == .tag ? "refs/tags/" : "refs/heads/") + name
+        try checkName(name, ref: ref, kind: subject.rawValue)
+        let target = try Revisions(store: store).resolve(revision ?? "HEAD")
+        try store.withWriteLock {
+            if try store.repository.reference(ref) != nil {
+                throw TrailError(.exists(subject, name: name), "\(subject.rawValue) '\(name)' already exists", hint: existsHint)
+            }
+            try store.repository.updateReference(ref, to: try pointee(target), expected: nil, message: reflogMessage)
+        }
+        return RefInfo(name: name, commit: target.hex, current: false)
     }
 
     func checkName(_ name: String, ref: String, kind: String) throws {

@@ -1,6 +1,7 @@
 /// How well one label is predicted: scikit-learn's `precision_recall_fscore_support` for that
 /// label, with its default `zero_division` behaviour (a 0 where the ratio is 0/0; scikit-learn
-/// also warns, which a value cannot, so the counts are kept to tell).
+/// also warns, which a value cannot, so the counts are kept to tell). Made by a tally:
+/// `ConfusionTally.scores(for:)`, `labelScores`.
 public struct LabelScores: Sendable, Equatable, Codable {
     /// The label's code.
     public let code: Int
@@ -10,14 +11,6 @@ public struct LabelScores: Sendable, Equatable, Codable {
     public let support: Int
     /// Samples predicted this label.
     public let predicted: Int
-
-    /// A label's scores from its counts.
-    public init(code: Int, truePositives: Int, support: Int, predicted: Int) {
-        self.code = code
-        self.truePositives = truePositives
-        self.support = support
-        self.predicted = predicted
-    }
 
     /// True positives over predictions of the label; 0 when the label was never predicted.
     public var precision: Double { predicted > 0 ? Double(truePositives) / Double(predicted) : 0 }
