@@ -195,13 +195,7 @@ extension Committer {
         let repo = store.repository
         let config = store.config
         let path = request.manifestPath
-        let mapped = try MappedFile(path: path)
-        guard mapped.bytes.count > 0 else {
-            throw InputError(file: path, line: nil, message: "the file is empty",
-                             hint: "a manifest needs at least one sample (a JSON object per line, or a CSV header and rows)")
-        }
-        let mediaRoot = try ManifestInput.resolveMediaRoot(request.mediaRoot, manifest: path)
-        let builder = RecordBuilder(config: config, file: path, mediaRoot: mediaRoot)
+        let (mapped, builder) = try ManifestInput.open(request, config: config)
         Trace.mark("manifest opened (streamed)")
 
         var out = StreamedManifest()

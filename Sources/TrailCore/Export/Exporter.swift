@@ -223,18 +223,7 @@ public struct Exporter {
         if let readError { throw readError }
         var rows: [Row] = []
         for part in parts { rows.append(contentsOf: try part.get()) }
-        if sorter != nil { return rows }
-        // Sort by the ids' first 16 bytes as integers, and by the whole id only on a tie:
-        // ids often share long prefixes ("s000000…"), which made byte comparison a tenth of an export.
-        let keys = rows.map { SortKey($0.id) }
-        var order = Array(rows.indices)
-        order.sort { a, b in
-            let ka = keys[a], kb = keys[b]
-            if ka.high != kb.high { return ka.high < kb.high }
-            if ka.low != kb.low { return ka.low < kb.low }
-            return bytesPrecede(rows[a].id, rows[b].id)
-        }
-        return order.map { rows[$0] }
+        return sorter != nil ? rows : SortedRuns.sorted(rows)
     }
 
     /// A record must sit under its own id's key: one stored under another sample's key (a tree

@@ -28,6 +28,18 @@ struct ManifestInput {
         deletions = ids.enumerated().map { Deletion(key: SampleKey.of($0.element), id: $0.element, line: $0.offset + 1) }
     }
 
+    /// Maps `request`'s manifest (refusing an empty file) and makes the builder of its records.
+    static func open(_ request: CommitRequest, config: DatasetConfig) throws -> (MappedFile, RecordBuilder) {
+        let path = request.manifestPath
+        let mapped = try MappedFile(path: path)
+        guard mapped.bytes.count > 0 else {
+            throw InputError(file: path, line: nil, message: "the file is empty",
+                             hint: "a manifest needs at least one sample (a JSON object per line, or a CSV header and rows)")
+        }
+        let mediaRoot = try resolveMediaRoot(request.mediaRoot, manifest: path)
+        return (mapped, RecordBuilder(config: config, file: path, mediaRoot: mediaRoot))
+    }
+
     init(request: CommitRequest, config: DatasetConfig, isPatch: Bool) throws {
         let path = request.manifestPath
         file = path
@@ -35,13 +47,7 @@ struct ManifestInput {
             throw InputError(file: path, line: nil, message: "cannot tell the manifest's format from its name",
                              hint: "name it .jsonl or .csv, or pass --format jsonl|csv")
         }
-        let mapped = try MappedFile(path: path)
-        guard mapped.bytes.count > 0 else {
-            throw InputError(file: path, line: nil, message: "the file is empty",
-                             hint: "a manifest needs at least one sample (a JSON object per line, or a CSV header and rows)")
-        }
-        let mediaRoot = try ManifestInput.resolveMediaRoot(request.mediaRoot, manifest: path)
-        let builder = RecordBuilder(config: config, file: path, mediaRoot: mediaRoot)
+        let (mapped, builder) = try Self.open(request, config: config)
 
         var chunks: [ManifestChunk]
         var csvColumns: [String] = []
