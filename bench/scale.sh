@@ -21,7 +21,8 @@
 # Per size it times, each with /usr/bin/time -f "%e %M" (wall seconds, peak RSS of the process):
 #   commit v1 (fresh store), status v2.jsonl (against v1), commit v2.jsonl (full manifest),
 #   commit --patch patch.jsonl (on a copy holding v1), export HEAD, diff clf-v1 clf-v2,
-#   history ID (median of 5), audit model clf-v2, reindex, verify, clone through git daemon,
+#   history ID (median of 5), audit model clf-v2, reindex, verify, commit --patch of 35k
+#   changed rows whatever the size (bench/make_small_patch.py, on the v2 store), clone through git daemon,
 #   push of both commits to a new bare repository, erase of one sample (on the clone);
 #   the store's size after v1 and v2 (objects and index); and doltlite (PyPI, in a venv made
 #   under DIR): load of v1, full load of v2, diff v1 -> v2 (counts by change and label pair),
@@ -146,6 +147,10 @@ for line in open(sys.argv[1]):
     record store-index "$(tree_bytes "$full"/index.sqlite*)"
     record store-total "$(tree_bytes "$full")"
     record manifest-bytes "$(stat -c %s "$data/v1.jsonl")"
+    # A patch of 35k changed rows whatever the size: its cost should follow the change (goal 1 s at 10M).
+    python3 "$here/make_small_patch.py" "$data/v2.jsonl" --rows 35000 --out "$run/patch-35k.jsonl" >"$run/logs/patch-35k.stats"
+    measure commit-patch-35k "$T" commit --store "$full" --patch "$run/patch-35k.jsonl" -m "35k changed rows"
+    rm -f "$run/patch-35k.jsonl"
 
     if [ "$remotes" = 1 ] && { [ -z "$remotes_max" ] || [ "$n" -le "$remotes_max" ]; }; then
     port=$((20000 + ($$ + n / 1000) % 20000))
@@ -192,7 +197,7 @@ for n in sizes:
 base = sizes[0]
 def mib(kb): return f"{kb / 1024:.0f}"
 def gib(b): return f"{b / 2**30:.2f} GiB"
-names = ["commit-v1", "status-v2", "commit-v2", "commit-patch", "export", "diff", "history",
+names = ["commit-v1", "status-v2", "commit-v2", "commit-patch", "commit-patch-35k", "export", "diff", "history",
          "audit-model", "reindex", "verify", "clone", "push", "erase"]
 head = "| command | " + " | ".join(f"{n/1e6:g}M: s | RSS MiB" for n in sizes) + " | " + \
        " | ".join(f"linear {n/1e6:g}M" for n in sizes[1:]) + " |"

@@ -14,6 +14,8 @@ public final class Repository {
     public let path: String
     /// Whole objects from the packs, read without libgit2 (which it falls back to).
     private lazy var packReader = PackReader(gitDir: path)
+    /// True when the object database borrows another's objects (`objects/info/alternates`).
+    private lazy var hasAlternates = FileManager.default.fileExists(atPath: objectsDirectory + "/info/alternates")
 
     private init(handle: OpaquePointer) throws {
         self.handle = handle
@@ -104,6 +106,14 @@ public final class Repository {
     /// True when the object database holds `id` (in any pack or loose). Does not rescan the
     /// pack folder on a miss (libgit2's default), which made each miss cost a directory read.
     public func contains(_ id: ObjectID) -> Bool {
+        // The packs this handle has read first: their index is mapped once, by this handle. When
+        // it read every pack, a miss is settled by looking for the loose file: asking libgit2
+        // would search its own mapping of each index too, keeping twice the pages resident.
+        if packReader.contains(id) { return true }
+        if packReader.coversEveryPack && !hasAlternates {
+            let hex = id.hex
+            return access(objectsDirectory + "/" + hex.prefix(2) + "/" + hex.dropFirst(2), F_OK) == 0
+        }
         var oid = id.gitOID
         return git_odb_exists_ext(odb, &oid, GIT_ODB_LOOKUP_NO_REFRESH.rawValue) == 1
     }

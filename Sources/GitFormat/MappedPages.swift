@@ -3,11 +3,12 @@ import Foundation
 import Glibc
 #endif
 
-/// Keeps the pages of mapped pack files from filling the process's resident set.
+/// Keeps the pages of mapped pack files (their `.idx`; small objects are read with `pread`) from
+/// filling the process's resident set.
 ///
-/// A pack is mapped whole and read where its objects lie. Every page touched stays mapped (and
-/// counted in RSS) until it is unmapped, so one pass over a 6 GB pack would show 6 GB resident
-/// although the kernel may drop those pages at any time. Readers check the process's resident
+/// An index is mapped whole and searched where its ids lie. Every page touched stays mapped (and
+/// counted in RSS) until it is unmapped, so lookups all over a 600 MB index would show 600 MB
+/// resident although the kernel may drop those pages at any time. Readers check the process's resident
 /// file pages every few thousand reads and, past `budget`, tell the kernel they are done with
 /// their mappings (`MADV_DONTNEED`): the pages leave the process but stay in the page cache, so
 /// touching them again costs a minor fault, not a disk read.

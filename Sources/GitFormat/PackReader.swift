@@ -1,72 +1,74 @@
 import CDeflate
 import Foundation
 
-/// Reads whole objects straight from the store's pack files: a binary search in each mapped
-/// `.idx`, then one libdeflate call on the mapped `.pack`. Trail's own packs hold every object
+/// Reads whole objects straight from the store's pack files: a search in each mapped `.idx`,
+/// then one `pread` of the entry and one libdeflate call. Trail's own packs hold every object
 /// whole (no deltas), and reading them this way is about twice as fast as through libgit2,
 /// whose pack windows take a process-wide lock on every read. Anything else (a delta, a loose
 /// object, a pack written after this reader was made) is left to libgit2: `read` returns nil.
 ///
 /// Not thread-safe (one decompressor); each `Repository` handle (module `Git`) has its own.
 public final class PackReader {
-    private struct Pack {
+    /// One pack file and its index, mapped and open once per process (see `OpenPacks`).
+    struct Pack {
         let index: UnsafeRawBufferPointer
         let data: UnsafeRawBufferPointer
+        /// The pack file, open for `pread` (which any thread may call on it).
+        let fd: Int32
         let count: Int
     }
 
     private var packs: [Pack] = []
-    private var mappings: [(UnsafeMutableRawPointer, Int)] = []
+    /// False when a pack of the folder could not be mapped or read (its objects are libgit2's only).
+    public private(set) var coversEveryPack = true
     private let decompressor: OpaquePointer?
+    /// Where small objects' compressed bytes are read (see `entry`).
+    private var scratch = [UInt8](repeating: 0, count: 16 << 10)
+    /// Objects up to this size are read with `pread` into `scratch`, which leaves no page of the
+    /// pack in the process: a pass over a 6 GB pack keeps its resident set flat. Larger ones
+    /// are decompressed from the mapping, whose pages are given back right after.
+    static let preadBelow = 1 << 20
     /// Reads since the resident set was last checked (see `MappedPages`).
     private var readsSinceCheck = 0
 
-    /// Maps every pack in `objects/pack` of the git dir `path` (skipping any it cannot read).
+    /// Reads every pack in `objects/pack` of the git dir `path` (skipping any it cannot read).
     public init(gitDir path: String) {
         decompressor = libdeflate_alloc_decompressor()
         let folder = (path as NSString).appendingPathComponent("objects/pack")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for name in names where name.hasSuffix(".idx") {
-            let base = (folder as NSString).appendingPathComponent(String(name.dropLast(4)))
-            guard let index = map(base + ".idx"), let data = map(base + ".pack") else { continue }
-            // Version 2 index: magic, version, 256-entry fan-out whose last entry is the count.
-            guard index.count >= 8 + 256 * 4, index.load(as: UInt32.self) == UInt32(0xff744f63).bigEndian,
-                  UInt32(bigEndian: index.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) == 2 else { continue }
-            let count = Int(UInt32(bigEndian: index.loadUnaligned(fromByteOffset: 8 + 255 * 4, as: UInt32.self)))
-            guard index.count >= 8 + 256 * 4 + count * 28 else { continue }
-            packs.append(Pack(index: index, data: data, count: count))
-        }
+        let indexNames = names.filter { $0.hasSuffix(".idx") }
+        packs = indexNames.compactMap { OpenPacks.open((folder as NSString).appendingPathComponent(String($0.dropLast(4)))) }
+        coversEveryPack = packs.count == indexNames.count
     }
 
     deinit {
-        for (p, n) in mappings { munmap(p, n) }
         if let decompressor { libdeflate_free_decompressor(decompressor) }
     }
 
-    private func map(_ file: String) -> UnsafeRawBufferPointer? {
-        let fd = open(file, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_size > 0,
-              let p = mmap(nil, Int(st.st_size), PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else { return nil }
-        mappings.append((p, Int(st.st_size)))
-        return UnsafeRawBufferPointer(start: p, count: Int(st.st_size))
+    /// True when one of the packs holds `id` (whole or not).
+    public func contains(_ id: ObjectID) -> Bool {
+        countRead()
+        return packs.contains { find(id, in: $0) != nil }
     }
 
     /// The object, when a mapped pack holds it whole; nil otherwise.
     public func read(_ id: ObjectID) -> (type: ObjectType, data: [UInt8])? {
         guard let decompressor else { return nil }
+        countRead()
+        for pack in packs {
+            guard let offset = find(id, in: pack) else { continue }
+            return entry(at: offset, in: pack, decompressor: decompressor)
+        }
+        return nil
+    }
+
+    /// Every few thousand lookups, lets the index pages go when the process is over budget.
+    private func countRead() {
         readsSinceCheck += 1
         if readsSinceCheck >= MappedPages.checkEvery {
             readsSinceCheck = 0
-            MappedPages.releaseIfOverBudget(mappings)
+            OpenPacks.releasePagesIfOverBudget()
         }
-        for pack in packs {
-            guard let offset = find(id, in: pack) else { continue }
-            return entry(at: offset, in: pack.data, decompressor: decompressor)
-        }
-        return nil
     }
 
     /// The pack offset of `id`: the fan-out narrows the sorted ids to those sharing its first
@@ -112,26 +114,128 @@ public final class PackReader {
     }
 
     /// A whole (non-delta) entry: its type and size in a variable-length header, then zlib data.
-    private func entry(at offset: Int, in data: UnsafeRawBufferPointer, decompressor: OpaquePointer) -> (type: ObjectType, data: [UInt8])? {
-        var p = offset
-        guard p < data.count else { return nil }
-        var byte = data[p]; p += 1
-        guard let type = ObjectType(rawValue: (byte >> 4) & 7), (1...4).contains(type.rawValue) else { return nil }  // deltas: libgit2
+    /// A small one is read with one `pread` of its header and compressed bytes (a zlib stream
+    /// is at most a few bytes per 16 KiB longer than its content, stored or not; a longer
+    /// one is read again whole from the mapping).
+    private func entry(at offset: Int, in pack: Pack, decompressor: OpaquePointer) -> (type: ObjectType, data: [UInt8])? {
+        guard offset < pack.data.count else { return nil }
+        let available = pack.data.count - offset
+        var got = 0
+        while true {
+            let n = scratch.withUnsafeMutableBytes { pread(pack.fd, $0.baseAddress!, min($0.count, available), off_t(offset)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            got = n
+            break
+        }
+        let header = scratch.withUnsafeBytes { Self.header(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+        guard let (type, size, start) = header else { return nil }
+        let bound = start + size + size / 8 + 64
+        if size < Self.preadBelow {
+            if bound > scratch.count { scratch = [UInt8](repeating: 0, count: bound) }
+            while got < min(bound, available) {
+                let n = scratch.withUnsafeMutableBytes { pread(pack.fd, $0.baseAddress! + got, min(bound, available) - got, off_t(offset + got)) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return nil }
+                got += n
+            }
+            if let object = scratch.withUnsafeBytes({ inflate(UnsafeRawBufferPointer(rebasing: $0[start..<got]), size: size, decompressor: decompressor) }) {
+                return (type, object)
+            }
+            guard got < available else { return nil }
+        }
+        // Large, or longer than its bound: from the mapping, whose pages go back afterwards.
+        let from = pack.data.baseAddress! + offset + start
+        let object = inflate(UnsafeRawBufferPointer(start: from, count: available - start), size: size, decompressor: decompressor)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (Int(bitPattern: from) / page) * page
+        let last = Int(bitPattern: pack.data.baseAddress! + pack.data.count)
+        madvise(UnsafeMutableRawPointer(bitPattern: first), min(last - first, size + size / 8 + 64 + page), MADV_DONTNEED)
+        return object.map { (type, $0) }
+    }
+
+    /// An entry's header: its type (whole objects only: deltas are libgit2's), its size, and
+    /// where its zlib data starts; nil when `bytes` do not hold one.
+    private static func header(_ bytes: UnsafeRawBufferPointer) -> (ObjectType, Int, Int)? {
+        var p = 0
+        guard p < bytes.count else { return nil }
+        var byte = bytes[p]; p += 1
+        guard let type = ObjectType(rawValue: (byte >> 4) & 7), (1...4).contains(type.rawValue) else { return nil }
         var size = Int(byte & 0x0f), shift = 4
         while byte & 0x80 != 0 {
-            guard p < data.count, shift < 57 else { return nil }
-            byte = data[p]; p += 1
+            guard p < bytes.count, shift < 57 else { return nil }
+            byte = bytes[p]; p += 1
             size |= Int(byte & 0x7f) << shift
             shift += 7
         }
+        return (type, size, p)
+    }
+
+    /// Decompresses a zlib stream holding exactly `size` bytes from the start of `input`.
+    private func inflate(_ input: UnsafeRawBufferPointer, size: Int, decompressor: OpaquePointer) -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: max(size, 1))  // never a nil base address
         var produced = 0
         let result = out.withUnsafeMutableBytes { buffer in
-            libdeflate_zlib_decompress_ex(decompressor, data.baseAddress! + p, data.count - p,
-                                          buffer.baseAddress, size, nil, &produced)
+            libdeflate_zlib_decompress_ex(decompressor, input.baseAddress, input.count, buffer.baseAddress, size, nil, &produced)
         }
         guard result == LIBDEFLATE_SUCCESS, produced == size else { return nil }
         if size == 0 { out.removeAll() }
-        return (type, out)
+        return out
+    }
+}
+
+/// The packs this process has opened, each mapped and opened once, whichever thread or
+/// repository handle reads it: workers reading a store on every core share one mapping of its
+/// index, where a mapping each kept a copy of its pages resident per worker (1 GB more at ten
+/// million samples). Mappings last as long as the process: a pack that erasure deletes stays
+/// readable through them, and a rewritten pack has another name.
+enum OpenPacks {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var byPath: [String: (inode: UInt64, size: Int, pack: PackReader.Pack)] = [:]
+
+    /// The pack at `base` (`.idx` and `.pack`), mapped; nil when it cannot be read as a version 2 index and its pack.
+    static func open(_ base: String) -> PackReader.Pack? {
+        var st = stat()
+        guard stat(base + ".idx", &st) == 0 else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = byPath[base], known.inode == UInt64(st.st_ino), known.size == Int(st.st_size) { return known.pack }
+        guard let index = map(base + ".idx") else { return nil }
+        // Version 2 index: magic, version, 256-entry fan-out whose last entry is the count.
+        let count = index.count >= 8 + 256 * 4 ? Int(UInt32(bigEndian: index.loadUnaligned(fromByteOffset: 8 + 255 * 4, as: UInt32.self))) : 0
+        guard index.count >= 8 + 256 * 4, index.load(as: UInt32.self) == UInt32(0xff744f63).bigEndian,
+              UInt32(bigEndian: index.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) == 2,
+              index.count >= 8 + 256 * 4 + count * 28,
+              let data = map(base + ".pack") else {
+            munmap(UnsafeMutableRawPointer(mutating: index.baseAddress!), index.count)
+            return nil
+        }
+        let fd = Glibc.open(base + ".pack", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            munmap(UnsafeMutableRawPointer(mutating: index.baseAddress!), index.count)
+            munmap(UnsafeMutableRawPointer(mutating: data.baseAddress!), data.count)
+            return nil
+        }
+        let pack = PackReader.Pack(index: index, data: data, fd: fd, count: count)
+        byPath[base] = (UInt64(st.st_ino), Int(st.st_size), pack)
+        return pack
+    }
+
+    /// Gives the index pages back when the process holds more mapped-file pages than the budget (see `MappedPages`).
+    static func releasePagesIfOverBudget() {
+        lock.lock()
+        let indexes = byPath.values.map { (UnsafeMutableRawPointer(mutating: $0.pack.index.baseAddress!), $0.pack.index.count) }
+        lock.unlock()
+        MappedPages.releaseIfOverBudget(indexes)
+    }
+
+    private static func map(_ file: String) -> UnsafeRawBufferPointer? {
+        let fd = Glibc.open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0,
+              let p = mmap(nil, Int(st.st_size), PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else { return nil }
+        return UnsafeRawBufferPointer(start: p, count: Int(st.st_size))
     }
 }

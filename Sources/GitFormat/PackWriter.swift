@@ -47,7 +47,7 @@ public final class PackWriter {
     private let tempPackPath: String
     private var sha = StreamingSHA1()
     private var offset: UInt64 = 0
-    private var index: [(id: ObjectID, offset: UInt64, crc: UInt32)] = []
+    private var index: PackIndexEntries
     private var finished = false
     /// Compression level (1 fastest ... 12 smallest). On objects of a few hundred bytes,
     /// level 1 compresses as well as git's default 6 (measured: 0.711 vs 0.708 of the input).
@@ -76,7 +76,13 @@ public final class PackWriter {
         try self.init(objectsDirectory: objectsDirectory, count: nil)
     }
 
-    private init(objectsDirectory: String, count: Int?) throws {
+    /// A pack begun without its count whose index spills a sorted run every `indexRunLength`
+    /// entries (tests use small runs to cover the merge).
+    convenience init(objectsDirectory: String, indexRunLength: Int) throws {
+        try self.init(objectsDirectory: objectsDirectory, count: nil, indexRunLength: indexRunLength)
+    }
+
+    private init(objectsDirectory: String, count: Int?, indexRunLength: Int = PackWriter.indexRunLength) throws {
         self.packDirectory = objectsDirectory + "/pack"
         self.expectedCount = count ?? 0
         self.countLater = count == nil
@@ -85,7 +91,7 @@ public final class PackWriter {
         fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw GitError.system("create a temporary pack in \(packDirectory)") }
         tempPackPath = String(cString: template)
-        index.reserveCapacity(expectedCount)
+        index = PackIndexEntries(directory: packDirectory, runLength: indexRunLength)
         var header = [UInt8]("PACK".utf8)
         header += bigEndianBytes(UInt32(2)) + bigEndianBytes(UInt32(expectedCount))
         try write(header)
@@ -117,7 +123,7 @@ public final class PackWriter {
             for chunk in results {
                 let chunk = chunk!
                 for entry in chunk.entries {
-                    index.append((entry.id, offset + UInt64(entry.start), entry.crc))
+                    do { try index.append(id: entry.id, offset: offset + UInt64(entry.start), crc: entry.crc) } catch { abort(); throw error }
                 }
                 try write(chunk.bytes)
             }
@@ -152,7 +158,7 @@ public final class PackWriter {
         let tempIdx = packDirectory + "/tmp_idx_" + name
         do {
             try writeIndex(to: tempIdx, packChecksum: checksum)
-                try rename(tempPackPath, packPath)
+            try rename(tempPackPath, packPath)
             chmod(packPath, 0o444)
             try rename(tempIdx, idxPath)
             chmod(idxPath, 0o444)
@@ -170,6 +176,7 @@ public final class PackWriter {
     /// Drops the temporary pack: nothing of it becomes visible.
     public func abort() {
         if fd >= 0 { close(fd); fd = -1 }
+        index.discard()
         unlink(tempPackPath)
         finished = true
     }
@@ -195,44 +202,124 @@ public final class PackWriter {
 
     // MARK: - Index
 
-    private func writeIndex(to path: String, packChecksum: [UInt8]) throws {
-        index.sort { $0.id < $1.id }
-        for i in 1..<max(index.count, 1) where index[i].id == index[i - 1].id {
-            throw GitError(operation: "write pack index", message: "object \(index[i].id) added twice")
-        }
-        var out = [UInt8]()
-        out.reserveCapacity(8 + 1024 + index.count * 28 + 40)
-        out += [0xff, 0x74, 0x4f, 0x63] + bigEndianBytes(UInt32(2))
-        var fanout = [UInt32](repeating: 0, count: 256)
-        for entry in index { fanout[Int(entry.id.firstByte)] += 1 }
-        var running: UInt32 = 0
-        for i in 0..<256 { running += fanout[i]; out += bigEndianBytes(running) }
-        var raw = [UInt8](repeating: 0, count: 20)
-        for entry in index {
-            raw.withUnsafeMutableBytes { entry.id.storeBytes(into: $0.baseAddress!) }
-            out += raw
-        }
-        for entry in index { out += bigEndianBytes(entry.crc) }
-        var large = [UInt64]()
-        for entry in index {
-            if entry.offset < 0x8000_0000 {
-                out += bigEndianBytes(UInt32(entry.offset))
-            } else {
-                out += bigEndianBytes(UInt32(0x8000_0000) | UInt32(large.count))
-                large.append(entry.offset)
-            }
-        }
-        for value in large { out += bigEndianBytes(value) }
-        out += packChecksum
-        var idxSHA = StreamingSHA1()
-        idxSHA.update(out)
-        out += idxSHA.finish()
+    /// Entries the index holds in memory before it spills a sorted run (see PackIndexEntries).
+    /// `TRAIL_PACK_INDEX_RUN` sets it (tests lower it to cover the merge).
+    static let indexRunLength = ProcessInfo.processInfo.environment["TRAIL_PACK_INDEX_RUN"].flatMap { Int($0) } ?? (1 << 20)
 
+    /// Writes the index (version 2) in one pass over the entries in id order: the ids go straight
+    /// into the file, CRCs and offsets into unlinked side files copied after them, so memory
+    /// stays bounded however many objects the pack holds.
+    private func writeIndex(to path: String, packChecksum: [UInt8]) throws {
+        defer { index.discard() }
         let ifd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard ifd >= 0 else { throw GitError.system("create \(path)") }
         defer { close(ifd) }
-        try out.withUnsafeBytes { try writeAll(ifd, $0, what: path) }
+        var out = HashingOutput(fd: ifd, what: path)
+        let sides = try (0..<3).map { _ in try HashingOutput.temporary(in: packDirectory) }
+        var crcs = sides[0], offsets = sides[1], large = sides[2]
+        defer { for side in [crcs, offsets, large] { close(side.fd) } }
+
+        try out.append([0xff, 0x74, 0x4f, 0x63] + bigEndianBytes(UInt32(2)))
+        var running: UInt32 = 0
+        for i in 0..<256 { running += index.fanout[i]; try out.append(running) }
+        var previous: ObjectID?
+        var largeCount: UInt32 = 0
+        try index.forEachSorted { entry in
+            let id = entry.id
+            if id == previous { throw GitError(operation: "write pack index", message: "object \(id) added twice") }
+            previous = id
+            try out.append(id)
+            try crcs.append(entry.crc)
+            if entry.offset < 0x8000_0000 {
+                try offsets.append(UInt32(entry.offset))
+            } else {
+                try offsets.append(UInt32(0x8000_0000) | largeCount)
+                try large.append(entry.offset)
+                largeCount += 1
+            }
+        }
+        for var side in [crcs, offsets, large] { try side.flush(); try out.copy(from: side.fd, bytes: side.written) }
+        try out.append(packChecksum)
+        try out.flush()
+        let checksum = out.hash?.finish() ?? []
+        try checksum.withUnsafeBytes { try writeAll(ifd, $0, what: path) }
         guard fsync(ifd) == 0 else { throw GitError.system("sync \(path)") }
+    }
+
+    /// A buffered sequential writer, hashing what it writes when `hash` is set (the index's
+    /// trailing checksum); integers go in big-endian, as the index format has them.
+    private struct HashingOutput {
+        let fd: Int32
+        let what: String
+        var hash: StreamingSHA1?
+        private var buffer: [UInt8] = []
+        /// Bytes appended so far.
+        private(set) var written = 0
+
+        init(fd: Int32, what: String, hashing: Bool = true) {
+            self.fd = fd
+            self.what = what
+            hash = hashing ? StreamingSHA1() : nil
+            buffer.reserveCapacity(1 << 20)
+        }
+
+        /// A writer (not hashing) into a new unlinked file under `directory`.
+        static func temporary(in directory: String) throws -> HashingOutput {
+            var template = Array((directory + "/tmp_idxside_XXXXXX").utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { throw GitError.system("create a temporary file in \(directory)") }
+            unlink(String(cString: template))
+            return HashingOutput(fd: fd, what: "a temporary file in \(directory)", hashing: false)
+        }
+
+        mutating func append(_ bytes: [UInt8]) throws {
+            try bytes.withUnsafeBytes { try append($0) }
+        }
+
+        mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
+            buffer.append(contentsOf: bytes)
+            written += bytes.count
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+
+        mutating func append(_ value: UInt32) throws {
+            var be = value.bigEndian
+            try withUnsafeBytes(of: &be) { try append($0) }
+        }
+
+        mutating func append(_ value: UInt64) throws {
+            var be = value.bigEndian
+            try withUnsafeBytes(of: &be) { try append($0) }
+        }
+
+        mutating func append(_ id: ObjectID) throws {
+            var raw: (UInt64, UInt64, UInt32) = (0, 0, 0)
+            try withUnsafeMutableBytes(of: &raw) { p in
+                id.storeBytes(into: p.baseAddress!)
+                try append(UnsafeRawBufferPointer(rebasing: p[0..<20]))
+            }
+        }
+
+        mutating func flush() throws {
+            try buffer.withUnsafeBytes { bytes in
+                hash?.update(bytes)
+                try writeAll(fd, bytes, what: what)
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        /// Appends the first `bytes` bytes of the file `source`.
+        mutating func copy(from source: Int32, bytes: Int) throws {
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            var at = 0
+            while at < bytes {
+                let n = chunk.withUnsafeMutableBytes { pread(source, $0.baseAddress!, min($0.count, bytes - at), off_t(at)) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw GitError.system("read back \(what)") }
+                try chunk.withUnsafeBytes { try append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                at += n
+            }
+        }
     }
 
     // MARK: - I/O

@@ -113,6 +113,30 @@ final class GitLayerTests: XCTestCase {
         XCTAssertNil(reader.read(ObjectID(hex: "0123456789abcdef0123456789abcdef01234567")!))
     }
 
+    /// A large pack's index is sorted in runs spilled to disk and merged: with runs of 256
+    /// entries, 3000 objects make 12 runs, and the index is byte for byte the one `git
+    /// index-pack` computes from the pack. An object given twice fails and leaves nothing.
+    func testSpilledIndexRunsMergeIntoGitsOwnIndex() throws {
+        let repo = try Repository.initBare(at: dir.appendingPathComponent("s.git").path, initialBranch: "refs/heads/main")
+        let objects = (0..<3000).map { i in PendingObject(type: .blob, data: Array("object \(i)\n".utf8)) }
+        let writer = try PackWriter(objectsDirectory: repo.objectsDirectory, indexRunLength: 256)
+        try writer.append(Array(objects[..<1000]))
+        try writer.append(Array(objects[1000...]))
+        let name = try writer.finish()
+        let pack = repo.objectsDirectory + "/pack/\(name)"
+        try git(["index-pack", "-o", dir.appendingPathComponent("git.idx").path, pack + ".pack"])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: pack + ".idx")), try Data(contentsOf: dir.appendingPathComponent("git.idx")))
+        try repo.refreshObjects()
+        for object in objects.shuffled().prefix(100) { XCTAssertEqual(try repo.read(object.id, as: .blob), object.data) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: repo.objectsDirectory + "/pack").filter { $0.hasPrefix("tmp_") }, [])
+
+        let twice = try PackWriter(objectsDirectory: repo.objectsDirectory, indexRunLength: 256)
+        try twice.append(Array(objects[..<600]) + [objects[10]])
+        XCTAssertThrowsError(try twice.finish()) { error in XCTAssertTrue("\(error)".contains("added twice"), "\(error)") }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: repo.objectsDirectory + "/pack").sorted(),
+                       [name + ".idx", name + ".pack"])
+    }
+
     func testAbortedPackLeavesNothing() throws {
         let repo = try Repository.initBare(at: dir.appendingPathComponent("a.git").path, initialBranch: "refs/heads/main")
         let writer = try PackWriter(objectsDirectory: repo.objectsDirectory, expectedCount: 2)

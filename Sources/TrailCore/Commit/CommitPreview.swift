@@ -69,7 +69,8 @@ extension Committer {
         var summary = streamed.summary
         summary.columns = try parent.summary().columns
         summary.addColumns(streamed.summary.columns)
-        let tree = ShardedTree.build(sorted: streamed.entries, rootFiles: rootFiles(config: store.config, summary: summary).entries)
+        // Only the tree's ids are compared: its objects are dropped as they are made.
+        let tree = ShardedTree.build(sorted: streamed.entries, rootFiles: rootFiles(config: store.config, summary: summary).entries) { _ in }
         let found = try tree.changes(from: parent.rootEntries, entries: streamed.entries, repositoryPath: repo.path)
         let oldConfig = try parent.config()
         var changes = try Parallel.map(found, repositoryPath: repo.path) { reader, change in

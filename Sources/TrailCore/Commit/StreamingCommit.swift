@@ -60,7 +60,7 @@ extension Committer {
 
         var indexer = storeIsEmpty ? CommitIndexer.beginStreamingImport(store: store, config: config) : nil
         defer { indexer?.cancel() }
-        let streamed = try streamManifest(request, storeIsEmpty: storeIsEmpty, keepFresh: parent != nil, erasures: erasures,
+        var streamed = try streamManifest(request, storeIsEmpty: storeIsEmpty, keepFresh: parent != nil, erasures: erasures,
                                           wantRows: indexer != nil, countAgreement: parent == nil) { objects, rows in
             if !objects.isEmpty {
                 try packing { try writer.append(objects) }
@@ -69,8 +69,12 @@ extension Committer {
             if let indexer, !rows.isEmpty { indexer.feed(rows) }
         }
         indexer?.endFeed()
-        let entries = streamed.entries, fresh = streamed.fresh, jsonTexts = streamed.jsonTexts
-        var summary = streamed.summary, newContent = streamed.newContent
+        // The largest parts move out, so that each is freed as soon as it is done with.
+        var entries = streamed.entries, newContent = streamed.newContent
+        streamed.entries = []
+        streamed.newContent = []
+        let fresh = streamed.fresh, jsonTexts = streamed.jsonTexts
+        var summary = streamed.summary
         Trace.mark("manifest streamed: \(entries.count) samples, \(objectCount) objects written")
 
         if let parentSnapshot {
@@ -80,7 +84,15 @@ extension Committer {
             summary.addColumns(columns)
         }
         let files = rootFiles(config: config, summary: summary)
-        let tree = ShardedTree.build(sorted: entries, rootFiles: files.entries)
+        // Trees go into the pack as they are built, a folder at a time; a full manifest rebuilds
+        // every tree, and only those the store lacks are written.
+        func writeTrees(_ trees: [PendingObject]) throws {
+            let missing = storeIsEmpty ? trees : trees.filter { !repo.contains($0.id) }
+            guard !missing.isEmpty else { return }
+            try packing { try writer.append(missing) }
+            objectCount += missing.count
+        }
+        let tree = try ShardedTree.build(sorted: entries, rootFiles: files.entries, emit: writeTrees)
         Trace.mark("tree built")
 
         var plan = WritePlan(tree: tree, objects: [], summary: summary)
@@ -115,14 +127,19 @@ extension Committer {
                 newContent.append(blob.id)
             }
         }
-        // A full manifest rebuilds every tree; only those the store lacks are written.
-        tail += storeIsEmpty ? tree.newTrees : tree.newTrees.filter { !repo.contains($0.id) }
+        entries = []
+        let newContentCount = newContent.count
+        // The content tree's new trees go into the pack as they are made too (all but an updated root).
         var contentTree: ShardedTree?
         if !newContent.isEmpty {
+            let writeContentTrees = { (trees: [PendingObject]) throws in
+                try packing { try writer.append(trees) }
+                objectCount += trees.count
+            }
             if let oldContentRoot = oldContent?.tree {
                 var changes: [ObjectID: ObjectID?] = [:]
                 for id in newContent { changes[id] = .some(id) }
-                var updated = try ShardedTree.update(repo, oldRoot: oldContentRoot, changes: changes).tree
+                var updated = try ShardedTree.update(repo, oldRoot: oldContentRoot, changes: changes, emit: writeContentTrees).tree
                 updated.finish(rootFiles: [])
                 if updated.root != oldContentRoot { contentTree = updated }
             } else {
@@ -130,10 +147,11 @@ extension Committer {
                 var unique: [(key: ObjectID, value: ObjectID)] = []
                 unique.reserveCapacity(newContent.count)
                 for id in newContent where unique.last?.key != id { unique.append((id, id)) }
-                contentTree = ShardedTree.build(sorted: unique, rootFiles: [])
+                newContent = []
+                contentTree = try ShardedTree.build(sorted: unique, rootFiles: [], emit: writeContentTrees)
             }
         }
-        Trace.mark("content tree built: \(newContent.count) new blobs")
+        Trace.mark("content tree built: \(newContentCount) new blobs")
         let contentCommit = contentTree.map { ContentRef.wrapper(for: $0.root) }
         if let contentTree, let contentCommit { tail += contentTree.newTrees; tail.append(contentCommit) }
         let commitObject = PendingObject(type: .commit, data: CommitFormat.encodeCommit(
@@ -199,7 +217,7 @@ extension Committer {
         Trace.mark("manifest opened (streamed)")
 
         var out = StreamedManifest()
-        // Content ids seen, so each is written once. Texts that are JSON objects could be byte for
+        // Ids of new content seen, so each is written once. Texts that are JSON objects could be byte for
         // byte a record (one pack holds an object once): they are left to the caller
         // (`jsonTexts`), to write once every record id is known.
         var seenContent = Set<ObjectID>()
@@ -250,8 +268,10 @@ extension Committer {
                         if keepFresh { out.fresh[sample.key] = sample.record }
                     }
                     if wantRows { rows.append(.added(record: sample.record.data, id: sample.record.id)) }
-                    for blob in sample.contentBlobs where seenContent.insert(blob.id).inserted {
-                        if storeIsEmpty || !repo.contains(blob.id) { blobs.append(blob) }
+                    // Only content the store lacks is remembered: a later commit of ten million
+                    // samples then keeps the ids of its new content, not of all of it.
+                    for blob in sample.contentBlobs where (storeIsEmpty || !repo.contains(blob.id)) && seenContent.insert(blob.id).inserted {
+                        blobs.append(blob)
                     }
                 }
             }
@@ -267,6 +287,14 @@ extension Committer {
                 out.newContent.append(blob.id)
             }
             results = []
+            if start == 0 && end < bytes.count {
+                // Room for the whole manifest at the first window's rate: growing by doubling would
+                // hold the old and the new buffer at once, twice what the samples need at the end.
+                let scale = Double(bytes.count) / Double(end) * 1.05
+                out.entries.reserveCapacity(Int(Double(out.entries.count) * scale))
+                seenContent.reserveCapacity(Int(Double(seenContent.count) * scale))
+                out.newContent.reserveCapacity(Int(Double(out.newContent.count) * scale))
+            }
             try write(objects, rows)
             line += countNewlines(window)
             mapped.release(start..<end)

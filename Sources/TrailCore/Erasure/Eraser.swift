@@ -256,7 +256,7 @@ public struct Eraser {
                 try? FileManager.default.removeItem(atPath: markerPath)
                 throw error
             }
-            try? LineageUpdater(store: store).catchUp()
+            _ = try? LineageUpdater(store: store).catchUp()
         }
         try? FileManager.default.removeItem(atPath: markerPath)
         return result

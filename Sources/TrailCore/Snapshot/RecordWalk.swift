@@ -73,10 +73,10 @@ enum RecordWalk {
                 }
             }
         }
-        // Pass 1: the (key, record id) entries of every distinct leaf.
+        // Pass 1: the (record id, key) entries of every distinct leaf, with the leaf's number.
         let workers = Parallel.workerCount(items: leaves.count, minimumPerWorker: 64)
-        let leafParts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> ([(key: ObjectID, id: ObjectID, commit: ObjectID)], [String]) in
-            var pairs: [(key: ObjectID, id: ObjectID, commit: ObjectID)] = [], bad: [String] = []
+        var leafParts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> ([Entry], [String]) in
+            var pairs: [Entry] = [], bad: [String] = []
             for k in stride(from: w, to: leaves.count, by: workers) {
                 let leaf = leaves[k]
                 let entries = checkLayout ? (try? reader.read(leaf.id, as: .tree)).flatMap { try? checkedLeaf($0, leaf.folder, leaf.commit, &bad) }
@@ -85,42 +85,53 @@ enum RecordWalk {
                     bad.append("tree \(leaf.id.hex) is missing or damaged")
                     continue
                 }
-                pairs += entries.map { ($0.key, $0.id, leaf.commit) }
+                for entry in entries { pairs.append(Entry(id: entry.id, key: entry.key, leaf: UInt32(k))) }
             }
             return (pairs, bad)
         }
-        // A record is normally stored under one key; more only when a tree was edited by hand.
-        var firstKey: [ObjectID: (key: ObjectID, commit: ObjectID)] = [:]
-        var moreKeys: [ObjectID: [ObjectID]] = [:]
-        for part in leafParts {
-            problems += part.1.filter { reported.insert($0).inserted }
-            for pair in part.0 {
-                if let key = firstKey[pair.id]?.key {
-                    if key != pair.key && !(moreKeys[pair.id]?.contains(pair.key) ?? false) { moreKeys[pair.id, default: []].append(pair.key) }
-                } else {
-                    firstKey[pair.id] = (pair.key, pair.commit)
-                }
-            }
+        // Sorted by record, so that each record's keys sit together (normally one; more only when
+        // a tree was edited by hand) without a dictionary of ten million records: 48 bytes an entry.
+        var pairs: [Entry] = []
+        pairs.reserveCapacity(leafParts.reduce(0) { $0 + $1.0.count })
+        for k in leafParts.indices {
+            problems += leafParts[k].1.filter { reported.insert($0).inserted }
+            pairs += leafParts[k].0
+            leafParts[k] = ([], [])
         }
-        // Pass 2: each record once.
-        let all = Array(firstKey.keys)
-        let recordWorkers = Parallel.workerCount(items: all.count, minimumPerWorker: 512)
-        let chunk = (all.count + recordWorkers - 1) / max(recordWorkers, 1)
+        pairs.sort { ($0.id, $0.leaf, $0.key) < ($1.id, $1.leaf, $1.key) }
+        // Where each record's run of entries starts.
+        var starts: [Int] = []
+        for k in pairs.indices where k == 0 || pairs[k].id != pairs[k - 1].id { starts.append(k) }
+        starts.append(pairs.count)
+        let records = starts.count - 1
+        // Pass 2: each record once, the records cut into one range a worker.
+        let recordWorkers = Parallel.workerCount(items: records, minimumPerWorker: 512)
+        let chunk = (records + recordWorkers - 1) / max(recordWorkers, 1)
         let parts = try Parallel.perform(workers: recordWorkers, repositoryPath: repo.path) { w, reader -> ([R], [String]) in
             var results: [R] = [], bad: [String] = []
-            for id in all[min(w * chunk, all.count)..<min((w + 1) * chunk, all.count)] {
-                guard let bytes = try? reader.read(id, as: .blob) else {
-                    bad.append("record \(id.hex) is missing or damaged")
+            for r in min(w * chunk, records)..<min((w + 1) * chunk, records) {
+                let run = pairs[starts[r]..<starts[r + 1]]
+                let first = run.first!
+                guard let bytes = try? reader.read(first.id, as: .blob) else {
+                    bad.append("record \(first.id.hex) is missing or damaged")
                     continue
                 }
-                let first = firstKey[id]!
-                if let r = body(id, [first.key] + (moreKeys[id] ?? []), first.commit, bytes) { results.append(r) }
+                var keys = [first.key]
+                for entry in run.dropFirst() where !keys.contains(entry.key) { keys.append(entry.key) }
+                if let result = body(first.id, keys, leaves[Int(first.leaf)].commit, bytes) { results.append(result) }
             }
             return (results, bad)
         }
         var results: [R] = []
         for part in parts { results += part.0; problems += part.1 }
-        return (results, all.count)
+        return (results, records)
+    }
+
+    /// One leaf entry: a record, the key it is stored under, and the leaf's number in the walk.
+    private struct Entry {
+        let id: ObjectID
+        let key: ObjectID
+        let leaf: UInt32
     }
 
     private struct Place: Hashable {

@@ -23,10 +23,22 @@ struct ShardedTree {
     /// The folders of a tree made by `build`, in order.
     var mids: [Mid] = []
 
-    /// Builds the whole tree from entries sorted by key (no duplicates), plus extra root files.
+    /// Builds the whole tree from entries sorted by key (no duplicates), plus extra root files;
+    /// every tree object is kept in `newTrees`.
     static func build(sorted entries: [(key: ObjectID, value: ObjectID)], rootFiles: [TreeEntry]) -> ShardedTree {
+        var trees: [PendingObject] = []
+        trees.reserveCapacity(entries.count / 8 + 300)
+        var tree = build(sorted: entries, rootFiles: rootFiles) { trees += $0 }
+        tree.newTrees = trees
+        return tree
+    }
+
+    /// Builds the whole tree as `build(sorted:rootFiles:)` does, handing `emit` the tree objects
+    /// a first-level folder at a time (deepest first, the root last) instead of keeping them:
+    /// ten million entries make 1.3 GB of trees that need not all be held at once.
+    static func build(sorted entries: [(key: ObjectID, value: ObjectID)], rootFiles: [TreeEntry],
+                      emit: ([PendingObject]) throws -> Void) rethrows -> ShardedTree {
         var result = ShardedTree()
-        result.newTrees.reserveCapacity(entries.count / 8 + 300)
         var rootEntries = rootFiles
         var i = 0
         while i < entries.count {
@@ -44,8 +56,12 @@ struct ShardedTree {
             let midID = result.add(midEntries)
             result.mids.append(Mid(name: hexByte(b0), id: midID, leaves: leaves))
             rootEntries.append(TreeEntry(mode: .tree, name: hexByte(b0), id: midID))
+            try emit(result.newTrees)
+            result.newTrees.removeAll(keepingCapacity: true)
         }
         result.root = result.add(rootEntries)
+        try emit(result.newTrees)
+        result.newTrees = []
         return result
     }
 
@@ -53,7 +69,11 @@ struct ShardedTree {
     /// reading only the subtrees the changes touch, first-level folders on every core. The root
     /// is left to `finish(rootFiles:)`, so that root files can depend on what the keys held
     /// before (`previous`).
-    static func update(_ repo: Repository, oldRoot: ObjectID?, changes: [ObjectID: ObjectID?])
+    ///
+    /// With `emit`, the new trees below the root are handed to it a few first-level folders at a
+    /// time instead of being kept in `newTrees` (a change touching every leaf rewrites them all).
+    static func update(_ repo: Repository, oldRoot: ObjectID?, changes: [ObjectID: ObjectID?],
+                       emit: (([PendingObject]) throws -> Void)? = nil)
         throws -> (tree: ShardedTree, previous: [ObjectID: ObjectID]) {
         var rootDirs: [String: ObjectID] = [:]
         for folder in folders(try oldRoot.map { try repo.readTree($0) } ?? []) { rootDirs[folder.name] = folder.id }
@@ -72,56 +92,65 @@ struct ShardedTree {
             var id: ObjectID?
             var previous: [(ObjectID, ObjectID)] = []
         }
-        let workers = Parallel.workerCount(items: groups.count)
-        let parts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader in
-            var results: [(Int, MidResult)] = []
-            for g in stride(from: w, to: groups.count, by: workers) {
-                var mid = MidResult()
-                let run = sorted[groups[g]]
-                var midEntries: [String: ObjectID] = [:]
-                if let old = rootDirs[hexByte(run.first!.key.firstByte)] {
-                    for e in try reader.readTree(old) { midEntries[e.name] = e.id }
-                }
-                var i = run.startIndex
-                while i < run.endIndex {
-                    let b1 = run[i].key.secondByte
-                    var j = i
-                    while j < run.endIndex && run[j].key.secondByte == b1 { j += 1 }
-                    let leafName = hexByte(b1)
-                    let old = try midEntries[leafName].map { try leafEntries($0, in: reader) } ?? []
-                    var merged: [(key: ObjectID, id: ObjectID)] = []
-                    merged.reserveCapacity(old.count + j - i)
-                    merge(old, run[i..<j], by: { $0.key }, { $0.key }) { old, change in
-                        guard let change else { merged.append(old!); return }
-                        if let old { mid.previous.append((change.key, old.id)) }
-                        if let value = change.value { merged.append((change.key, value)) }
-                    }
-                    if merged.isEmpty {
-                        midEntries[leafName] = nil
-                    } else {
-                        let leaf = PendingObject(type: .tree, data: TreeFormat.encodeHexNamedBlobs(merged))
-                        mid.trees.append(leaf)
-                        midEntries[leafName] = leaf.id
-                    }
-                    i = j
-                }
-                if !midEntries.isEmpty {
-                    let object = PendingObject(type: .tree, data: TreeFormat.encode(midEntries.map { TreeEntry(mode: .tree, name: $0.key, id: $0.value) }))
-                    mid.trees.append(object)
-                    mid.id = object.id
-                }
-                results.append((g, mid))
+        let oldDirs = rootDirs
+        /// The new trees of first-level folder `g` (its leaves, then itself; no id when emptied).
+        func updateFolder(_ g: Int, reader: Repository) throws -> MidResult {
+            var mid = MidResult()
+            let run = sorted[groups[g]]
+            var midEntries: [String: ObjectID] = [:]
+            if let old = oldDirs[hexByte(run.first!.key.firstByte)] {
+                for e in try reader.readTree(old) { midEntries[e.name] = e.id }
             }
-            return results
+            var i = run.startIndex
+            while i < run.endIndex {
+                let b1 = run[i].key.secondByte
+                var j = i
+                while j < run.endIndex && run[j].key.secondByte == b1 { j += 1 }
+                let leafName = hexByte(b1)
+                let old = try midEntries[leafName].map { try leafEntries($0, in: reader) } ?? []
+                var merged: [(key: ObjectID, id: ObjectID)] = []
+                merged.reserveCapacity(old.count + j - i)
+                merge(old, run[i..<j], by: { $0.key }, { $0.key }) { old, change in
+                    guard let change else { merged.append(old!); return }
+                    if let old { mid.previous.append((change.key, old.id)) }
+                    if let value = change.value { merged.append((change.key, value)) }
+                }
+                if merged.isEmpty {
+                    midEntries[leafName] = nil
+                } else {
+                    let leaf = PendingObject(type: .tree, data: TreeFormat.encodeHexNamedBlobs(merged))
+                    mid.trees.append(leaf)
+                    midEntries[leafName] = leaf.id
+                }
+                i = j
+            }
+            if !midEntries.isEmpty {
+                let object = PendingObject(type: .tree, data: TreeFormat.encode(midEntries.map { TreeEntry(mode: .tree, name: $0.key, id: $0.value) }))
+                mid.trees.append(object)
+                mid.id = object.id
+            }
+            return mid
         }
+
         var result = ShardedTree()
         var previous: [ObjectID: ObjectID] = [:]
-        for part in parts {
-            for (g, mid) in part {
-                result.newTrees.append(contentsOf: mid.trees)
-                for (key, old) in mid.previous { previous[key] = old }
-                rootDirs[hexByte(sorted[groups[g].startIndex].key.firstByte)] = mid.id
+        // Folders a batch at a time, each batch on every core; all in one batch without `emit`.
+        let batchSize = emit == nil ? max(groups.count, 1) : 32
+        for first in stride(from: 0, to: groups.count, by: batchSize) {
+            let batch = Array(first..<min(first + batchSize, groups.count))
+            let workers = Parallel.workerCount(items: batch.count)
+            let parts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader in
+                try stride(from: w, to: batch.count, by: workers).map { k in (batch[k], try updateFolder(batch[k], reader: reader)) }
             }
+            var trees: [PendingObject] = []
+            for part in parts {
+                for (g, mid) in part {
+                    trees.append(contentsOf: mid.trees)
+                    for (key, old) in mid.previous { previous[key] = old }
+                    rootDirs[hexByte(sorted[groups[g].startIndex].key.firstByte)] = mid.id
+                }
+            }
+            if let emit { try emit(trees) } else { result.newTrees.append(contentsOf: trees) }
         }
         result.pendingRootDirs = rootDirs.map { TreeEntry(mode: .tree, name: $0.key, id: $0.value) }
         return (result, previous)

@@ -71,24 +71,27 @@ public struct Verifier {
 
         // 1. Object files.
         progress("checking object files")
-        let inventory = ObjectInventory(objectsDirectory: repo.objectsDirectory)
-        report.packs = inventory.packs.count
-        report.looseObjects = inventory.loose.count
-        for bad in inventory.unreadable {
-            let pack = String(bad.path.dropLast(4)) + ".pack"
-            problem("object", "\(bad.path): \(bad.problem); rebuild it from its pack (`rm \(bad.path); git --git-dir \(store.path) index-pack \(pack)`) or \(Self.restore)")
-        }
-        for pack in inventory.packs {
-            if !FileManager.default.fileExists(atPath: pack.packPath) {
-                problem("object", "\(pack.packPath) is missing, and its index \(pack.name).idx lists \(pack.ids.count) objects; \(Self.restore)")
-            } else if let message = PackIndexFile.checksumProblem(pack: pack.packPath, index: pack.indexPath) {
-                problem("object", "\(message); \(Self.restore)")
+        // In a scope of its own: the inventory lists every packed id (480 MB at ten million samples).
+        do {
+            let inventory = ObjectInventory(objectsDirectory: repo.objectsDirectory)
+            report.packs = inventory.packs.count
+            report.looseObjects = inventory.loose.count
+            for bad in inventory.unreadable {
+                let pack = String(bad.path.dropLast(4)) + ".pack"
+                problem("object", "\(bad.path): \(bad.problem); rebuild it from its pack (`rm \(bad.path); git --git-dir \(store.path) index-pack \(pack)`) or \(Self.restore)")
             }
+            for pack in inventory.packs {
+                if !FileManager.default.fileExists(atPath: pack.packPath) {
+                    problem("object", "\(pack.packPath) is missing, and its index \(pack.name).idx lists \(pack.ids.count) objects; \(Self.restore)")
+                } else if let message = PackIndexFile.checksumProblem(pack: pack.packPath, index: pack.indexPath) {
+                    problem("object", "\(message); \(Self.restore)")
+                }
+            }
+            var packed: [ObjectID] = []
+            if full { packed = Array(Set(inventory.packs.flatMap(\.ids))) }
+            for message in try hashProblems(packed, loose: inventory.loose) { problem("object", message) }
+            report.objectsHashed = packed.count + inventory.loose.count
         }
-        var packed: [ObjectID] = []
-        if full { packed = Array(Set(inventory.packs.flatMap(\.ids))) }
-        for message in try hashProblems(packed, loose: inventory.loose) { problem("object", message) }
-        report.objectsHashed = packed.count + inventory.loose.count
         Trace.mark("verify: object files")
 
         // 2. Refs.
@@ -155,30 +158,47 @@ public struct Verifier {
         }
         for message in walkProblems { problem("object", message.contains("restore") ? message : "\(message); \(Self.restore)") }
         for message in findings.flatMap(\.problems) { problem("object", message) }
-        // Each content blob with the sizes records give it, and a sample naming it for the messages.
-        var content: [ObjectID: [Int: String]] = [:]
-        for finding in findings {
-            for entry in finding.content where content[entry.blob]?[entry.size] == nil { content[entry.blob, default: [:]][entry.size] = finding.sample }
-        }
-        report.contentBlobs = content.count
-        let listed = contentRefIDs()
-        if let message = listed.problem { problem("ref", message) }
+        // Each use of a content blob (blob, size the record gives it, sample), sorted so that a
+        // blob's uses sit together: 48 bytes a record, where a dictionary of each blob's sizes
+        // took several times that at ten million samples.
+        var uses: [(blob: ObjectID, size: Int, sample: String)] = []
+        uses.reserveCapacity(findings.reduce(0) { $0 + $1.content.count })
+        for finding in findings { for entry in finding.content { uses.append((entry.blob, entry.size, finding.sample)) } }
         // With a media store, media git does not hold are checked in its bucket below.
         let mediaBlobs = store.mediaStoreLocation == nil ? [] : Set(findings.flatMap(\.mediaBlobs))
-        if listed.ids == nil, !contentRefBroken, content.keys.contains(where: { !mediaBlobs.contains($0) || repo.contains($0) }),
+        findings = []
+        uses.sort { ($0.blob, $0.size, $0.sample) < ($1.blob, $1.size, $1.sample) }
+        // Each blob once: its sizes, each with the first sample (by name) that gives it.
+        var blobs: [(blob: ObjectID, sizes: [(size: Int, sample: String)])] = []
+        for use in uses {
+            if blobs.last?.blob == use.blob {
+                if blobs[blobs.count - 1].sizes.last?.size != use.size { blobs[blobs.count - 1].sizes.append((use.size, use.sample)) }
+            } else {
+                blobs.append((use.blob, [(use.size, use.sample)]))
+            }
+        }
+        uses = []
+        report.contentBlobs = blobs.count
+        let listed = contentRefIDs()
+        if let message = listed.problem { problem("ref", message) }
+        if listed.ids == nil, !contentRefBroken, blobs.contains(where: { !mediaBlobs.contains($0.blob) || repo.contains($0.blob) }),
            (try? repo.reference(Store.contentRef)) == nil {
-            problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(content.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
+            problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(blobs.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
         }
         var missing: [(ObjectID, String)] = []
         var remote: [(blob: ObjectID, sizes: [Int: String])] = []
-        for (blob, sizes) in content {
+        for (blob, sizes) in blobs {
             if log.byContent[blob] != nil { continue }
-            let sample = sizes.values.min()!
+            let sample = sizes.map(\.sample).min()!
             guard repo.contains(blob) else {
-                if mediaBlobs.contains(blob) { remote.append((blob, sizes)) } else { missing.append((blob, sample)) }
+                if mediaBlobs.contains(blob) {
+                    remote.append((blob, Dictionary(sizes.map { ($0.size, $0.sample) }, uniquingKeysWith: { first, _ in first })))
+                } else {
+                    missing.append((blob, sample))
+                }
                 continue
             }
-            if let ids = listed.ids, !ids.contains(blob) {
+            if let ids = listed.ids, !ids.sortedContains(blob) {
                 problem("content", "content \(blob.hex) of sample '\(sample)' is not listed in \(Store.contentRef) (`git gc` would delete it)")
             }
             guard let header = repo.header(blob) else { continue }  // unreadable: named with the object files
@@ -186,7 +206,7 @@ public struct Verifier {
                 problem("content", "content \(blob.hex) of sample '\(sample)' is a \(header.type.name), not a blob; the record was written outside Trail: \(Self.restore)")
                 continue
             }
-            for (size, sample) in sizes.sorted(by: { $0.key < $1.key }) where size != header.size {
+            for (size, sample) in sizes where size != header.size {
                 problem("content", "content \(blob.hex) of sample '\(sample)' is \(header.size) bytes, but its record says \(size) bytes; the record was written outside Trail: \(Self.restore)")
             }
         }
@@ -404,14 +424,28 @@ public struct Verifier {
 
     /// The ids the content ref lists (nil when the store has no readable content ref), and what
     /// kept them from being read in full.
-    private func contentRefIDs() -> (ids: Set<ObjectID>?, problem: String?) {
+    /// The ids the content ref lists, sorted (an array: a set of ten million ids is 400 MB).
+    private func contentRefIDs() -> (ids: [ObjectID]?, problem: String?) {
         guard let root = try? ContentRef.read(store.repository)?.tree, (try? store.repository.readTree(root)) != nil else { return (nil, nil) }
         do {
-            var ids = Set<ObjectID>()
-            try ShardedTree.walk(root, repository: store.repository) { _, id in ids.insert(id) }
+            var ids: [ObjectID] = []
+            try ShardedTree.walk(root, repository: store.repository) { _, id in ids.append(id) }
+            if !ids.isSorted() { ids.sort() }
             return (ids, nil)
         } catch {
             return (nil, "\(Store.contentRef): the content tree cannot be read in full (\(error)); \(Self.restore)")
         }
+    }
+}
+
+extension Array where Element == ObjectID {
+    /// True when this sorted array holds `id` (a binary search).
+    func sortedContains(_ id: ObjectID) -> Bool {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid] < id { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < count && self[lo] == id
     }
 }
