@@ -22,8 +22,9 @@
 #   commit v1 (fresh store), status v2.jsonl (against v1), commit v2.jsonl (full manifest),
 #   commit --patch patch.jsonl (on a copy holding v1), export HEAD, diff clf-v1 clf-v2,
 #   history ID (median of 5), audit model clf-v2, reindex, verify, commit --patch of 35k
-#   changed rows whatever the size (bench/make_small_patch.py, on the v2 store), clone through git daemon,
-#   push of both commits to a new bare repository, erase of one sample (on the clone);
+#   changed rows whatever the size (bench/make_small_patch.py, on the v2 store), clone of that
+#   store (three commits) through git daemon, push of the patched copy (v1 and the full patch)
+#   to a new bare repository, erase of one sample (on the clone);
 #   the store's size after v1 and v2 (objects and index); and doltlite (PyPI, in a venv made
 #   under DIR): load of v1, full load of v2, diff v1 -> v2 (counts by change and label pair),
 #   and its database's size. Results go to DIR/scale-N/results.tsv; the report at the end

@@ -100,10 +100,13 @@ struct PackIndexEntries {
 
     private mutating func spill() throws {
         pending.sort(by: <)
-        var template = Array((directory + "/tmp_idxrun_XXXXXX").utf8CString)
+        // Named like the index being written (`tmp_idx_`), so that `Store` removes one a crash
+        // leaves between its creation and its unlinking.
+        var template = Array((directory + "/tmp_idx_run_XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw GitError.system("create a temporary file in \(directory)") }
         unlink(String(cString: template))
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         do {
             try pending.withUnsafeBytes { try writeAll(fd, $0, what: "a temporary index run in \(directory)") }
         } catch {

@@ -28,6 +28,8 @@ public final class PackReader {
     /// pack in the process: a pass over a 6 GB pack keeps its resident set flat. Larger ones
     /// are decompressed from the mapping, whose pages are given back right after.
     static let preadBelow = 1 << 20
+    /// Bytes read at first: most records and texts fit, with their entry header.
+    static let firstRead = 1024
     /// Reads since the resident set was last checked (see `MappedPages`).
     private var readsSinceCheck = 0
 
@@ -120,9 +122,12 @@ public final class PackReader {
     private func entry(at offset: Int, in pack: Pack, decompressor: OpaquePointer) -> (type: ObjectType, data: [UInt8])? {
         guard offset < pack.data.count else { return nil }
         let available = pack.data.count - offset
+        guard pack.fd >= 0 else { return mappedEntry(at: offset, in: pack, decompressor: decompressor) }
         var got = 0
         while true {
-            let n = scratch.withUnsafeMutableBytes { pread(pack.fd, $0.baseAddress!, min($0.count, available), off_t(offset)) }
+            // A first read the size of a typical record: copying more from the page cache costs
+            // more than a second read for the few larger objects.
+            let n = scratch.withUnsafeMutableBytes { pread(pack.fd, $0.baseAddress!, min(Self.firstRead, available), off_t(offset)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return nil }
             got = n
@@ -131,8 +136,8 @@ public final class PackReader {
         let header = scratch.withUnsafeBytes { Self.header(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
         guard let (type, size, start) = header else { return nil }
         let bound = start + size + size / 8 + 64
-        if size < Self.preadBelow {
-            if bound > scratch.count { scratch = [UInt8](repeating: 0, count: bound) }
+        if size < Self.preadBelow && pack.fd >= 0 {
+            if bound > scratch.count { scratch += repeatElement(0, count: bound - scratch.count) }  // keeps what was read
             while got < min(bound, available) {
                 let n = scratch.withUnsafeMutableBytes { pread(pack.fd, $0.baseAddress! + got, min(bound, available) - got, off_t(offset + got)) }
                 if n < 0 && errno == EINTR { continue }
@@ -144,7 +149,14 @@ public final class PackReader {
             }
             guard got < available else { return nil }
         }
-        // Large, or longer than its bound: from the mapping, whose pages go back afterwards.
+        return mappedEntry(at: offset, in: pack, decompressor: decompressor)
+    }
+
+    /// An entry read from the pack's mapping (a large one, one longer than its bound, or any when
+    /// the pack could not be kept open); the pages it touched go back afterwards.
+    private func mappedEntry(at offset: Int, in pack: Pack, decompressor: OpaquePointer) -> (type: ObjectType, data: [UInt8])? {
+        let available = pack.data.count - offset
+        guard let (type, size, start) = Self.header(UnsafeRawBufferPointer(rebasing: pack.data[offset..<min(offset + 16, pack.data.count)])) else { return nil }
         let from = pack.data.baseAddress! + offset + start
         let object = inflate(UnsafeRawBufferPointer(start: from, count: available - start), size: size, decompressor: decompressor)
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -200,26 +212,44 @@ enum OpenPacks {
         lock.lock()
         defer { lock.unlock() }
         if let known = byPath[base], known.inode == UInt64(st.st_ino), known.size == Int(st.st_size) { return known.pack }
-        guard let index = map(base + ".idx") else { return nil }
+        _ = raisedFileLimit
+        guard let (index, indexInode) = map(base + ".idx") else { return nil }
         // Version 2 index: magic, version, 256-entry fan-out whose last entry is the count.
         let count = index.count >= 8 + 256 * 4 ? Int(UInt32(bigEndian: index.loadUnaligned(fromByteOffset: 8 + 255 * 4, as: UInt32.self))) : 0
         guard index.count >= 8 + 256 * 4, index.load(as: UInt32.self) == UInt32(0xff744f63).bigEndian,
               UInt32(bigEndian: index.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) == 2,
-              index.count >= 8 + 256 * 4 + count * 28,
-              let data = map(base + ".pack") else {
+              index.count >= 8 + 256 * 4 + count * 28 + 40,
+              let (data, _) = map(base + ".pack") else {
             munmap(UnsafeMutableRawPointer(mutating: index.baseAddress!), index.count)
             return nil
         }
-        let fd = Glibc.open(base + ".pack", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
+        // The pack must be the one its index describes, as libgit2 checks when it opens one: its
+        // header's count, and its trailing checksum, which the index repeats. A truncated or
+        // mismatched pack is left to libgit2 (which refuses it), never trusted from its index.
+        let header = [UInt8](UnsafeRawBufferPointer(rebasing: data[0..<min(12, data.count)]))
+        guard data.count >= 32, header[0..<4].elementsEqual("PACK".utf8),
+              UInt32(bigEndian: data.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) == 2,
+              Int(UInt32(bigEndian: data.loadUnaligned(fromByteOffset: 8, as: UInt32.self))) == count,
+              memcmp(data.baseAddress! + data.count - 20, index.baseAddress! + index.count - 40, 20) == 0 else {
             munmap(UnsafeMutableRawPointer(mutating: index.baseAddress!), index.count)
             munmap(UnsafeMutableRawPointer(mutating: data.baseAddress!), data.count)
             return nil
         }
+        // Without a descriptor to spare (EMFILE), objects are read from the mapping instead.
+        let fd = Glibc.open(base + ".pack", O_RDONLY | O_CLOEXEC)
         let pack = PackReader.Pack(index: index, data: data, fd: fd, count: count)
-        byPath[base] = (UInt64(st.st_ino), Int(st.st_size), pack)
+        byPath[base] = (indexInode, index.count, pack)
         return pack
     }
+
+    /// Each pack read keeps a descriptor open: the soft limit on open files (often 1024) goes up
+    /// to the hard one, once, so that a store of many commits does not run out.
+    private static let raisedFileLimit: Void = {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }()
 
     /// Gives the index pages back when the process holds more mapped-file pages than the budget (see `MappedPages`).
     static func releasePagesIfOverBudget() {
@@ -229,13 +259,14 @@ enum OpenPacks {
         MappedPages.releaseIfOverBudget(indexes)
     }
 
-    private static func map(_ file: String) -> UnsafeRawBufferPointer? {
+    /// `file` mapped whole, and its inode (of the file opened, not of whatever the path names later).
+    private static func map(_ file: String) -> (UnsafeRawBufferPointer, UInt64)? {
         let fd = Glibc.open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size > 0,
               let p = mmap(nil, Int(st.st_size), PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else { return nil }
-        return UnsafeRawBufferPointer(start: p, count: Int(st.st_size))
+        return (UnsafeRawBufferPointer(start: p, count: Int(st.st_size)), UInt64(st.st_ino))
     }
 }

@@ -203,8 +203,8 @@ public final class PackWriter {
     // MARK: - Index
 
     /// Entries the index holds in memory before it spills a sorted run (see PackIndexEntries).
-    /// `TRAIL_PACK_INDEX_RUN` sets it (tests lower it to cover the merge).
-    static let indexRunLength = ProcessInfo.processInfo.environment["TRAIL_PACK_INDEX_RUN"].flatMap { Int($0) } ?? (1 << 20)
+    /// `TRAIL_PACK_INDEX_RUN` sets it (at least 1024: each run holds a descriptor open).
+    static let indexRunLength = max(1 << 10, ProcessInfo.processInfo.environment["TRAIL_PACK_INDEX_RUN"].flatMap { Int($0) } ?? (1 << 20))
 
     /// Writes the index (version 2) in one pass over the entries in id order: the ids go straight
     /// into the file, CRCs and offsets into unlinked side files copied after them, so memory
@@ -215,9 +215,10 @@ public final class PackWriter {
         guard ifd >= 0 else { throw GitError.system("create \(path)") }
         defer { close(ifd) }
         var out = HashingOutput(fd: ifd, what: path)
-        let sides = try (0..<3).map { _ in try HashingOutput.temporary(in: packDirectory) }
+        var sides: [HashingOutput] = []
+        defer { for side in sides { close(side.fd) } }
+        for _ in 0..<3 { sides.append(try HashingOutput.temporary(in: packDirectory)) }
         var crcs = sides[0], offsets = sides[1], large = sides[2]
-        defer { for side in [crcs, offsets, large] { close(side.fd) } }
 
         try out.append([0xff, 0x74, 0x4f, 0x63] + bigEndianBytes(UInt32(2)))
         var running: UInt32 = 0
@@ -265,10 +266,13 @@ public final class PackWriter {
 
         /// A writer (not hashing) into a new unlinked file under `directory`.
         static func temporary(in directory: String) throws -> HashingOutput {
-            var template = Array((directory + "/tmp_idxside_XXXXXX").utf8CString)
+            // Named like the index being written, so that `Store` removes one a crash leaves
+            // between its creation and its unlinking.
+            var template = Array((directory + "/tmp_idx_side_XXXXXX").utf8CString)
             let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             guard fd >= 0 else { throw GitError.system("create a temporary file in \(directory)") }
             unlink(String(cString: template))
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             return HashingOutput(fd: fd, what: "a temporary file in \(directory)", hashing: false)
         }
 
@@ -388,7 +392,10 @@ private struct CompressedChunk {
                 size >>= 7
             }
             bytes.append(byte)
-            if object.data.count < storeBelow {
+            // Trees are mostly SHA-1s and deflate by a sixth at best; stored, they cost nothing to
+            // write or read (a 10M-sample diff inflated 1.3 GB of 10 KB leaves), so any that
+            // fits one stored block is stored.
+            if object.data.count < storeBelow || (object.type == .tree && object.data.count <= 0xffff) {
                 appendStored(object.data)
             } else {
                 let bound = libdeflate_zlib_compress_bound(compressor, object.data.count)

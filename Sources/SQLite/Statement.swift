@@ -106,6 +106,26 @@ public final class Statement {
         }
     }
 
+    /// Feeds the current row to `hasher`, each column's type and bytes, without making values
+    /// (a digest of ten million rows then costs a scan, not ninety million strings).
+    public func hashRow(into hasher: inout Hasher) {
+        for i in 0..<Int32(columnCount) {
+            let type = sqlite3_column_type(handle, i)
+            hasher.combine(type)
+            switch type {
+            case SQLITE_INTEGER: hasher.combine(sqlite3_column_int64(handle, i))
+            case SQLITE_FLOAT: hasher.combine(sqlite3_column_double(handle, i))
+            case SQLITE_TEXT, SQLITE_BLOB:
+                // The pointer first, then its length, as SQLite asks.
+                let p = type == SQLITE_TEXT ? sqlite3_column_text(handle, i).map { UnsafeRawPointer($0) } : sqlite3_column_blob(handle, i)
+                let n = Int(sqlite3_column_bytes(handle, i))
+                hasher.combine(n)
+                if let p { hasher.combine(bytes: UnsafeRawBufferPointer(start: p, count: n)) }
+            default: break
+            }
+        }
+    }
+
     /// Column `i` as text, or nil for NULL.
     public func text(at i: Int) -> String? {
         if case .text(let s) = value(at: i) { return s }

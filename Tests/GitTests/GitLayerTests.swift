@@ -137,6 +137,29 @@ final class GitLayerTests: XCTestCase {
                        [name + ".idx", name + ".pack"])
     }
 
+    /// Trees up to 64 KiB are stored, not deflated (they are mostly SHA-1s): a 13.6 KB leaf takes
+    /// its size + 11 bytes of zlib framing + its entry header in the pack, as `git verify-pack`
+    /// reports, and reads back whole.
+    func testLargeTreesAreStoredWhole() throws {
+        let repo = try Repository.initBare(at: dir.appendingPathComponent("t.git").path, initialBranch: "refs/heads/main")
+        let blob = PendingObject(type: .blob, data: Array("x".utf8))
+        let entries = (0..<200).map { i in TreeEntry(mode: .blob, name: ObjectHasher.id(of: .blob, Array("\(i)".utf8)).hex, id: blob.id) }
+        let tree = PendingObject(type: .tree, data: TreeFormat.encode(entries))
+        XCTAssertGreaterThan(tree.data.count, 8192)
+        let writer = try PackWriter(objectsDirectory: repo.objectsDirectory, expectedCount: 2)
+        try writer.append([blob, tree])
+        let name = try writer.finish()
+        let verify = try git(["--git-dir", repo.path, "verify-pack", "-v", repo.objectsDirectory + "/pack/\(name).idx"])
+        let line = verify.split(separator: "\n").first { $0.hasPrefix(tree.id.hex) }.map(String.init) ?? ""
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        XCTAssertEqual(fields.count >= 4 ? fields[1] : "", "tree", verify)
+        var rest = tree.data.count >> 4, header = 1  // type and 4 bits, then 7 bits a byte
+        while rest > 0 { header += 1; rest >>= 7 }
+        XCTAssertEqual(fields.count >= 4 ? Int(fields[3]) : nil, tree.data.count + 11 + header, line)
+        try repo.refreshObjects()
+        XCTAssertEqual(try repo.read(tree.id, as: .tree), tree.data)
+    }
+
     func testAbortedPackLeavesNothing() throws {
         let repo = try Repository.initBare(at: dir.appendingPathComponent("a.git").path, initialBranch: "refs/heads/main")
         let writer = try PackWriter(objectsDirectory: repo.objectsDirectory, expectedCount: 2)

@@ -290,10 +290,11 @@ extension Committer {
             if start == 0 && end < bytes.count {
                 // Room for the whole manifest at the first window's rate: growing by doubling would
                 // hold the old and the new buffer at once, twice what the samples need at the end.
-                let scale = Double(bytes.count) / Double(end) * 1.05
-                out.entries.reserveCapacity(Int(Double(out.entries.count) * scale))
-                seenContent.reserveCapacity(Int(Double(seenContent.count) * scale))
-                out.newContent.reserveCapacity(Int(Double(out.newContent.count) * scale))
+                // At most one sample a 64 bytes of manifest, should the first rows be unusually short.
+                let scale = Double(bytes.count) / Double(end) * 1.05, most = bytes.count / 64
+                out.entries.reserveCapacity(min(most, Int(Double(out.entries.count) * scale)))
+                seenContent.reserveCapacity(min(most, Int(Double(seenContent.count) * scale)))
+                out.newContent.reserveCapacity(min(most, Int(Double(out.newContent.count) * scale)))
             }
             try write(objects, rows)
             line += countNewlines(window)

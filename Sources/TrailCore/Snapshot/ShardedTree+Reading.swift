@@ -147,7 +147,7 @@ extension ShardedTree {
         for folder in new { newFolders[folder.name] = (folder.id, folder.built) }
         let names = Set(oldFolders.keys).union(newFolders.keys).filter { oldFolders[$0] != newFolders[$0]?.id }.sorted()
         let workers = Parallel.workerCount(items: names.count)
-        let parts = try Parallel.perform(workers: workers, repositoryPath: repositoryPath) { w, repository in
+        var parts = try Parallel.perform(workers: workers, repositoryPath: repositoryPath) { w, repository in
             var found: [(folder: Int, changes: [Change])] = []
             for k in stride(from: w, to: names.count, by: workers) {
                 var changes: [Change] = []
@@ -172,7 +172,15 @@ extension ShardedTree {
         }
         var byFolder = [[Change]](repeating: [], count: names.count)
         for part in parts { for (k, changes) in part { byFolder[k] = changes } }
-        var all = Array(byFolder.joined())
+        parts = []
+        // Moved folder by folder, each freed once copied: a first commit of ten million samples
+        // has 720 MB of changes, which a copy of the whole would double.
+        var all: [Change] = []
+        all.reserveCapacity(byFolder.reduce(0) { $0 + $1.count })
+        for k in byFolder.indices {
+            all += byFolder[k]
+            byFolder[k] = []
+        }
         // In key order already, unless a tree edited outside Trail holds a key in another's folder.
         if zip(all, all.dropFirst()).contains(where: { $1.key < $0.key }) { all.sort { $0.key < $1.key } }
         return all

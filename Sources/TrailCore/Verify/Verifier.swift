@@ -162,37 +162,41 @@ public struct Verifier {
         // blob's uses sit together: 48 bytes a record, where a dictionary of each blob's sizes
         // took several times that at ten million samples.
         var uses: [(blob: ObjectID, size: Int, sample: String)] = []
-        uses.reserveCapacity(findings.reduce(0) { $0 + $1.content.count })
-        for finding in findings { for entry in finding.content { uses.append((entry.blob, entry.size, finding.sample)) } }
+        uses.reserveCapacity(findings.reduce(0) { $0 + $1.contentCount })
+        for finding in findings { finding.forEachContent { uses.append(($0, $1, finding.sample)) } }
         // With a media store, media git does not hold are checked in its bucket below.
         let mediaBlobs = store.mediaStoreLocation == nil ? [] : Set(findings.flatMap(\.mediaBlobs))
         findings = []
         uses.sort { ($0.blob, $0.size, $0.sample) < ($1.blob, $1.size, $1.sample) }
-        // Each blob once: its sizes, each with the first sample (by name) that gives it.
-        var blobs: [(blob: ObjectID, sizes: [(size: Int, sample: String)])] = []
-        for use in uses {
-            if blobs.last?.blob == use.blob {
-                if blobs[blobs.count - 1].sizes.last?.size != use.size { blobs[blobs.count - 1].sizes.append((use.size, use.sample)) }
-            } else {
-                blobs.append((use.blob, [(use.size, use.sample)]))
-            }
+        // Each blob once, as the range of its uses: its sizes, each with the first sample (by
+        // name) that gives it, follow in order.
+        var groups: [Range<Int>] = []
+        var first = 0
+        for k in stride(from: 1, through: uses.count, by: 1) where k == uses.count || uses[k].blob != uses[first].blob {
+            groups.append(first..<k)
+            first = k
         }
-        uses = []
-        report.contentBlobs = blobs.count
+        func sizes(_ group: Range<Int>) -> [(size: Int, sample: String)] {
+            var out: [(size: Int, sample: String)] = []
+            for use in uses[group] where out.last?.size != use.size { out.append((use.size, use.sample)) }
+            return out
+        }
+        report.contentBlobs = groups.count
         let listed = contentRefIDs()
         if let message = listed.problem { problem("ref", message) }
-        if listed.ids == nil, !contentRefBroken, blobs.contains(where: { !mediaBlobs.contains($0.blob) || repo.contains($0.blob) }),
+        if listed.ids == nil, !contentRefBroken, groups.contains(where: { !mediaBlobs.contains(uses[$0.lowerBound].blob) || repo.contains(uses[$0.lowerBound].blob) }),
            (try? repo.reference(Store.contentRef)) == nil {
-            problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(blobs.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
+            problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(groups.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
         }
         var missing: [(ObjectID, String)] = []
         var remote: [(blob: ObjectID, sizes: [Int: String])] = []
-        for (blob, sizes) in blobs {
+        for group in groups {
+            let blob = uses[group.lowerBound].blob
             if log.byContent[blob] != nil { continue }
-            let sample = sizes.map(\.sample).min()!
+            let sample = uses[group].map(\.sample).min()!
             guard repo.contains(blob) else {
                 if mediaBlobs.contains(blob) {
-                    remote.append((blob, Dictionary(sizes.map { ($0.size, $0.sample) }, uniquingKeysWith: { first, _ in first })))
+                    remote.append((blob, Dictionary(sizes(group).map { ($0.size, $0.sample) }, uniquingKeysWith: { first, _ in first })))
                 } else {
                     missing.append((blob, sample))
                 }
@@ -206,7 +210,7 @@ public struct Verifier {
                 problem("content", "content \(blob.hex) of sample '\(sample)' is a \(header.type.name), not a blob; the record was written outside Trail: \(Self.restore)")
                 continue
             }
-            for (size, sample) in sizes where size != header.size {
+            for (size, sample) in sizes(group) where size != header.size {
                 problem("content", "content \(blob.hex) of sample '\(sample)' is \(header.size) bytes, but its record says \(size) bytes; the record was written outside Trail: \(Self.restore)")
             }
         }
@@ -263,15 +267,57 @@ public struct Verifier {
         return problems
     }
 
-    /// What one record holds, and what is wrong with it.
+    /// What one record holds, and what is wrong with it. Kept for each of millions of records
+    /// (56 bytes): the first content entry inline, and the rest (more content, problems, media)
+    /// boxed only for the records that have any, so the common record allocates nothing.
     struct RecordFinding {
         var sample: String
-        var content: [(blob: ObjectID, size: Int)]
-        var problems: [String]
+        /// The first content entry's blob (`.zero` when the record names none) and size.
+        private var firstBlob: ObjectID
+        private var firstSize: Int
+        private var extra: Extra?
+
+        /// The rarer parts of a finding.
+        private final class Extra {
+            let moreContent: [(blob: ObjectID, size: Int)]
+            let problems: [String]
+            let media: [(field: String, path: String)]
+            let mediaBlobs: [ObjectID]
+            init(moreContent: [(blob: ObjectID, size: Int)], problems: [String], media: [(field: String, path: String)], mediaBlobs: [ObjectID]) {
+                self.moreContent = moreContent
+                self.problems = problems
+                self.media = media
+                self.mediaBlobs = mediaBlobs
+            }
+        }
+
+        init(sample: String, content: [(blob: ObjectID, size: Int)], problems: [String],
+             media: [(field: String, path: String)] = [], mediaBlobs: [ObjectID] = []) {
+            self.sample = sample
+            firstBlob = content.first?.blob ?? .zero
+            firstSize = content.first?.size ?? 0
+            let more = Array(content.dropFirst())
+            extra = more.isEmpty && problems.isEmpty && media.isEmpty && mediaBlobs.isEmpty
+                ? nil : Extra(moreContent: more, problems: problems, media: media, mediaBlobs: mediaBlobs)
+        }
+
+        /// Every content entry of the record: (blob, size it gives the blob).
+        var content: [(blob: ObjectID, size: Int)] {
+            (firstBlob == .zero ? [] : [(firstBlob, firstSize)]) + (extra?.moreContent ?? [])
+        }
+        /// What is wrong with the record.
+        var problems: [String] { extra?.problems ?? [] }
         /// The record's media paths, by field.
-        var media: [(field: String, path: String)] = []
+        var media: [(field: String, path: String)] { extra?.media ?? [] }
         /// The blobs of its media fields.
-        var mediaBlobs: [ObjectID] = []
+        var mediaBlobs: [ObjectID] { extra?.mediaBlobs ?? [] }
+        /// Calls `body` with each content entry, allocating nothing for the first.
+        func forEachContent(_ body: (ObjectID, Int) -> Void) {
+            if firstBlob != .zero { body(firstBlob, firstSize) }
+            for entry in extra?.moreContent ?? [] { body(entry.blob, entry.size) }
+        }
+        /// How many content entries it has.
+        var contentCount: Int { (firstBlob == .zero ? 0 : 1) + (extra?.moreContent.count ?? 0) }
     }
 
     /// Checks the record `id`, stored under `keys` (in `commit`, among others): it must decode, be
