@@ -34,6 +34,19 @@ final class VerifyTests: XCTestCase {
         XCTAssertGreaterThan(report["objectsHashed"] as? Int ?? 0, 600)
     }
 
+    /// Records that name no content (rows without a text) give verify nothing to group by blob.
+    func testAStoreWhoseRecordsNameNoContentPasses() throws {
+        let box = try Sandbox()
+        try box.write("labels.jsonl", "{\"id\":\"a\",\"label\":\"safe\"}\n{\"id\":\"b\",\"label\":\"spam\"}\n")
+        try box.ok("init")
+        try box.ok("commit", "labels.jsonl", "-m", "labels only")
+        let json = try box.ok("verify", "--json").stdout
+        let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        XCTAssertEqual(report["ok"] as? Bool, true, json)
+        XCTAssertEqual(report["records"] as? Int, 2)
+        XCTAssertEqual(report["contentBlobs"] as? Int, 0)
+    }
+
     func testAFlippedByteInAPackIsFound() throws {
         let box = try Sandbox()
         try makeStore(box)

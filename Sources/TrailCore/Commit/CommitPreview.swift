@@ -37,7 +37,8 @@ extension Committer {
                 throw TrailError(.invalidState, "there is no commit to patch on \(branch)", hint: "make a first commit from a full manifest: trail commit FILE -m MESSAGE")
             }
             var rows: [ChangeRow] = []
-            let plan = try patchPlan(input, parent: parentSnapshot, config: store.config, added: { rows += $0 }, replaced: { rows += $0 })
+            let plan = try patchPlan(input, parent: parentSnapshot, config: store.config, added: { rows += $0 }, replaced: { rows += $0 },
+                                     emitTrees: { _ in })  // only the changes are shown: trees are dropped as made
             changes = try rows.map { try $0.sampleChange(config: store.config) }
             summary = plan.summary
         } else {

@@ -129,6 +129,20 @@ public struct Committer {
         var indexer = parent == nil && !request.isPatch ? CommitIndexer.beginImport(store: store, samples: input.samples, config: store.config) : nil
         defer { indexer?.cancel() }
 
+        // A patch's new trees go into its pack as they are made (a patch touching every leaf of
+        // ten million samples rewrites 1.3 GB of them): the pack is begun now, without its count,
+        // and becomes visible only at the end like any other.
+        let early = request.isPatch ? try packing { try PackWriter(objectsDirectory: repo.objectsDirectory) } : nil
+        var packed = false
+        defer { if !packed { early?.abort() } }
+        var earlyCount = 0
+        let emitTrees: (([PendingObject]) throws -> Void)? = early.map { writer in
+            { trees in
+                try packing { try writer.append(trees) }
+                earlyCount += trees.count
+            }
+        }
+
         var plan: WritePlan
         if request.isPatch {
             guard let parentSnapshot else {
@@ -141,7 +155,7 @@ public struct Committer {
             plan = try patchPlan(input, parent: parentSnapshot, config: config, added: { added in
                 indexer = CommitIndexer.beginPatch(store: store, parent: parentSnapshot.commit, added: added,
                                                    time: request.author.time, config: store.config)
-            }, replaced: { indexer?.supply($0) })
+            }, replaced: { indexer?.supply($0) }, emitTrees: emitTrees)
         } else {
             plan = try fullPlan(input, parent: parentSnapshot)
         }
@@ -181,7 +195,7 @@ public struct Committer {
             if let oldContentRoot {
                 var changes: [ObjectID: ObjectID?] = [:]
                 for id in plan.newContent { changes[id] = .some(id) }
-                var updated = try ShardedTree.update(repo, oldRoot: oldContentRoot, changes: changes).tree
+                var updated = try ShardedTree.update(repo, oldRoot: oldContentRoot, changes: changes, emit: emitTrees).tree
                 updated.finish(rootFiles: [])
                 if updated.root != oldContentRoot { contentTree = updated }
             } else {
@@ -208,8 +222,19 @@ public struct Committer {
 
 
         Trace.mark("content tree built")
-        let packBytes = try store.writePack(objects)
-        Trace.mark("pack written: \(objects.count) objects")
+        let packBytes: Int
+        if let early {
+            let name = try packing { () -> String in
+                try early.append(objects)
+                return try early.finish()
+            }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: repo.objectsDirectory + "/pack/\(name).pack")
+            packBytes = (attributes?[.size] as? Int) ?? 0
+        } else {
+            packBytes = try store.writePack(objects)
+        }
+        packed = true
+        Trace.mark("pack written: \(objects.count + earlyCount) objects")
         try repo.refreshObjects()
         if let contentCommit {
             try moveRef(Store.contentRef, to: contentCommit.id, from: oldContent?.target, message: "trail: content")
@@ -224,7 +249,7 @@ public struct Committer {
         Trace.mark("agreement counts kept")
         let result = CommitResult(committed: true, commit: commitObject.id.hex, parent: parent?.hex, branch: branchName,
                                   samples: plan.summary.samples, added: plan.added, removed: plan.removed,
-                                  modified: plan.modified, objectsWritten: objects.count, packBytes: packBytes,
+                                  modified: plan.modified, objectsWritten: objects.count + earlyCount, packBytes: packBytes,
                                   mediaUploaded: media?.uploaded, mediaAlreadyStored: media?.alreadyThere)
         return (result, Leftovers([input, plan, objects, freshBlobs, contentTree as Any]))
     }
@@ -346,12 +371,12 @@ public struct Committer {
     /// `added` gets the index rows of the added samples as soon as they are known, `replaced`
     /// those of the removed and modified ones.
     func patchPlan(_ input: ManifestInput, parent: Snapshot, config: DatasetConfig, added: ([ChangeRow]) -> Void,
-                   replaced: ([ChangeRow]) -> Void) throws -> WritePlan {
+                   replaced: ([ChangeRow]) -> Void, emitTrees: (([PendingObject]) throws -> Void)? = nil) throws -> WritePlan {
         let repo = store.repository
         var changes: [ObjectID: ObjectID?] = [:]
         for sample in input.samples { changes[sample.key] = .some(sample.record.id) }
         for deletion in input.deletions { changes[deletion.key] = .some(nil) }
-        var (tree, previous) = try ShardedTree.update(repo, oldRoot: parent.tree, changes: changes)
+        var (tree, previous) = try ShardedTree.update(repo, oldRoot: parent.tree, changes: changes, emit: emitTrees)
         Trace.mark("tree updated")
         for deletion in input.deletions where previous[deletion.key] == nil {
             throw InputError(file: input.file, line: deletion.line, field: store.config.idField,

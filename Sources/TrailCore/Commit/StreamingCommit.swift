@@ -349,7 +349,7 @@ extension Committer {
     }
 
     /// Runs pack writing, turning libgit2-level errors into the store's (as `Store.writePack`).
-    private func packing<T>(_ body: () throws -> T) throws -> T {
+    func packing<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as GitError {

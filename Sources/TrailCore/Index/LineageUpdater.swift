@@ -71,6 +71,7 @@ public struct LineageUpdater {
     private func add(_ info: Repository.CommitInfo, to index: LineageIndex) throws {
         let repo = store.repository
         let snapshot = try Snapshot(repository: repo, commit: info.id)
+        if info.parents.isEmpty { return try addRoot(info, snapshot: snapshot, to: index) }
         let parent = try info.parents.first.map { try Snapshot(repository: repo, commit: $0) }
         var entries = try ShardedTree.diff(from: parent?.tree, to: snapshot.tree, in: repo)
         // A merge's changes that it took from another parent were indexed with that parent's
@@ -104,6 +105,40 @@ public struct LineageUpdater {
             }
             Trace.mark("index: records read and rows inserted")
         }
+    }
+
+    /// A root commit: every key it holds is an added sample. Its changes are read a folder at a
+    /// time as the rows go in, never listed whole (720 MB at ten million samples, which a diff
+    /// from the empty tree would hold).
+    private func addRoot(_ info: Repository.CommitInfo, snapshot: Snapshot, to index: LineageIndex) throws {
+        let repo = store.repository
+        let config = try snapshot.config()
+        let samples = try snapshot.summary().samples
+        Trace.mark("index: \(samples) samples in root commit \(info.id.abbreviated())")
+        let progress = ProgressReport.isActive && samples >= 10_000
+            ? ProgressCounter("Indexing \(info.id.abbreviated())", total: samples, unit: "changes") : nil
+        let names = (old: FieldNames(config), new: FieldNames(config))
+        let folders = ShardedTree.folders(snapshot.rootEntries)
+        var next = 0
+        try index.insert(Self.row(info, samples: samples), changeCount: samples, config: config) {
+            var batch: [ShardedTree.Change] = []
+            while batch.count < Self.batchSize && next < folders.count {
+                try ShardedTree.walk(folder: folders[next], repository: repo) { leaf in
+                    for entry in leaf.entries { batch.append(ShardedTree.Change(key: entry.key, before: nil, after: entry.id)) }
+                }
+                next += 1
+            }
+            guard !batch.isEmpty else { return nil }
+            // Added records are decoded only as their rows go in: a damaged one is named with its key.
+            return try StoredRecordError.locating(batch, from: nil, to: (info.id, config), repository: repo) {
+                try Parallel.map(batch, repositoryPath: repo.path) { repo, entry in
+                    progress?.add(1)
+                    return try ChangeRow.of(before: nil, after: entry.after.map { ($0, try repo.read($0, as: .blob)) },
+                                            oldConfig: config, newConfig: config, names: names)
+                }
+            }
+        }
+        Trace.mark("index: records read and rows inserted")
     }
 
     /// Changes read and inserted at a time when indexing one commit.

@@ -124,109 +124,113 @@ public struct Verifier {
         Trace.mark("verify: refs")
 
         // 3. Every record of every version, its place in the tree, and its content.
-        progress("checking records and content")
-        // Commit by commit, so that a missing one is named and the others are still checked.
-        var commits: [ObjectID] = []
-        var seenCommits = Set<ObjectID>()
-        var checkedRootFiles = Set<ObjectID>()
-        var pending = tips.map { (id: $0, child: ObjectID?.none) }
-        while let next = pending.popLast() {
-            guard seenCommits.insert(next.id).inserted else { continue }
-            guard let info = try? repo.commit(next.id) else {
-                // A tip that cannot be read was named with its ref.
-                if let child = next.child {
-                    problem("object", "commit \(next.id.hex), parent of \(child.abbreviated()), cannot be read (missing or damaged); \(Self.restore)")
-                }
-                continue
-            }
-            commits.append(info.id)
-            pending += info.parents.map { ($0, info.id) }
-            rootFileProblems(of: info.id, checked: &checkedRootFiles).forEach { problem("object", $0) }
-        }
-        report.commits = commits.count
-        var walkProblems: [String] = []
-        let idField = store.config.idField
-        var findings: [RecordFinding] = []
+        // In a scope of its own: what it holds per record (a gigabyte at ten million samples) is
+        // freed before the index is rebuilt for the comparison.
         do {
-            let walked = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true) { id, keys, commit, bytes in
-                Self.check(record: id, keys: keys, commit: commit, bytes: bytes, idField: idField)
-            }
-            findings = walked.records
-            report.records = walked.count
-        } catch {
-            walkProblems.append("the records cannot be read: \(error)")
-        }
-        for message in walkProblems { problem("object", message.contains("restore") ? message : "\(message); \(Self.restore)") }
-        for message in findings.flatMap(\.problems) { problem("object", message) }
-        // Each use of a content blob (blob, size the record gives it, sample), sorted so that a
-        // blob's uses sit together: 48 bytes a record, where a dictionary of each blob's sizes
-        // took several times that at ten million samples.
-        var uses: [(blob: ObjectID, size: Int, sample: String)] = []
-        uses.reserveCapacity(findings.reduce(0) { $0 + $1.contentCount })
-        for finding in findings { finding.forEachContent { uses.append(($0, $1, finding.sample)) } }
-        // With a media store, media git does not hold are checked in its bucket below.
-        let mediaBlobs = store.mediaStoreLocation == nil ? [] : Set(findings.flatMap(\.mediaBlobs))
-        findings = []
-        uses.sort { ($0.blob, $0.size, $0.sample) < ($1.blob, $1.size, $1.sample) }
-        // Each blob once, as the range of its uses: its sizes, each with the first sample (by
-        // name) that gives it, follow in order.
-        var groups: [Range<Int>] = []
-        var first = 0
-        for k in stride(from: 1, through: uses.count, by: 1) where k == uses.count || uses[k].blob != uses[first].blob {
-            groups.append(first..<k)
-            first = k
-        }
-        func sizes(_ group: Range<Int>) -> [(size: Int, sample: String)] {
-            var out: [(size: Int, sample: String)] = []
-            for use in uses[group] where out.last?.size != use.size { out.append((use.size, use.sample)) }
-            return out
-        }
-        report.contentBlobs = groups.count
-        let listed = contentRefIDs()
-        if let message = listed.problem { problem("ref", message) }
-        if listed.ids == nil, !contentRefBroken, groups.contains(where: { !mediaBlobs.contains(uses[$0.lowerBound].blob) || repo.contains(uses[$0.lowerBound].blob) }),
-           (try? repo.reference(Store.contentRef)) == nil {
-            problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(groups.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
-        }
-        var missing: [(ObjectID, String)] = []
-        var remote: [(blob: ObjectID, sizes: [Int: String])] = []
-        for group in groups {
-            let blob = uses[group.lowerBound].blob
-            if log.byContent[blob] != nil { continue }
-            let sample = uses[group].map(\.sample).min()!
-            guard repo.contains(blob) else {
-                if mediaBlobs.contains(blob) {
-                    remote.append((blob, Dictionary(sizes(group).map { ($0.size, $0.sample) }, uniquingKeysWith: { first, _ in first })))
-                } else {
-                    missing.append((blob, sample))
+            progress("checking records and content")
+            // Commit by commit, so that a missing one is named and the others are still checked.
+            var commits: [ObjectID] = []
+            var seenCommits = Set<ObjectID>()
+            var checkedRootFiles = Set<ObjectID>()
+            var pending = tips.map { (id: $0, child: ObjectID?.none) }
+            while let next = pending.popLast() {
+                guard seenCommits.insert(next.id).inserted else { continue }
+                guard let info = try? repo.commit(next.id) else {
+                    // A tip that cannot be read was named with its ref.
+                    if let child = next.child {
+                        problem("object", "commit \(next.id.hex), parent of \(child.abbreviated()), cannot be read (missing or damaged); \(Self.restore)")
+                    }
+                    continue
                 }
-                continue
+                commits.append(info.id)
+                pending += info.parents.map { ($0, info.id) }
+                rootFileProblems(of: info.id, checked: &checkedRootFiles).forEach { problem("object", $0) }
             }
-            if let ids = listed.ids, !ids.sortedContains(blob) {
-                problem("content", "content \(blob.hex) of sample '\(sample)' is not listed in \(Store.contentRef) (`git gc` would delete it)")
-            }
-            guard let header = repo.header(blob) else { continue }  // unreadable: named with the object files
-            if header.type != .blob {
-                problem("content", "content \(blob.hex) of sample '\(sample)' is a \(header.type.name), not a blob; the record was written outside Trail: \(Self.restore)")
-                continue
-            }
-            for (size, sample) in sizes(group) where size != header.size {
-                problem("content", "content \(blob.hex) of sample '\(sample)' is \(header.size) bytes, but its record says \(size) bytes; the record was written outside Trail: \(Self.restore)")
-            }
-        }
-        for (blob, sample) in missing.sorted(by: { $0.1 < $1.1 }) {
-            problem("content", "content \(blob.hex) of sample '\(sample)' is missing, and no erasure record covers it; \(Self.restore)")
-        }
-        for (blob, record) in log.byContent.sorted(by: { $0.key < $1.key }) where repo.contains(blob) {
-            problem("erasure", "content \(blob.hex) erased by erasure \(record.sequence) (\(record.date)) is still in the object store; run `trail erase --finish`")
-        }
-        if store.mediaStoreLocation != nil {
-            progress("checking the media store")
+            report.commits = commits.count
+            var walkProblems: [String] = []
+            let idField = store.config.idField
+            var findings: [RecordFinding] = []
             do {
-                for (kind, message) in try MediaVerification.problems(store: store, media: remote, erased: log, full: full) ?? [] { problem(kind, message) }
-                report.mediaObjects = remote.count
-            } catch let error as TrailError {
-                problem("media", "the media objects could not be checked: \(error.message)\(error.hint.map { "; \($0)" } ?? "")")
+                let walked = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true) { id, keys, commit, bytes in
+                    Self.check(record: id, keys: keys, commit: commit, bytes: bytes, idField: idField)
+                }
+                findings = walked.records
+                report.records = walked.count
+            } catch {
+                walkProblems.append("the records cannot be read: \(error)")
+            }
+            for message in walkProblems { problem("object", message.contains("restore") ? message : "\(message); \(Self.restore)") }
+            for message in findings.flatMap(\.problems) { problem("object", message) }
+            // Each use of a content blob (blob, size the record gives it, sample), sorted so that a
+            // blob's uses sit together: 48 bytes a record, where a dictionary of each blob's sizes
+            // took several times that at ten million samples.
+            var uses: [(blob: ObjectID, size: Int, sample: String)] = []
+            uses.reserveCapacity(findings.reduce(0) { $0 + $1.contentCount })
+            for finding in findings { finding.forEachContent { uses.append(($0, $1, finding.sample)) } }
+            // With a media store, media git does not hold are checked in its bucket below.
+            let mediaBlobs = store.mediaStoreLocation == nil ? [] : Set(findings.flatMap(\.mediaBlobs))
+            findings = []
+            uses.sort { ($0.blob, $0.size, $0.sample) < ($1.blob, $1.size, $1.sample) }
+            // Each blob once, as the range of its uses: its sizes, each with the first sample (by
+            // name) that gives it, follow in order.
+            var groups: [Range<Int>] = []
+            var first = 0
+            for k in stride(from: 1, through: uses.count, by: 1) where k == uses.count || uses[k].blob != uses[first].blob {
+                groups.append(first..<k)
+                first = k
+            }
+            func sizes(_ group: Range<Int>) -> [(size: Int, sample: String)] {
+                var out: [(size: Int, sample: String)] = []
+                for use in uses[group] where out.last?.size != use.size { out.append((use.size, use.sample)) }
+                return out
+            }
+            report.contentBlobs = groups.count
+            let listed = contentRefIDs()
+            if let message = listed.problem { problem("ref", message) }
+            if listed.ids == nil, !contentRefBroken, groups.contains(where: { !mediaBlobs.contains(uses[$0.lowerBound].blob) || repo.contains(uses[$0.lowerBound].blob) }),
+               (try? repo.reference(Store.contentRef)) == nil {
+                problem("ref", "\(Store.contentRef) is missing, so nothing keeps the \(groups.count) content blobs the records name reachable (`git gc` would delete them); \(Self.restore)")
+            }
+            var missing: [(ObjectID, String)] = []
+            var remote: [(blob: ObjectID, sizes: [Int: String])] = []
+            for group in groups {
+                let blob = uses[group.lowerBound].blob
+                if log.byContent[blob] != nil { continue }
+                let sample = uses[group].map(\.sample).min()!
+                guard repo.contains(blob) else {
+                    if mediaBlobs.contains(blob) {
+                        remote.append((blob, Dictionary(sizes(group).map { ($0.size, $0.sample) }, uniquingKeysWith: { first, _ in first })))
+                    } else {
+                        missing.append((blob, sample))
+                    }
+                    continue
+                }
+                if let ids = listed.ids, !ids.sortedContains(blob) {
+                    problem("content", "content \(blob.hex) of sample '\(sample)' is not listed in \(Store.contentRef) (`git gc` would delete it)")
+                }
+                guard let header = repo.header(blob) else { continue }  // unreadable: named with the object files
+                if header.type != .blob {
+                    problem("content", "content \(blob.hex) of sample '\(sample)' is a \(header.type.name), not a blob; the record was written outside Trail: \(Self.restore)")
+                    continue
+                }
+                for (size, sample) in sizes(group) where size != header.size {
+                    problem("content", "content \(blob.hex) of sample '\(sample)' is \(header.size) bytes, but its record says \(size) bytes; the record was written outside Trail: \(Self.restore)")
+                }
+            }
+            for (blob, sample) in missing.sorted(by: { $0.1 < $1.1 }) {
+                problem("content", "content \(blob.hex) of sample '\(sample)' is missing, and no erasure record covers it; \(Self.restore)")
+            }
+            for (blob, record) in log.byContent.sorted(by: { $0.key < $1.key }) where repo.contains(blob) {
+                problem("erasure", "content \(blob.hex) erased by erasure \(record.sequence) (\(record.date)) is still in the object store; run `trail erase --finish`")
+            }
+            if store.mediaStoreLocation != nil {
+                progress("checking the media store")
+                do {
+                    for (kind, message) in try MediaVerification.problems(store: store, media: remote, erased: log, full: full) ?? [] { problem(kind, message) }
+                    report.mediaObjects = remote.count
+                } catch let error as TrailError {
+                    problem("media", "the media objects could not be checked: \(error.message)\(error.hint.map { "; \($0)" } ?? "")")
+                }
             }
         }
         Trace.mark("verify: records and content")
