@@ -100,13 +100,7 @@ struct PackIndexEntries {
 
     private mutating func spill() throws {
         pending.sort(by: <)
-        // Named like the index being written (`tmp_idx_`), so that `Store` removes one a crash
-        // leaves between its creation and its unlinking.
-        var template = Array((directory + "/tmp_idx_run_XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw GitError.system("create a temporary file in \(directory)") }
-        unlink(String(cString: template))
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let fd = try unlinkedTemporaryFile(in: directory, prefix: "tmp_idx_run_")
         do {
             try pending.withUnsafeBytes { try writeAll(fd, $0, what: "a temporary index run in \(directory)") }
         } catch {
@@ -147,15 +141,8 @@ struct PackIndexEntries {
             let bytes = n * MemoryLayout<Entry>.stride
             // Plain integers: every byte is read below before any is looked at, or the read throws.
             var storage = [Entry](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
-            var done = 0
-            try storage.withUnsafeMutableBytes { raw in
-                while done < bytes {
-                    let got = pread(fd, raw.baseAddress! + done, bytes - done, offset + off_t(done))
-                    if got < 0 && errno == EINTR { continue }
-                    guard got > 0 else { throw GitError.system("read back a temporary index run") }
-                    done += got
-                }
-            }
+            let got = storage.withUnsafeMutableBytes { readAll(fd, into: $0.baseAddress!, count: bytes, at: Int(offset)) }
+            guard got == bytes else { throw GitError.system("read back a temporary index run") }
             offset += off_t(bytes)
             left -= n
             buffer = storage

@@ -123,32 +123,24 @@ public final class PackReader {
         guard offset < pack.data.count else { return nil }
         let available = pack.data.count - offset
         guard pack.fd >= 0 else { return mappedEntry(at: offset, in: pack, decompressor: decompressor) }
-        var got = 0
-        while true {
-            // A first read the size of a typical record: copying more from the page cache costs
-            // more than a second read for the few larger objects.
-            let n = scratch.withUnsafeMutableBytes { pread(pack.fd, $0.baseAddress!, min(Self.firstRead, available), off_t(offset)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            got = n
-            break
-        }
-        let header = scratch.withUnsafeBytes { Self.header(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
-        guard let (type, size, start) = header else { return nil }
-        let bound = start + size + size / 8 + 64
-        if size < Self.preadBelow && pack.fd >= 0 {
-            if bound > scratch.count { scratch += repeatElement(0, count: bound - scratch.count) }  // keeps what was read
-            while got < min(bound, available) {
-                let n = scratch.withUnsafeMutableBytes { pread(pack.fd, $0.baseAddress! + got, min(bound, available) - got, off_t(offset + got)) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return nil }
-                got += n
+        // A first read the size of a typical record: copying more from the page cache costs
+        // more than a second read for the few larger objects.
+        guard var got = scratch.withUnsafeMutableBytes({ readAll(pack.fd, into: $0.baseAddress!, count: min(Self.firstRead, available), at: offset) }),
+              let (type, size, start) = scratch.withUnsafeBytes({ Self.header(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }) else { return nil }
+        if size < Self.preadBelow {
+            // The rest of the entry, up to its bound (grown in place: the bytes read stay).
+            let want = min(start + size + size / 8 + 64, available)
+            if want > scratch.count { scratch += repeatElement(0, count: want - scratch.count) }
+            if got < want {
+                guard let more = scratch.withUnsafeMutableBytes({ readAll(pack.fd, into: $0.baseAddress! + got, count: want - got, at: offset + got) }) else { return nil }
+                got += more
             }
             if let object = scratch.withUnsafeBytes({ inflate(UnsafeRawBufferPointer(rebasing: $0[start..<got]), size: size, decompressor: decompressor) }) {
                 return (type, object)
             }
             guard got < available else { return nil }
         }
+        // Large, or longer than its bound: from the mapping.
         return mappedEntry(at: offset, in: pack, decompressor: decompressor)
     }
 

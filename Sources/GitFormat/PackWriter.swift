@@ -191,9 +191,9 @@ public final class PackWriter {
         var buffer = [UInt8](repeating: 0, count: 4 << 20)
         var at: off_t = 0
         while UInt64(at) < offset {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, min($0.count, Int(offset - UInt64(at))), at) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw GitError.system("read back \(tempPackPath)") }
+            let want = min(buffer.count, Int(offset - UInt64(at)))
+            let n = buffer.withUnsafeMutableBytes { readAll(fd, into: $0.baseAddress!, count: want, at: Int(at)) } ?? 0
+            guard n == want else { throw GitError.system("read back \(tempPackPath)") }
             buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             at += off_t(n)
         }
@@ -266,13 +266,7 @@ public final class PackWriter {
 
         /// A writer (not hashing) into a new unlinked file under `directory`.
         static func temporary(in directory: String) throws -> HashingOutput {
-            // Named like the index being written, so that `Store` removes one a crash leaves
-            // between its creation and its unlinking.
-            var template = Array((directory + "/tmp_idx_side_XXXXXX").utf8CString)
-            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard fd >= 0 else { throw GitError.system("create a temporary file in \(directory)") }
-            unlink(String(cString: template))
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            let fd = try unlinkedTemporaryFile(in: directory, prefix: "tmp_idx_side_")
             return HashingOutput(fd: fd, what: "a temporary file in \(directory)", hashing: false)
         }
 
@@ -317,9 +311,9 @@ public final class PackWriter {
             var chunk = [UInt8](repeating: 0, count: 1 << 20)
             var at = 0
             while at < bytes {
-                let n = chunk.withUnsafeMutableBytes { pread(source, $0.baseAddress!, min($0.count, bytes - at), off_t(at)) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw GitError.system("read back \(what)") }
+                let want = min(chunk.count, bytes - at)
+                let n = chunk.withUnsafeMutableBytes { readAll(source, into: $0.baseAddress!, count: want, at: at) } ?? 0
+                guard n == want else { throw GitError.system("read back \(what)") }
                 try chunk.withUnsafeBytes { try append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 at += n
             }
@@ -360,6 +354,32 @@ func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, what: String) throw
         }
         done += n
     }
+}
+
+/// Reads up to `count` bytes of `fd` at `offset` into `buffer`, in as many reads as it takes.
+/// Returns the bytes read (fewer only at the end of the file), or nil on an error.
+func readAll(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Int? {
+    var done = 0
+    while done < count {
+        let n = pread(fd, buffer + done, count - done, off_t(offset + done))
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { return nil }
+        if n == 0 { break }
+        done += n
+    }
+    return done
+}
+
+/// A new file under `directory` named `prefix` and six random characters, unlinked at once:
+/// only its descriptor (closed on exec) is left, so no crash leaves it behind, save one in the
+/// instant between its creation and its unlinking (which a `tmp_idx_` prefix lets `Store` remove).
+func unlinkedTemporaryFile(in directory: String, prefix: String) throws -> Int32 {
+    var template = Array((directory + "/" + prefix + "XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else { throw GitError.system("create a temporary file in \(directory)") }
+    unlink(String(cString: template))
+    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    return fd
 }
 
 /// fsyncs a folder so that renames into it survive a power cut.

@@ -305,10 +305,6 @@ public struct Verifier {
                 ? nil : Extra(moreContent: more, problems: problems, media: media, mediaBlobs: mediaBlobs)
         }
 
-        /// Every content entry of the record: (blob, size it gives the blob).
-        var content: [(blob: ObjectID, size: Int)] {
-            (firstBlob == .zero ? [] : [(firstBlob, firstSize)]) + (extra?.moreContent ?? [])
-        }
         /// What is wrong with the record.
         var problems: [String] { extra?.problems ?? [] }
         /// The record's media paths, by field.
