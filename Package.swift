@@ -23,12 +23,15 @@ let package = Package(
         // Git's object format in pure Swift: ids, hashing, tree and commit encodings, and the
         // parallel pack writer, pack reader, pack inventory and pruner. No libgit2.
         .target(name: "GitFormat", dependencies: ["CDeflate", "CCrypto"]),
-        // The safe layer over libgit2: repository, references, revwalk, remotes.
-        .target(name: "Git", dependencies: ["CGit2", "GitFormat"]),
+        // The safe layer over libgit2: repository, references, revwalk, remotes; and Trail's own
+        // push (git's receive-pack protocol over git://, smart HTTP or a path).
+        .target(name: "Git", dependencies: ["CGit2", "GitFormat", "HTTP"]),
         // The safe layer over sqlite3: connection, statements, migrator.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // One libcurl handle as a Swift value: the HTTP exchanges of the S3 client and of push.
+        .target(name: "HTTP", dependencies: ["CCurl"]),
         // The S3 client over libcurl: Signature V4, PUT (multipart), GET, HEAD, DELETE, retries.
-        .target(name: "S3", dependencies: ["CCurl", "CCrypto"]),
+        .target(name: "S3", dependencies: ["HTTP", "CCrypto"]),
         // The core library: returns values, never prints.
         .target(name: "TrailCore", dependencies: ["Git", "GitFormat", "SQLite", "S3"],
                 exclude: ["schema/record.schema.json"],

@@ -167,6 +167,18 @@ extension Repository {
         try check(git_remote_delete(handle, name), "remove remote \(name)")
     }
 
+    /// Where a push to `remote` (a configured remote's name, else a URL or path) goes: its
+    /// `pushurl` when it has one, else its `url`, as libgit2 chooses.
+    private func pushURL(of remote: String) throws -> String {
+        var named: OpaquePointer?
+        guard git_remote_lookup(&named, handle, remote) == 0, let named else {
+            git_error_clear()
+            return remote
+        }
+        defer { git_remote_free(named) }
+        return (git_remote_pushurl(named) ?? git_remote_url(named)).map { String(cString: $0) } ?? remote
+    }
+
     /// Opens `remote`: a configured remote's name, else a URL or path.
     private func openRemote(_ remote: String) throws -> OpaquePointer {
         var out: OpaquePointer?
@@ -222,6 +234,13 @@ extension Repository {
     /// `progress` counts the objects sent (in `receivedObjects`, as for a fetch).
     public func push(to remote: String, refspecs: [String], credentials: CredentialProvider? = nil,
                      progress: ((TransferProgress) -> Void)? = nil, negotiate: (([PushUpdate]) -> String?)? = nil) throws {
+        // git://, HTTP(S) and paths get Trail's own pack, whose memory does not grow with the
+        // number of objects; other URLs (ssh) go through libgit2.
+        let url = try pushURL(of: remote)
+        if let transport = try pushTransport(for: url, credentials: credentials) {
+            try push(through: transport, url: url, refspecs: refspecs, progress: progress, negotiate: negotiate)
+            return
+        }
         let handle = try openRemote(remote)
         defer { git_remote_free(handle) }
         let context = TransferContext(credentials: credentials, progress: progress, negotiate: negotiate)

@@ -103,32 +103,11 @@ public final class PackWriter {
 
     /// Compresses `objects` on all cores and appends them to the pack, in order.
     public func append(_ objects: [PendingObject]) throws {
-        let chunkSize = 1024
-        let chunkCount = (objects.count + chunkSize - 1) / chunkSize
-        // Compress a bounded group of chunks at a time so memory stays proportional to the group.
-        let group = 64
-        var first = 0
-        while first < chunkCount {
-            let last = min(first + group, chunkCount)
-            var results = [CompressedChunk?](repeating: nil, count: last - first)
-            let level = compressionLevel, threshold = storeBelow
-            results.withUnsafeMutableBufferPointer { slots in
-                let base = slots.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: last - first) { k in
-                    let c = first + k
-                    let range = (c * chunkSize)..<min((c + 1) * chunkSize, objects.count)
-                    (base + k).pointee = CompressedChunk(objects[range], level: level, storeBelow: threshold)
-                }
+        try CompressedChunk.compress(objects, level: compressionLevel, storeBelow: storeBelow, groupDone: { onProgress?(index.count) }) { chunk in
+            for entry in chunk.entries {
+                do { try index.append(id: entry.id, offset: offset + UInt64(entry.start), crc: entry.crc) } catch { abort(); throw error }
             }
-            for chunk in results {
-                let chunk = chunk!
-                for entry in chunk.entries {
-                    do { try index.append(id: entry.id, offset: offset + UInt64(entry.start), crc: entry.crc) } catch { abort(); throw error }
-                }
-                try write(chunk.bytes)
-            }
-            onProgress?(index.count)
-            first = last
+            try write(chunk.bytes)
         }
     }
 
@@ -389,9 +368,33 @@ func syncDirectory(_ path: String) {
 }
 
 /// A run of objects compressed into pack entries, laid end to end.
-private struct CompressedChunk {
+struct CompressedChunk {
     var bytes: [UInt8] = []
     var entries: [(id: ObjectID, start: Int, crc: UInt32)] = []
+
+    /// Compresses `objects` on all cores, 1024 to a chunk, and hands the chunks to `body` in
+    /// order; a bounded group of chunks at a time, so memory stays proportional to the group.
+    static func compress(_ objects: [PendingObject], level: Int32, storeBelow: Int, groupDone: () -> Void = {},
+                         _ body: (CompressedChunk) throws -> Void) throws {
+        let chunkSize = 1024, group = 64
+        let chunkCount = (objects.count + chunkSize - 1) / chunkSize
+        var first = 0
+        while first < chunkCount {
+            let last = min(first + group, chunkCount)
+            var results = [CompressedChunk?](repeating: nil, count: last - first)
+            results.withUnsafeMutableBufferPointer { slots in
+                let base = slots.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: last - first) { k in
+                    let c = first + k
+                    let range = (c * chunkSize)..<min((c + 1) * chunkSize, objects.count)
+                    (base + k).pointee = CompressedChunk(objects[range], level: level, storeBelow: storeBelow)
+                }
+            }
+            for chunk in results { try body(chunk!) }
+            groupDone()
+            first = last
+        }
+    }
 
     init(_ objects: ArraySlice<PendingObject>, level: Int32, storeBelow: Int) {
         let compressor = libdeflate_alloc_compressor(level)!

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 /// Where a client sends its requests and how it names buckets there: made the standard AWS
 /// way from the environment (`standard(environment:)`).

@@ -137,6 +137,123 @@ final class GitLayerTests: XCTestCase {
                        [name + ".idx", name + ".pack"])
     }
 
+    /// Repeats in a numbered sequence of ids are found across spilled runs: the first of each
+    /// id is kept, every later one is not, whatever run it fell in.
+    func testFirstOccurrencesAcrossSpilledRuns() throws {
+        let ids = (0..<500).map { ObjectHasher.id(of: .blob, Array("item \($0)".utf8)) }
+        var sequence = ids
+        for i in stride(from: 0, to: 500, by: 7) { sequence.append(ids[i]) }  // 72 repeats, after their firsts
+        sequence.insert(ids[3], at: 1)                                       // one repeat before its first
+        var occurrences = FirstOccurrences(directory: dir.path, runLength: 64)
+        for id in sequence { try occurrences.add(id) }
+        try occurrences.finish()
+        XCTAssertEqual(occurrences.distinct, 500)
+        var seen = Set<ObjectID>()
+        for (n, id) in sequence.enumerated() {
+            XCTAssertEqual(occurrences.isFirst(n), seen.insert(id).inserted, "item \(n)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "the runs were unlinked files")
+    }
+
+    /// The objects a push sends, checked against `git rev-list --objects`: with nothing known,
+    /// exactly the objects the tips reach, and a file changed back in a later commit comes twice
+    /// (the repeats `FirstOccurrences` drops); with a commit known, everything git would send and
+    /// nothing the tips do not reach. The pack streamed from them is one `git index-pack
+    /// --strict` takes, holding exactly those objects.
+    func testObjectsToSendMatchGitRevList() throws {
+        let work = dir.appendingPathComponent("w")
+        try git(["init", "-q", "-b", "main", work.path])
+        func commit(_ files: [String: String], _ message: String) throws -> ObjectID {
+            for (path, text) in files {
+                let url = work.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: url)
+            }
+            try git(["-C", work.path, "add", "-A"])
+            try git(["-C", work.path, "-c", "user.name=T", "-c", "user.email=t@x", "commit", "-q", "-m", message])
+            return ObjectID(hex: try git(["-C", work.path, "rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines))!
+        }
+        let c1 = try commit(["ab/cd/one": "1", "ab/ef/two": "2", "gh/three": "3"], "first")
+        _ = try commit(["ab/cd/one": "1 relabelled"], "second")
+        let c3 = try commit(["ab/cd/one": "1", "gh/four": "4"], "third: one changed back")
+        try git(["-C", work.path, "-c", "user.name=T", "-c", "user.email=t@x", "tag", "-a", "v1", "-m", "a tag", c1.hex])
+        let tag = ObjectID(hex: try git(["-C", work.path, "rev-parse", "v1"]).trimmingCharacters(in: .whitespacesAndNewlines))!
+        let repo = try Repository(openBare: work.appendingPathComponent(".git").path)
+        func revList(_ args: [String]) throws -> Set<ObjectID> {
+            Set(try git(["-C", work.path, "rev-list", "--objects"] + args).split(separator: "\n").compactMap { ObjectID(hex: String($0.prefix(40))) })
+        }
+        func walk(tips: [ObjectID], known: [ObjectID]) throws -> [ObjectID] {
+            var ids: [ObjectID] = []
+            try repo.forEachObjectToSend(tips: tips, known: known) { ids.append($0.id) }
+            return ids
+        }
+        let all = try walk(tips: [c3, tag], known: [])
+        XCTAssertEqual(Set(all), try revList([c3.hex, tag.hex]).union([tag]))
+        // Changed back, `ab`, `ab/cd` and `ab/cd/one` are again what the first commit had.
+        XCTAssertEqual(all.count - Set(all).count, 3, "what the third commit took back is walked twice")
+        let some = Set(try walk(tips: [c3], known: [c1]))
+        XCTAssertTrue(try revList([c3.hex, "--not", c1.hex]).isSubset(of: some))
+        XCTAssertTrue(some.isSubset(of: try revList([c3.hex])))
+        XCTAssertTrue(try walk(tips: [c3], known: [c3]).isEmpty)
+        // A parentless commit that replaces one the server has (as a new content list does) is
+        // sent as its difference from that one: exactly the objects it reaches that the other
+        // does not (git itself would send them all: the two share no history).
+        try Data("5".utf8).write(to: work.appendingPathComponent("gh/five"))
+        try git(["-C", work.path, "add", "-A"])
+        let tree = try git(["-C", work.path, "write-tree"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let root = ObjectID(hex: try git(["-C", work.path, "-c", "user.name=T", "-c", "user.email=t@x", "commit-tree", tree, "-m", "a new list"])
+            .trimmingCharacters(in: .whitespacesAndNewlines))!
+        var replaced: [ObjectID] = []
+        try repo.forEachObjectToSend(tips: [root], known: [c3], replacing: [c3]) { replaced.append($0.id) }
+        XCTAssertEqual(Set(replaced), try revList([root.hex]).subtracting(try revList([c3.hex])))
+        XCTAssertEqual(replaced.count, 4, "the commit, the root and gh trees, and the new blob")
+        XCTAssertEqual(Set(try walk(tips: [root], known: [c3])), try revList([root.hex]), "without it, the whole tree")
+
+        // Stream them as a push would and let git index the pack, strictly.
+        var occurrences = FirstOccurrences(directory: dir.path)
+        for id in all { try occurrences.add(id) }
+        try occurrences.finish()
+        var bytes: [UInt8] = []
+        let stream = try PackStream(count: occurrences.distinct) { bytes.append(contentsOf: $0) }
+        var n = 0
+        try repo.forEachObjectToSend(tips: [c3, tag], known: []) { object in
+            defer { n += 1 }
+            guard occurrences.isFirst(n) else { return }
+            try stream.append([PendingObject(type: object.type, id: object.id, data: try object.data ?? repo.read(object.id).data)])
+        }
+        try stream.finish()
+        XCTAssertEqual(stream.bytes, bytes.count)
+        let target = dir.appendingPathComponent("t.git").path
+        try git(["init", "-q", "--bare", target])
+        let packPath = target + "/objects/pack/sent.pack"
+        try Data(bytes).write(to: URL(fileURLWithPath: packPath))
+        try git(["-C", target, "index-pack", "--strict", packPath])
+        XCTAssertEqual(try git(["-C", target, "verify-pack", "-v", packPath]).split(separator: "\n")
+            .filter { $0.contains(" blob ") || $0.contains(" tree ") || $0.contains(" commit ") || $0.contains(" tag ") }.count, Set(all).count)
+    }
+
+    /// The push protocol's lines as git writes and reads them: pkt-line framing, an empty
+    /// repository's advertisement, the HTTP form's service line, and a report with a refusal.
+    func testReceivePackProtocol() throws {
+        XCTAssertEqual(PktLine.encode("a\n"), Array("0006a\n".utf8))
+        let id = ObjectHasher.id(of: .blob, Array("x".utf8))
+        let empty = PktLine.encode("\(ObjectID.zero.hex) capabilities^{}\0report-status delete-refs ofs-delta\n") + PktLine.flush
+        var reader = PktLineReader(what: "test", bytes: empty)
+        XCTAssertEqual(try ReceivePack.readAdvertisement(&reader), ReceivePack.Advertisement(refs: [:], capabilities: ["report-status", "delete-refs", "ofs-delta"]))
+        let http = PktLine.encode("# service=git-receive-pack\n") + PktLine.flush
+            + PktLine.encode("\(id.hex) refs/heads/main\0report-status\n") + PktLine.encode("\(id.hex) refs/tags/v1\n") + PktLine.flush
+        reader = PktLineReader(what: "test", bytes: http)
+        XCTAssertEqual(try ReceivePack.readAdvertisement(&reader).refs, ["refs/heads/main": id, "refs/tags/v1": id])
+        let request = ReceivePack.request([.init(old: .zero, new: id, ref: "refs/heads/main"), .init(old: id, new: id, ref: "refs/tags/v1")], capabilities: ["report-status"])
+        XCTAssertEqual(String(decoding: request, as: UTF8.self),
+                       "0074\(ObjectID.zero.hex) \(id.hex) refs/heads/main\0report-status\n" + "0063\(id.hex) \(id.hex) refs/tags/v1\n0000")
+        let answer = PktLine.encode("unpack ok\n") + PktLine.encode("ok refs/heads/main\n") + PktLine.encode("ng refs/tags/v1 hook declined\n") + PktLine.flush
+        reader = PktLineReader(what: "test", bytes: answer)
+        XCTAssertEqual(try ReceivePack.readReport(&reader), ReceivePack.Report(unpackError: nil, refs: [("refs/heads/main", nil), ("refs/tags/v1", "hook declined")]))
+        reader = PktLineReader(what: "test", bytes: PktLine.encode("ERR access denied\n"))
+        XCTAssertThrowsError(try ReceivePack.readAdvertisement(&reader)) { XCTAssertTrue("\($0)".contains("access denied"), "\($0)") }
+    }
+
     /// Trees up to 64 KiB are stored, not deflated (they are mostly SHA-1s): a 13.6 KB leaf takes
     /// its size + 11 bytes of zlib framing + its entry header in the pack, as `git verify-pack`
     /// reports, and reads back whole.
