@@ -70,6 +70,7 @@ extension Remotes {
                 try repo.fetch(from: remote, refspecs: snapshotsArrived == nil ? refspecs : refspecs.filter { !contentSpec.contains($0) },
                                credentials: credentials, progress: progress)
             }
+            Trace.mark("fetch: transfer done (\(stats.receivedObjects) objects)")
             try repo.refreshObjects()
             try admit(quarantine, acceptErasures: acceptErasures, into: &result)
         } catch {

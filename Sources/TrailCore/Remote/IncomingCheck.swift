@@ -143,13 +143,14 @@ struct IncomingCheck {
             }
         }
         var walkProblems: [String] = []
+        Trace.mark("incoming: \(commits.count) new commits, reading their records")
         if idFields.isEmpty { idFields = [store.config.idField] }
         let findings = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true,
-                                          skippingTreesOf: base) { [idFields] id, keys, commit, bytes -> [String]? in
+                                          skippingTreesOf: base) { [idFields] id, key, commit, bytes -> [String]? in
             // A record is valid when it is valid under one of the configurations (they rarely differ).
-            var finding = Verifier.check(record: id, keys: keys, commit: commit, bytes: bytes, idField: idFields[0])
+            var finding = Verifier.check(record: id, key: key, commit: commit, bytes: bytes, idField: idFields[0])
             for other in idFields.dropFirst() where !finding.problems.isEmpty {
-                let retry = Verifier.check(record: id, keys: keys, commit: commit, bytes: bytes, idField: other)
+                let retry = Verifier.check(record: id, key: key, commit: commit, bytes: bytes, idField: other)
                 if retry.problems.isEmpty { finding = retry }
             }
             var found = finding.problems

@@ -7,9 +7,10 @@ import GitFormat
 /// than through `ShardedTree`'s readers, which skip what is not where Trail puts things: with
 /// `checkLayout`, that is what it reports.
 enum RecordWalk {
-    /// `body(recordID, keys, commit, bytes)` for each distinct record (its non-nil results, in no
-    /// set order), and how many distinct records there were; `keys` are the entry names (sample
-    /// keys) the record is stored under, in any commit, and `commit` one commit that holds it. Trees and records that cannot be read
+    /// `body(recordID, key, commit, bytes)` for each distinct record at each place it is stored
+    /// (normally one: the key is the SHA-1 of the id the record holds), its non-nil results in
+    /// the order of the places, and how many such records there were; `key` is the entry name
+    /// the record is stored under, and `commit` one commit that holds it. Trees and records that cannot be read
     /// are named in `problems`. With `checkLayout`, so are tree entries that are not where a
     /// snapshot puts things (`dataset.json`, `summary.json`, `ab/cd/<40 hex starting abcd>`),
     /// and such entries are not read as records.
@@ -17,7 +18,7 @@ enum RecordWalk {
     /// skipped: what a fetch brings is checked, not what the store held already.
     static func run<R>(commits: [ObjectID], repository repo: Repository, problems: inout [String], checkLayout: Bool = false,
                        skippingTreesOf base: [ObjectID] = [],
-                       _ body: @escaping (ObjectID, [ObjectID], ObjectID, [UInt8]) -> R?) throws -> (records: [R], count: Int) {
+                       _ body: @escaping (ObjectID, ObjectID, ObjectID, [UInt8]) -> R?) throws -> (records: [R], count: Int) {
         var leaves: [(id: ObjectID, folder: String, commit: ObjectID)] = []
         // Folder trees by id and place: the same tree moved to another folder holds other keys.
         var seenTrees = Set<Place>()
@@ -73,10 +74,12 @@ enum RecordWalk {
                 }
             }
         }
-        // Pass 1: the (record id, key) entries of every distinct leaf, with the leaf's number. The
-        // versions of one leaf (its place in several commits) are read together, so that a record
-        // they share is listed once: most records are in every commit, and ten million records in
-        // three commits made 25 million entries.
+        // Place by place (a leaf's folder, with its versions in every commit read together, so
+        // that a record they share is read once: most records are in every commit), each worker
+        // a contiguous run of places, in order. Records are read as they were written, a leaf
+        // at a time, and nothing is held per record but the results: sorting ten million
+        // (record, key) entries by record id first took a gigabyte, and then read the pack in
+        // random order. A record stored at two places (a tree edited by hand) is read at each.
         var byPlace: [String: Int] = [:]
         var places: [[Int]] = []
         for k in leaves.indices {
@@ -87,10 +90,11 @@ enum RecordWalk {
         }
         byPlace = [:]
         let workers = Parallel.workerCount(items: places.count, minimumPerWorker: 64)
-        var leafParts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> ([Entry], [String]) in
-            var pairs: [Entry] = [], bad: [String] = []
+        let span = (places.count + workers - 1) / max(workers, 1)
+        var parts = try Parallel.perform(workers: workers, repositoryPath: repo.path) { w, reader -> ([R], [String], Int) in
+            var results: [R] = [], bad: [String] = [], count = 0
             var versions: [Entry] = []
-            for p in stride(from: w, to: places.count, by: workers) {
+            for p in min(w * span, places.count)..<min((w + 1) * span, places.count) {
                 versions.removeAll(keepingCapacity: true)
                 for k in places[p] {
                     let leaf = leaves[k]
@@ -102,60 +106,33 @@ enum RecordWalk {
                     }
                     for entry in entries { versions.append(Entry(id: entry.id, key: entry.key, leaf: UInt32(k))) }
                 }
-                if places[p].count > 1 { versions.sort { ($0.id, $0.key, $0.leaf) < ($1.id, $1.key, $1.leaf) } }
+                // Key order, as the leaf holds them (and as they sit in the pack); a record
+                // every version shares once.
+                if places[p].count > 1 { versions.sort { ($0.key, $0.id, $0.leaf) < ($1.key, $1.id, $1.leaf) } }
                 for (n, entry) in versions.enumerated() where n == 0 || entry.id != versions[n - 1].id || entry.key != versions[n - 1].key {
-                    pairs.append(entry)
+                    count += 1
+                    guard let bytes = try? reader.read(entry.id, as: .blob) else {
+                        bad.append("record \(entry.id.hex) is missing or damaged")
+                        continue
+                    }
+                    if let result = body(entry.id, entry.key, leaves[Int(entry.leaf)].commit, bytes) { results.append(result) }
                 }
             }
-            return (pairs, bad)
+            return (results, bad, count)
         }
-        // Sorted by record, so that each record's keys sit together (normally one; more only when
-        // a tree was edited by hand) without a dictionary of ten million records: 48 bytes an entry.
-        var pairs: [Entry] = []
-        pairs.reserveCapacity(leafParts.reduce(0) { $0 + $1.0.count })
-        for k in leafParts.indices {
-            problems += leafParts[k].1.filter { reported.insert($0).inserted }
-            pairs += leafParts[k].0
-            leafParts[k] = ([], [])
-        }
-        pairs.sort { ($0.id, $0.leaf, $0.key) < ($1.id, $1.leaf, $1.key) }
-        // Where each record's run of entries starts.
-        var starts: [Int] = []
-        for k in pairs.indices where k == 0 || pairs[k].id != pairs[k - 1].id { starts.append(k) }
-        starts.append(pairs.count)
-        let records = starts.count - 1
-        // Pass 2: each record once, the records cut into one range a worker.
-        let recordWorkers = Parallel.workerCount(items: records, minimumPerWorker: 512)
-        let chunk = (records + recordWorkers - 1) / max(recordWorkers, 1)
-        var parts = try Parallel.perform(workers: recordWorkers, repositoryPath: repo.path) { w, reader -> ([R], [String]) in
-            var results: [R] = [], bad: [String] = []
-            for r in min(w * chunk, records)..<min((w + 1) * chunk, records) {
-                let run = pairs[starts[r]..<starts[r + 1]]
-                let first = run.first!
-                guard let bytes = try? reader.read(first.id, as: .blob) else {
-                    bad.append("record \(first.id.hex) is missing or damaged")
-                    continue
-                }
-                var keys = [first.key]
-                for entry in run.dropFirst() where !keys.contains(entry.key) { keys.append(entry.key) }
-                if let result = body(first.id, keys, leaves[Int(first.leaf)].commit, bytes) { results.append(result) }
-            }
-            return (results, bad)
-        }
-        pairs = []
-        starts = []
         // Moved part by part, each freed once copied (the results of ten million records are large).
         var results: [R] = []
         results.reserveCapacity(parts.reduce(0) { $0 + $1.0.count })
+        var records = 0
         for k in parts.indices {
             results += parts[k].0
-            problems += parts[k].1
-            parts[k] = ([], [])
+            problems += parts[k].1.filter { reported.insert($0).inserted }
+            records += parts[k].2
+            parts[k] = ([], [], 0)
         }
         return (results, records)
     }
 
-    /// One leaf entry: a record, the key it is stored under, and the leaf's number in the walk.
     private struct Entry {
         let id: ObjectID
         let key: ObjectID

@@ -151,8 +151,8 @@ public struct Verifier {
             let idField = store.config.idField
             var findings: [RecordFinding] = []
             do {
-                let walked = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true) { id, keys, commit, bytes in
-                    Self.check(record: id, keys: keys, commit: commit, bytes: bytes, idField: idField)
+                let walked = try RecordWalk.run(commits: commits, repository: repo, problems: &walkProblems, checkLayout: true) { id, key, commit, bytes in
+                    Self.check(record: id, key: key, commit: commit, bytes: bytes, idField: idField)
                 }
                 findings = walked.records
                 report.records = walked.count
@@ -320,11 +320,11 @@ public struct Verifier {
         var contentCount: Int { (firstBlob == .zero ? 0 : 1) + (extra?.moreContent.count ?? 0) }
     }
 
-    /// Checks the record `id`, stored under `keys` (in `commit`, among others): it must decode, be
+    /// Checks the record `id`, stored under `key` (in `commit`, among others): it must decode, be
     /// of the known format, hold an id, and be stored under that id's key (export and lookups
     /// trust the key).
-    static func check(record id: ObjectID, keys: [ObjectID], commit: ObjectID, bytes: [UInt8], idField: String) -> RecordFinding {
-        let path = SampleKey.path(keys[0])
+    static func check(record id: ObjectID, key: ObjectID, commit: ObjectID, bytes: [UInt8], idField: String) -> RecordFinding {
+        let path = SampleKey.path(key)
         let value: JSONValue, record: SampleRecord
         do {
             value = try JSONParser.parse(bytes)
@@ -332,7 +332,7 @@ public struct Verifier {
         } catch {
             // Named as the commands that stop at it name it.
             var damaged = StoredRecordError(bytes: bytes, error: error)
-            damaged.locate(commit: commit, key: keys[0], idField: idField)
+            damaged.locate(commit: commit, key: key, idField: idField)
             return RecordFinding(sample: damaged.sample ?? id.hex, content: [], problems: ["\(damaged); \(restore)"])
         }
         var problems: [String] = []
@@ -343,7 +343,7 @@ public struct Verifier {
         }
         if let sampleID {
             let own = SampleKey.of(sampleID)
-            for key in keys where key != own {
+            if key != own {
                 problems.append("record \(id.hex) at \(SampleKey.path(key)) holds sample '\(sampleID)', whose key is \(own.hex): it is stored under another sample's key, so lookups of '\(sampleID)' miss it and `trail export` refuses the snapshot; the tree was written outside Trail: \(restore)")
             }
         } else {
