@@ -13,18 +13,22 @@ extension Repository {
         public let data: [UInt8]?
     }
 
-    /// Calls `body` with every object that a server holding `known` (and all they reach) lacks
-    /// in order to hold `tips`, in the same order on every call over the same store. Each new
-    /// commit's tree is compared with its parents' trees folder by folder, as Trail's sharded
-    /// trees are meant to be: a subtree or blob a parent holds at the same path is skipped
-    /// without being read. A commit without parents is compared with the trees of `replacing`
-    /// instead: the commits (on the server) that the pushed refs now point at, such as the
-    /// content list a new parentless content commit replaces. An object can come more than once (a sample changed back in a later
-    /// commit, two commits sharing a subtree that neither parent has): `FirstOccurrences` finds
-    /// those repeats. Unlike libgit2's pack builder, which keeps a record of every object it
-    /// has seen (and every object the server holds), this walk holds only the path it is on.
-    public func forEachObjectToSend(tips: [ObjectID], known: [ObjectID], replacing: [ObjectID] = [],
-                                    _ body: (ObjectToSend) throws -> Void) throws {
+    /// What a push walks, settled once so that every walk over it yields the same objects in
+    /// the same order: the tag objects to send, the trees and blobs named directly, the new
+    /// commits, and the trees a parentless commit is compared with.
+    public struct PushWalk {
+        fileprivate var tags: [ObjectToSend] = []
+        fileprivate var roots: [(id: ObjectID, type: ObjectType)] = []
+        fileprivate var commits: [ObjectID] = []
+        fileprivate var replacedTrees: [ObjectID] = []
+    }
+
+    /// The walk that sends what a server holding `known` (and all they reach) lacks in order to
+    /// hold `tips`. A commit without parents is compared with the trees of `replacing`: the
+    /// commits (on the server) that the pushed refs now point at, such as the content list a new
+    /// parentless content commit replaces.
+    public func pushWalk(tips: [ObjectID], known: [ObjectID], replacing: [ObjectID] = []) throws -> PushWalk {
+        var walk = PushWalk()
         var knownCommits: [ObjectID] = []
         var knownTags = Set<ObjectID>()
         for id in known where contains(id) {
@@ -45,7 +49,7 @@ extension Repository {
                 switch type {
                 case .tag:
                     if knownTags.contains(at) { done = true; break }
-                    try body(ObjectToSend(id: at, type: .tag, data: data))
+                    walk.tags.append(ObjectToSend(id: at, type: .tag, data: data))
                     guard let target = Self.tagTarget(data) else {
                         throw GitError(operation: "read tag \(at)", message: "the tag names no object")
                     }
@@ -53,22 +57,45 @@ extension Repository {
                 case .commit:
                     commitTips.append(at)
                     done = true
-                case .tree:
-                    try walkTree(at, data: data, bases: [], body)
-                    done = true
                 default:
-                    try body(ObjectToSend(id: at, type: type, data: nil))
+                    walk.roots.append((at, type))
                     done = true
                 }
             }
         }
-        guard !commitTips.isEmpty else { return }
-        let replacedTrees = try replacing.filter { contains($0) && header($0)?.type == .commit }.map { try commit($0).tree }
-        for id in try commits(from: commitTips, hiding: knownCommits) {
+        if !commitTips.isEmpty { walk.commits = try commits(from: commitTips, hiding: knownCommits) }
+        // A content list of an older store is a tree rather than a commit.
+        walk.replacedTrees = try replacing.compactMap { id in
+            switch header(id)?.type {
+            case .commit?: return try commit(id).tree
+            case .tree?: return id
+            default: return nil
+            }
+        }
+        return walk
+    }
+
+    /// Calls `body` with every object of `walk`, in the same order on every call. Each new
+    /// commit's tree is compared with its parents' trees folder by folder, as Trail's sharded
+    /// trees are meant to be: a subtree or blob a parent holds at the same path is skipped
+    /// without being read. An object can come more than once (a sample changed back in a later
+    /// commit, two commits sharing a subtree that neither parent has): `FirstOccurrences` finds
+    /// those repeats. Unlike libgit2's pack builder, which keeps a record of every object it
+    /// has seen (and every object the server holds), this walk holds only the path it is on.
+    public func forEachObject(in walk: PushWalk, _ body: (ObjectToSend) throws -> Void) throws {
+        for tag in walk.tags { try body(tag) }
+        for root in walk.roots {
+            if root.type == .tree {
+                try walkTree(root.id, data: try read(root.id, as: .tree), bases: [], body)
+            } else {
+                try body(ObjectToSend(id: root.id, type: root.type, data: nil))
+            }
+        }
+        for id in walk.commits {
             let data = try read(id, as: .commit)
             try body(ObjectToSend(id: id, type: .commit, data: data))
             let info = try commit(id)
-            let bases = info.parents.isEmpty ? replacedTrees : try info.parents.map { try commit($0).tree }
+            let bases = info.parents.isEmpty ? walk.replacedTrees : try info.parents.map { try commit($0).tree }
             guard !bases.contains(info.tree) else { continue }
             try walkTree(info.tree, data: try read(info.tree, as: .tree), bases: bases, body)
         }

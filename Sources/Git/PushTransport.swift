@@ -22,7 +22,11 @@ protocol PushTransport: AnyObject {
 func pushTransport(for url: String, credentials: CredentialProvider?) throws -> PushTransport? {
     if url.hasPrefix("git://") { return try GitDaemonTransport(url: url) }
     if url.hasPrefix("http://") || url.hasPrefix("https://") { return SmartHTTPTransport(url: url, credentials: credentials) }
-    if url.hasPrefix("file://") { return try LocalTransport(path: String(url.dropFirst("file://".count))) }
+    if url.hasPrefix("file://") {
+        // file:///srv/x.git: no host, a percent-encoded path (as libgit2 reads it).
+        let path = URLComponents(string: url)?.path ?? String(url.dropFirst("file://".count)).removingPercentEncoding
+        return try LocalTransport(path: path ?? String(url.dropFirst("file://".count)))
+    }
     if url.contains("://") { return nil }
     // scp-like `host:path` (a colon before the first slash) is ssh.
     if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") { return nil }
@@ -66,7 +70,8 @@ final class GitDaemonTransport: PushTransport {
             throw GitError(operation: "push to \(url)", message: "cannot connect to \(host):\(port): \(String(cString: strerror(lastErrno)))", systemError: lastErrno)
         }
         fd = connected
-        let path = parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath
+        // git daemon takes the path as it is, so an encoded one (`%20`) is decoded first.
+        let path = parts.path.isEmpty ? "/" : parts.path
         let hostLine = parts.port.map { "\(host):\($0)" } ?? host
         try send(PktLine.encode(Array("git-receive-pack \(path)\0host=\(hostLine)\0".utf8)))
     }
@@ -133,7 +138,8 @@ final class GitDaemonTransport: PushTransport {
 
 /// git's smart HTTP protocol: `GET info/refs?service=git-receive-pack` for the advertisement,
 /// then one `POST git-receive-pack` whose body (the commands and the pack) is streamed as it is
-/// made, chunked, from a thread that writes the pack into a bounded queue.
+/// made, chunked: the pack is made on the calling thread into a bounded queue, which curl
+/// empties on a second thread.
 final class SmartHTTPTransport: PushTransport {
     private let url: String
     private let base: String
@@ -141,6 +147,10 @@ final class SmartHTTPTransport: PushTransport {
     private let connection = HTTPConnection()
     private var auth: (user: String, password: String)?
     private var attempts = 0
+
+    /// Hosting services speak the smart protocol only to agents named `git/...` (libgit2 sends
+    /// `git/2.0 (libgit2 ...)`).
+    static let userAgent = ("User-Agent", "git/2.0 (trail)")
 
     init(url: String, credentials: CredentialProvider?) {
         self.url = url
@@ -153,7 +163,7 @@ final class SmartHTTPTransport: PushTransport {
             let response: HTTPResponse
             do {
                 response = try connection.perform(method: "GET", url: base + "/info/refs?service=git-receive-pack",
-                                                  headers: [("Accept", "*/*"), ("Pragma", "no-cache")], body: nil, basicAuth: auth)
+                                                  headers: [("Accept", "*/*"), ("Pragma", "no-cache"), Self.userAgent], body: nil, basicAuth: auth)
             } catch let error as TransportError {
                 throw GitError(operation: "push to \(url)", message: error.message)
             }
@@ -174,7 +184,7 @@ final class SmartHTTPTransport: PushTransport {
               writePack: (([PendingObject]) throws -> Void) throws -> Void) throws -> ReceivePack.Report {
         let queue = ByteQueue(limit: 16 << 20)
         let request = ReceivePack.request(commands, capabilities: ["report-status", "agent=trail"])
-        // curl pulls the body on this thread; the pack is made on another and queued.
+        // curl pulls the body on a thread of its own; the pack is made here and queued.
         final class Outcome: @unchecked Sendable { var response: HTTPResponse?; var error: Error? }
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
@@ -184,8 +194,10 @@ final class SmartHTTPTransport: PushTransport {
                 outcome.response = try connection.perform(
                     method: "POST", url: target,
                     headers: [("Content-Type", "application/x-git-receive-pack-request"),
-                              ("Accept", "application/x-git-receive-pack-result"), ("Transfer-Encoding", "chunked")],
-                    body: nil, connectTimeout: 10, basicAuth: auth, upload: { queue.read(into: $0) })
+                              ("Accept", "application/x-git-receive-pack-result"), ("Transfer-Encoding", "chunked"), Self.userAgent],
+                    // No stall limit: the report comes only once the server has indexed and
+                    // checked every object, minutes after the last byte for millions of them.
+                    body: nil, connectTimeout: 10, stallSeconds: nil, basicAuth: auth, upload: { queue.read(into: $0) })
             } catch { outcome.error = error }
             queue.abort()  // a producer still writing stops
             done.signal()
@@ -208,6 +220,10 @@ final class SmartHTTPTransport: PushTransport {
         if let error = outcome.error as? TransportError { throw GitError(operation: "push to \(url)", message: error.message) }
         if let error = outcome.error { throw error }
         guard let response = outcome.response else { throw GitError(operation: "push to \(url)", message: "no answer") }
+        if response.status == 401 {
+            // Only the upload asked for credentials; git probes with a small request first.
+            throw GitError(code: .auth, operation: "push to \(url)", message: auth == nil ? "authentication required" : "authentication failed (the credentials were rejected)")
+        }
         try check(response)
         var reader = PktLineReader(what: "the server's report", bytes: response.body)
         return try ReceivePack.readReport(&reader)

@@ -168,15 +168,16 @@ extension Repository {
     }
 
     /// Where a push to `remote` (a configured remote's name, else a URL or path) goes: its
-    /// `pushurl` when it has one, else its `url`, as libgit2 chooses.
-    private func pushURL(of remote: String) throws -> String {
+    /// `pushurl` when it has one, else its `url`, as libgit2 chooses; and whether it is a
+    /// configured remote.
+    private func pushURL(of remote: String) throws -> (url: String, named: Bool) {
         var named: OpaquePointer?
         guard git_remote_lookup(&named, handle, remote) == 0, let named else {
             git_error_clear()
-            return remote
+            return (remote, false)
         }
         defer { git_remote_free(named) }
-        return (git_remote_pushurl(named) ?? git_remote_url(named)).map { String(cString: $0) } ?? remote
+        return ((git_remote_pushurl(named) ?? git_remote_url(named)).map { String(cString: $0) } ?? remote, true)
     }
 
     /// Opens `remote`: a configured remote's name, else a URL or path.
@@ -236,9 +237,9 @@ extension Repository {
                      progress: ((TransferProgress) -> Void)? = nil, negotiate: (([PushUpdate]) -> String?)? = nil) throws {
         // git://, HTTP(S) and paths get Trail's own pack, whose memory does not grow with the
         // number of objects; other URLs (ssh) go through libgit2.
-        let url = try pushURL(of: remote)
+        let (url, named) = try pushURL(of: remote)
         if let transport = try pushTransport(for: url, credentials: credentials) {
-            try push(through: transport, url: url, refspecs: refspecs, progress: progress, negotiate: negotiate)
+            try push(through: transport, url: url, remoteName: named ? remote : nil, refspecs: refspecs, progress: progress, negotiate: negotiate)
             return
         }
         let handle = try openRemote(remote)

@@ -59,6 +59,11 @@ public struct FirstOccurrences {
         entries.discard()
     }
 
+    /// Closes the spilled runs (their files are already unlinked); `finish` does it itself.
+    public mutating func discard() {
+        entries.discard()
+    }
+
     /// True when item `n` is the first of its id (after `finish`).
     public func isFirst(_ n: Int) -> Bool {
         precondition(finished, "isFirst before finish")

@@ -10,6 +10,9 @@ public enum ReceivePack {
         public var refs: [String: ObjectID] = [:]
         /// The capabilities listed on the first line (`report-status`, `delete-refs`, ...).
         public var capabilities: Set<String> = []
+        /// Objects the server has without a reference of its own to them (`.have` lines: those
+        /// of repositories it borrows from, as a fork does).
+        public var haves: [ObjectID] = []
 
         /// An advertisement of `refs` and `capabilities`.
         public init(refs: [String: ObjectID] = [:], capabilities: Set<String> = []) {
@@ -48,6 +51,7 @@ public enum ReceivePack {
             self.refs = refs
         }
 
+        /// Equal when the unpack status and every reference's outcome, in order, are.
         public static func == (a: Report, b: Report) -> Bool {
             a.unpackError == b.unpackError && a.refs.map(\.ref) == b.refs.map(\.ref) && a.refs.map(\.error) == b.refs.map(\.error)
         }
@@ -65,6 +69,8 @@ public enum ReceivePack {
                 continue
             }
             if first && line == "version 1" { continue }
+            // A shallow server's boundary commits: nothing to update or to count as held.
+            if line.hasPrefix("shallow ") { continue }
             if first, let nul = line.firstIndex(of: "\0") {
                 ad.capabilities = Set(line[line.index(after: nul)...].split(separator: " ").map(String.init))
                 line = String(line[..<nul])
@@ -75,6 +81,7 @@ public enum ReceivePack {
                 throw GitError(operation: "read the server's references", message: "not a reference line: \(line.debugDescription)")
             }
             let name = String(parts[1])
+            if name == ".have" { ad.haves.append(id); continue }
             // An empty repository advertises only its capabilities, under this placeholder.
             if name == "capabilities^{}" && id == .zero { continue }
             if name.hasSuffix("^{}") { continue }  // a peeled tag: the tag's own value is listed too

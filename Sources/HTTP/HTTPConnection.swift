@@ -48,8 +48,10 @@ public final class HTTPConnection {
     /// `upload`, instead of `body`, streams a body of unknown length (chunked): it fills the
     /// buffer it is given and returns the bytes written, 0 at the end, or -1 to abort.
     /// `basicAuth` is sent as HTTP basic authentication.
+    /// `stallSeconds` fails a transfer that moves under 1 byte a second for that long (nil:
+    /// never, for an answer that comes only once the server has finished its work).
     public func perform(method: String, url: String, headers: [(String, String)], body: UnsafeRawBufferPointer?,
-                        connectTimeout: Int = 10, basicAuth: (user: String, password: String)? = nil,
+                        connectTimeout: Int = 10, stallSeconds: Int? = 60, basicAuth: (user: String, password: String)? = nil,
                         upload: ((UnsafeMutableRawBufferPointer) -> Int)? = nil,
                         sink: ((UnsafeRawBufferPointer) -> Bool)? = nil) throws -> HTTPResponse {
         curl_easy_reset(handle)
@@ -61,8 +63,10 @@ public final class HTTPConnection {
         _ = trail_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = trail_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeout)
         // A stalled transfer (under 1 byte a second for 60 s) fails instead of hanging.
-        _ = trail_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-        _ = trail_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, 60)
+        if let stallSeconds {
+            _ = trail_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+            _ = trail_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, stallSeconds)
+        }
         switch method {
         case "GET": break
         case "HEAD": _ = trail_curl_set_long(handle, CURLOPT_NOBODY, 1)

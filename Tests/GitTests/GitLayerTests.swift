@@ -184,7 +184,7 @@ final class GitLayerTests: XCTestCase {
         }
         func walk(tips: [ObjectID], known: [ObjectID]) throws -> [ObjectID] {
             var ids: [ObjectID] = []
-            try repo.forEachObjectToSend(tips: tips, known: known) { ids.append($0.id) }
+            try repo.forEachObject(in: try repo.pushWalk(tips: tips, known: known)) { ids.append($0.id) }
             return ids
         }
         let all = try walk(tips: [c3, tag], known: [])
@@ -204,7 +204,7 @@ final class GitLayerTests: XCTestCase {
         let root = ObjectID(hex: try git(["-C", work.path, "-c", "user.name=T", "-c", "user.email=t@x", "commit-tree", tree, "-m", "a new list"])
             .trimmingCharacters(in: .whitespacesAndNewlines))!
         var replaced: [ObjectID] = []
-        try repo.forEachObjectToSend(tips: [root], known: [c3], replacing: [c3]) { replaced.append($0.id) }
+        try repo.forEachObject(in: try repo.pushWalk(tips: [root], known: [c3], replacing: [c3])) { replaced.append($0.id) }
         XCTAssertEqual(Set(replaced), try revList([root.hex]).subtracting(try revList([c3.hex])))
         XCTAssertEqual(replaced.count, 4, "the commit, the root and gh trees, and the new blob")
         XCTAssertEqual(Set(try walk(tips: [root], known: [c3])), try revList([root.hex]), "without it, the whole tree")
@@ -216,7 +216,7 @@ final class GitLayerTests: XCTestCase {
         var bytes: [UInt8] = []
         let stream = try PackStream(count: occurrences.distinct) { bytes.append(contentsOf: $0) }
         var n = 0
-        try repo.forEachObjectToSend(tips: [c3, tag], known: []) { object in
+        try repo.forEachObject(in: try repo.pushWalk(tips: [c3, tag], known: [])) { object in
             defer { n += 1 }
             guard occurrences.isFirst(n) else { return }
             try stream.append([PendingObject(type: object.type, id: object.id, data: try object.data ?? repo.read(object.id).data)])
@@ -244,6 +244,14 @@ final class GitLayerTests: XCTestCase {
             + PktLine.encode("\(id.hex) refs/heads/main\0report-status\n") + PktLine.encode("\(id.hex) refs/tags/v1\n") + PktLine.flush
         reader = PktLineReader(what: "test", bytes: http)
         XCTAssertEqual(try ReceivePack.readAdvertisement(&reader).refs, ["refs/heads/main": id, "refs/tags/v1": id])
+        // A fork's borrowed objects (`.have`) count as held; a shallow server's boundary is skipped.
+        let other = ObjectHasher.id(of: .blob, Array("y".utf8))
+        let fork = PktLine.encode("\(id.hex) refs/heads/main\0report-status\n") + PktLine.encode("\(other.hex) .have\n")
+            + PktLine.encode("shallow \(other.hex)\n") + PktLine.flush
+        reader = PktLineReader(what: "test", bytes: fork)
+        let forked = try ReceivePack.readAdvertisement(&reader)
+        XCTAssertEqual(forked.refs, ["refs/heads/main": id])
+        XCTAssertEqual(forked.haves, [other])
         let request = ReceivePack.request([.init(old: .zero, new: id, ref: "refs/heads/main"), .init(old: id, new: id, ref: "refs/tags/v1")], capabilities: ["report-status"])
         XCTAssertEqual(String(decoding: request, as: UTF8.self),
                        "0074\(ObjectID.zero.hex) \(id.hex) refs/heads/main\0report-status\n" + "0063\(id.hex) \(id.hex) refs/tags/v1\n0000")

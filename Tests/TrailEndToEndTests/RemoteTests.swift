@@ -208,6 +208,8 @@ final class RemoteTests: XCTestCase {
         try box.ok("push", "--store", "a")
         XCTAssertEqual(try git(box, "server.git", "rev-parse", "main", "after-review").stdout,
                        try git(box, "a", "rev-parse", "main", "after-review").stdout)
+        XCTAssertEqual(try git(box, "a", "rev-parse", "refs/remotes/origin/main").stdout, try git(box, "a", "rev-parse", "main").stdout,
+                       "the tracking branch follows what the remote accepted")
         XCTAssertEqual(try git(box, "server.git", "fsck", "--strict").status, 0)
         // Only what changed travelled: three commits of a record or two, their trees, the tag, a
         // new text and the content list's new commit and changed trees (under git's 100-object

@@ -41,8 +41,8 @@ extension Remotes {
                 var first: [String] = []
                 if try repo.reference(Store.contentRef) != nil { first.append("+\(Store.contentRef):\(Store.contentRef)") }
                 if try repo.reference(ErasureLog.ref) != nil { first.append("\(ErasureLog.ref):\(ErasureLog.ref)") }
-                // Tags and models never move: send the ones the remote lacks (libgit2 pushes no
-                // globs, so each by name); one it holds under the same name stays as it is there.
+                // Tags and models never move: send the ones the remote lacks (each by name: a
+                // push takes no globs); one it holds under the same name stays as it is there.
                 var second = ["\(branchRef):\(branchRef)"]
                 var notSent: [String] = []
                 for (prefix, tracking) in [("refs/tags/", "trail-tags/"), (Store.modelRefPrefix, "trail-models/")] {
