@@ -96,6 +96,7 @@ public final class Repository {
     /// An object's type and size, read from its header only (nil when the store lacks it or
     /// cannot read it).
     public func header(_ id: ObjectID) -> (type: ObjectType, size: Int)? {
+        if let header = packReader.header(id) { return header }
         var oid = id.gitOID
         var size = 0
         var type = GIT_OBJECT_INVALID

@@ -64,6 +64,28 @@ public final class PackReader {
         return nil
     }
 
+    /// The type and size of `id` from its entry header, when a mapped pack holds it whole; nil
+    /// otherwise (a delta, whose size is its result's, is left to libgit2). One small `pread`:
+    /// libgit2's header read maps a 64 MiB window of the pack, and over a pack larger than its
+    /// window budget (verify's content check reads ten million headers in id order) it mapped
+    /// and unmapped windows at nearly every read.
+    public func header(_ id: ObjectID) -> (type: ObjectType, size: Int)? {
+        countRead()
+        for pack in packs {
+            guard let offset = find(id, in: pack) else { continue }
+            guard offset < pack.data.count else { return nil }
+            let want = min(16, pack.data.count - offset)
+            if pack.fd >= 0 {
+                guard let got = scratch.withUnsafeMutableBytes({ readAll(pack.fd, into: $0.baseAddress!, count: want, at: offset) }),
+                      let (type, size, _) = scratch.withUnsafeBytes({ Self.header(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }) else { return nil }
+                return (type, size)
+            }
+            guard let (type, size, _) = Self.header(UnsafeRawBufferPointer(rebasing: pack.data[offset..<(offset + want)])) else { return nil }
+            return (type, size)
+        }
+        return nil
+    }
+
     /// Every few thousand lookups, lets the index pages go when the process is over budget.
     private func countRead() {
         readsSinceCheck += 1

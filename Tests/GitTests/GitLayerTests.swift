@@ -111,6 +111,15 @@ final class GitLayerTests: XCTestCase {
         XCTAssertFalse(whole.isEmpty, "some objects are stored whole (delta bases)")
         for id in whole { XCTAssertEqual(reader.read(id)?.data, expected[id]) }
         XCTAssertNil(reader.read(ObjectID(hex: "0123456789abcdef0123456789abcdef01234567")!))
+        // Headers: a whole object's from its entry, a delta's left to libgit2; the repository
+        // answers both as `git cat-file -s` does.
+        for id in whole { XCTAssertEqual(reader.header(id)?.size, expected[id]?.count) }
+        XCTAssertTrue(expected.keys.filter { !whole.contains($0) }.allSatisfy { reader.header($0) == nil })
+        let repo = try Repository(openBare: path)
+        for id in expected.keys {
+            XCTAssertEqual(repo.header(id)?.size, Int(try git(["--git-dir", path, "cat-file", "-s", id.hex]).trimmingCharacters(in: .whitespacesAndNewlines)))
+            XCTAssertEqual(repo.header(id)?.type, .blob)
+        }
     }
 
     /// A large pack's index is sorted in runs spilled to disk and merged: with runs of 256
