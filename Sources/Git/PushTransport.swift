@@ -347,9 +347,9 @@ final class LocalTransport: PushTransport {
         for c in commands {
             do {
                 try remote.updateReference(c.ref, to: c.new, expected: c.old == .zero ? nil : c.old, message: "push")
-                report.refs.append((ref: c.ref, error: nil))
+                report.refs.append(ReceivePack.RefStatus(ref: c.ref))
             } catch let error as GitError {
-                report.refs.append((c.ref, error.message))
+                report.refs.append(ReceivePack.RefStatus(ref: c.ref, error: error.message))
             }
         }
         return report

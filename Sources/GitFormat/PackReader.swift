@@ -49,19 +49,13 @@ public final class PackReader {
 
     /// True when one of the packs holds `id` (whole or not).
     public func contains(_ id: ObjectID) -> Bool {
-        countRead()
-        return packs.contains { find(id, in: $0) != nil }
+        locate(id) != nil
     }
 
     /// The object, when a mapped pack holds it whole; nil otherwise.
     public func read(_ id: ObjectID) -> (type: ObjectType, data: [UInt8])? {
-        guard let decompressor else { return nil }
-        countRead()
-        for pack in packs {
-            guard let offset = find(id, in: pack) else { continue }
-            return entry(at: offset, in: pack, decompressor: decompressor)
-        }
-        return nil
+        guard let decompressor, let (pack, offset) = locate(id) else { return nil }
+        return entry(at: offset, in: pack, decompressor: decompressor)
     }
 
     /// The type and size of `id` from its entry header, when a mapped pack holds it whole; nil
@@ -70,18 +64,23 @@ public final class PackReader {
     /// window budget (verify's content check reads ten million headers in id order) it mapped
     /// and unmapped windows at nearly every read.
     public func header(_ id: ObjectID) -> (type: ObjectType, size: Int)? {
+        guard let (pack, offset) = locate(id), offset < pack.data.count else { return nil }
+        let want = min(16, pack.data.count - offset)
+        let parsed: (ObjectType, Int, Int)?
+        if pack.fd >= 0 {
+            guard let got = scratch.withUnsafeMutableBytes({ readAll(pack.fd, into: $0.baseAddress!, count: want, at: offset) }) else { return nil }
+            parsed = scratch.withUnsafeBytes { Self.header(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+        } else {
+            parsed = Self.header(UnsafeRawBufferPointer(rebasing: pack.data[offset..<(offset + want)]))
+        }
+        return parsed.map { ($0.0, $0.1) }
+    }
+
+    /// The first pack holding `id`, and the entry's offset in it.
+    private func locate(_ id: ObjectID) -> (Pack, Int)? {
         countRead()
         for pack in packs {
-            guard let offset = find(id, in: pack) else { continue }
-            guard offset < pack.data.count else { return nil }
-            let want = min(16, pack.data.count - offset)
-            if pack.fd >= 0 {
-                guard let got = scratch.withUnsafeMutableBytes({ readAll(pack.fd, into: $0.baseAddress!, count: want, at: offset) }),
-                      let (type, size, _) = scratch.withUnsafeBytes({ Self.header(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }) else { return nil }
-                return (type, size)
-            }
-            guard let (type, size, _) = Self.header(UnsafeRawBufferPointer(rebasing: pack.data[offset..<(offset + want)])) else { return nil }
-            return (type, size)
+            if let offset = find(id, in: pack) { return (pack, offset) }
         }
         return nil
     }

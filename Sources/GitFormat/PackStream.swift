@@ -23,7 +23,7 @@ public final class PackStream {
         expectedCount = count
         self.sink = sink
         buffer.reserveCapacity(1 << 20)
-        try emit([UInt8]("PACK".utf8) + bigEndianBytes(UInt32(2)) + bigEndianBytes(UInt32(count)))
+        try emit(packHeader(count: UInt32(count)))
     }
 
     /// Compresses `objects` on all cores and writes them, in order.

@@ -92,9 +92,7 @@ public final class PackWriter {
         guard fd >= 0 else { throw GitError.system("create a temporary pack in \(packDirectory)") }
         tempPackPath = String(cString: template)
         index = PackIndexEntries(directory: packDirectory, runLength: indexRunLength)
-        var header = [UInt8]("PACK".utf8)
-        header += bigEndianBytes(UInt32(2)) + bigEndianBytes(UInt32(expectedCount))
-        try write(header)
+        try write(packHeader(count: UInt32(expectedCount)))
     }
 
     deinit {
@@ -447,6 +445,11 @@ struct CompressedChunk {
         bytes.append(contentsOf: bigEndianBytes(adler))
     }
 
+}
+
+/// A version 2 pack's 12-byte header: `PACK`, the version, the object count.
+func packHeader(count: UInt32) -> [UInt8] {
+    [UInt8]("PACK".utf8) + bigEndianBytes(UInt32(2)) + bigEndianBytes(count)
 }
 
 func bigEndianBytes(_ v: UInt32) -> [UInt8] {

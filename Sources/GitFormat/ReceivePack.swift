@@ -38,22 +38,31 @@ public enum ReceivePack {
         }
     }
 
+    /// One reference's outcome in the server's report.
+    public struct RefStatus: Equatable, Sendable {
+        /// The full reference name.
+        public var ref: String
+        /// Nil when the reference was updated, else why it was not.
+        public var error: String?
+
+        /// The outcome `error` (nil: updated) for `ref`.
+        public init(ref: String, error: String? = nil) {
+            self.ref = ref
+            self.error = error
+        }
+    }
+
     /// The server's answer to a push.
     public struct Report: Equatable, Sendable {
         /// Nil when the pack was unpacked; else the server's reason.
         public var unpackError: String?
-        /// Each reference with nil when it was updated, else why it was not.
-        public var refs: [(ref: String, error: String?)] = []
+        /// Each reference's outcome, in the server's order.
+        public var refs: [RefStatus] = []
 
         /// A report of `unpackError` (nil: unpacked) and each reference's outcome.
-        public init(unpackError: String? = nil, refs: [(ref: String, error: String?)] = []) {
+        public init(unpackError: String? = nil, refs: [RefStatus] = []) {
             self.unpackError = unpackError
             self.refs = refs
-        }
-
-        /// Equal when the unpack status and every reference's outcome, in order, are.
-        public static func == (a: Report, b: Report) -> Bool {
-            a.unpackError == b.unpackError && a.refs.map(\.ref) == b.refs.map(\.ref) && a.refs.map(\.error) == b.refs.map(\.error)
         }
     }
 
@@ -112,12 +121,12 @@ public enum ReceivePack {
         report.unpackError = status == "ok" ? nil : status
         while let line = try reader.nextText() {
             if line.hasPrefix("ok ") {
-                report.refs.append((String(line.dropFirst(3)), nil))
+                report.refs.append(RefStatus(ref: String(line.dropFirst(3))))
             } else if line.hasPrefix("ng ") {
                 let rest = line.dropFirst(3)
                 let space = rest.firstIndex(of: " ") ?? rest.endIndex
                 let reason = rest[space...].trimmingCharacters(in: .whitespaces)
-                report.refs.append((String(rest[..<space]), reason.isEmpty ? "rejected" : reason))
+                report.refs.append(RefStatus(ref: String(rest[..<space]), error: reason.isEmpty ? "rejected" : reason))
             }
         }
         return report

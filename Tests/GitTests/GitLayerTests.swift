@@ -266,7 +266,7 @@ final class GitLayerTests: XCTestCase {
                        "0074\(ObjectID.zero.hex) \(id.hex) refs/heads/main\0report-status\n" + "0063\(id.hex) \(id.hex) refs/tags/v1\n0000")
         let answer = PktLine.encode("unpack ok\n") + PktLine.encode("ok refs/heads/main\n") + PktLine.encode("ng refs/tags/v1 hook declined\n") + PktLine.flush
         reader = PktLineReader(what: "test", bytes: answer)
-        XCTAssertEqual(try ReceivePack.readReport(&reader), ReceivePack.Report(unpackError: nil, refs: [("refs/heads/main", nil), ("refs/tags/v1", "hook declined")]))
+        XCTAssertEqual(try ReceivePack.readReport(&reader), ReceivePack.Report(unpackError: nil, refs: [.init(ref: "refs/heads/main"), .init(ref: "refs/tags/v1", error: "hook declined")]))
         reader = PktLineReader(what: "test", bytes: PktLine.encode("ERR access denied\n"))
         XCTAssertThrowsError(try ReceivePack.readAdvertisement(&reader)) { XCTAssertTrue("\($0)".contains("access denied"), "\($0)") }
     }

@@ -133,6 +133,7 @@ enum RecordWalk {
         return (results, records)
     }
 
+    /// One leaf entry: a record, the key it is stored under, and the leaf's number in the walk.
     private struct Entry {
         let id: ObjectID
         let key: ObjectID
