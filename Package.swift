@@ -38,7 +38,8 @@ let package = Package(
                 resources: [.embedInCode("schema/001_sync_state.sql"), .embedInCode("schema/002_lineage.sql"),
                             .embedInCode("schema/003_lean_label_events.sql"),
                             .embedInCode("schema/004_erasures.sql"),
-                            .embedInCode("schema/005_judgments.sql")]),
+                            .embedInCode("schema/005_judgments.sql"),
+                            .embedInCode("schema/006_change_ranges.sql")]),
         // HTML reports: pure functions from the core's values to self-contained pages.
         .target(name: "TrailReports", dependencies: ["TrailCore"]),
         // The command line: parses arguments, formats values.

@@ -97,7 +97,11 @@ public final class Statement {
         switch sqlite3_column_type(handle, index) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
-        case SQLITE_TEXT: return .text(String(cString: sqlite3_column_text(handle, index)))
+        case SQLITE_TEXT:
+            // By its length, not up to a NUL: a sample id may hold U+0000.
+            let count = Int(sqlite3_column_bytes(handle, index))
+            guard let p = sqlite3_column_text(handle, index) else { return .text("") }
+            return .text(String(decoding: UnsafeRawBufferPointer(start: p, count: count), as: UTF8.self))
         case SQLITE_BLOB:
             let count = Int(sqlite3_column_bytes(handle, index))
             guard let p = sqlite3_column_blob(handle, index) else { return .blob([]) }

@@ -21,7 +21,7 @@ struct DiffCommand: TrailCommand {
         commandName: "diff",
         abstract: "Show how the data changed between two versions, label by label.",
         discussion: """
-            A and B are commits, branches, tags or model names. The summary counts samples added, removed, relabeled, content-changed and metadata-changed; shows the label transition matrix of the relabels; each label's count before and after; and the relabels by annotator and by guideline version. Only the parts of the two trees that differ are read.
+            A and B are commits, branches, tags or model names. The summary counts samples added, removed, relabeled, content-changed and metadata-changed; shows the label transition matrix of the relabels; each label's count before and after; and the relabels by annotator and by guideline version. When B descends from A, the changes come from the lineage index's rows for the commits in between; otherwise only the parts of the two trees that differ are read.
 
             Examples:
               trail diff clf-v3 clf-v4

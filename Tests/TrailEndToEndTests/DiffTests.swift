@@ -3,6 +3,59 @@ import XCTest
 
 /// `trail diff` checked against an independent computation over the two exported files.
 final class DiffTests: XCTestCase {
+    /// A diff along the history is read from the index's rows (a range per commit); it must say
+    /// exactly what comparing the trees and reading the records says, over one commit and
+    /// several, with samples changed more than once, changed back, removed and brought back, and
+    /// backwards (which only git can answer).
+    func testDiffFromTheIndexMatchesTheTrees() throws {
+        let box = try Sandbox()
+        let rows = Sandbox.dataset(60).split(separator: "\n").map(String.init)
+        func row(_ n: Int, label: String? = nil, text: String? = nil, severity: Int? = nil) -> String {
+            var line = rows[n]
+            if let label { line = line.replacingOccurrences(of: #""label":"[^"]*""#, with: #""label":"\#(label)""#, options: .regularExpression) }
+            if let text { line = line.replacingOccurrences(of: "sample text number \(n) with some words", with: text) }
+            if let severity { line = line.replacingOccurrences(of: #""severity":\d"#, with: #""severity":\#(severity)"#, options: .regularExpression) }
+            return line
+        }
+        func delete(_ n: Int) -> String { #"{"id":"s\#(String(format: "%05d", n))","_delete":true}"# }
+        let patches: [[String]] = [
+            [row(1, label: "spam"), row(2, text: "edited two"), row(3, severity: 7), delete(4), Sandbox.dataset(2, start: 100).trimmingCharacters(in: .newlines)],
+            [row(1, label: "self_harm"), row(5, label: "spam"), delete(6), row(4)],          // 1 again, 4 brought back
+            [row(1), row(2), row(7, label: "harassment", text: "seven edited"), delete(3)],   // 1 and 2 back as they were
+            [row(3), row(8, label: "spam")],
+        ]
+        try box.write("v0.jsonl", rows.joined(separator: "\n") + "\n")
+        try box.ok("init")
+        try box.ok("commit", "v0.jsonl", "-m", "v0")
+        for (k, patch) in patches.enumerated() {
+            try box.write("p\(k).jsonl", patch.joined(separator: "\n") + "\n")
+            try box.ok("commit", "--patch", "p\(k).jsonl", "-m", "patch \(k)")
+        }
+        let commits = try box.git("rev-list", "--reverse", "HEAD").stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(commits.count, 5)
+
+        box.environment["TRAIL_TRACE"] = "1"
+        func diffs(expectingIndex: Bool) throws -> [String: String] {
+            var out: [String: String] = [:]
+            for a in commits.indices { for b in commits.indices where a != b {
+                let result = try box.trail(["diff", commits[a], commits[b], "--samples", "--json"])
+                XCTAssertEqual(result.status, 0, result.stderr)
+                // Forward diffs come from the index while it is there; backward ones never do.
+                XCTAssertEqual(result.stderr.contains("changes from the index"), expectingIndex && a < b, "\(a) → \(b): \(result.stderr)")
+                out["\(a)→\(b)"] = result.stdout
+            } }
+            return out
+        }
+        let fromIndex = try diffs(expectingIndex: true)
+        try FileManager.default.moveItem(atPath: box.store + "/index.sqlite", toPath: box.root.path + "/index.sqlite.away")
+        let fromTrees = try diffs(expectingIndex: false)
+        for (pair, json) in fromTrees { XCTAssertTrue(fromIndex[pair] == json, "\(pair): from the index\n\(fromIndex[pair] ?? "")\nfrom the trees\n\(json)") }
+        // The pairs say something: 0 → 3 holds sample 1 and 2 unchanged in the end, 4 back as it was.
+        let span = try JSONSerialization.jsonObject(with: Data(fromTrees["0→3"]!.utf8)) as! [String: Any]
+        let ids = Set((span["samples"] as! [[String: Any]]).map { $0["id"] as! String })
+        XCTAssertEqual(ids, ["s00003", "s00005", "s00006", "s00007", "s00100", "s00101"])
+    }
+
     func testDiffMatchesAnIndependentComputation() throws {
         let box = try Sandbox()
         try box.write("v1.jsonl", Sandbox.dataset(400))

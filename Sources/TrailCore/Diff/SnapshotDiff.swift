@@ -114,14 +114,16 @@ public struct Differ {
     /// keeps (all of them by default); the counts and the rest always cover every change.
     public func diff(_ old: Snapshot, _ new: Snapshot, fromName: String, toName: String, includeSamples: Bool,
                      filter: DiffFilter = DiffFilter()) throws -> SnapshotDiff {
-        let path = store.repository.path
-        let entries = try ShardedTree.diff(from: old.tree, to: new.tree, in: store.repository)
-        Trace.mark("diff: \(entries.count) records differ")
         let oldConfig = try old.config(), newConfig = try new.config()
-        let changes = try StoredRecordError.locating(entries, from: (old.commit, oldConfig), to: (new.commit, newConfig), repository: store.repository) {
-            try Differ.classify(entries, oldConfig: oldConfig, newConfig: newConfig, repositoryPath: path)
+        let changes: [SampleChange]
+        if let indexed = try changesFromIndex(old, new, oldConfig: oldConfig, newConfig: newConfig, sorted: includeSamples) {
+            changes = indexed
+        } else {
+            let entries = try ShardedTree.diff(from: old.tree, to: new.tree, in: store.repository)
+            Trace.mark("diff: \(entries.count) records differ")
+            changes = try classify(entries, old, new, oldConfig: oldConfig, newConfig: newConfig)
+            Trace.mark("diff: records read and classified")
         }
-        Trace.mark("diff: records read and classified")
         var diff = Differ.summarize(changes, before: try old.summary(), after: try new.summary(), fromName: fromName, toName: toName,
                                     includeSamples: includeSamples)
         if !filter.isEmpty { diff.samples = diff.samples?.filter(filter.includes) }
@@ -133,7 +135,46 @@ public struct Differ {
         return diff
     }
 
-    /// The counts, transitions and label deltas of `changes` (sorted by id), between two
+    /// The changes from `old` to `new` as the index holds them (see `LineageIndex.changes(from:to:)`),
+    /// when `new` descends from `old` and every commit in between was indexed with its rows'
+    /// place: a range of rows instead of two trees and every changed record (at ten million
+    /// samples, 1.1 s against 2.8). Nil when the index cannot say, or the history in between was
+    /// committed with another configuration (its rows' labels would be another's); the caller
+    /// then compares the trees. The index is derived from these very commits, so its rows are
+    /// what `classify` would find, which a test checks over many histories.
+    /// `sorted`: in id order, as a listing needs (the counts do not; at ten million samples
+    /// sorting 400k changes was a tenth of the diff).
+    func changesFromIndex(_ old: Snapshot, _ new: Snapshot, oldConfig: DatasetConfig, newConfig: DatasetConfig,
+                          sorted: Bool) throws -> [SampleChange]? {
+        guard FileManager.default.fileExists(atPath: store.indexPath),
+              let along = try? store.openIndex().changes(from: old.commit, to: new.commit) else { return nil }
+        if along.commits.count > 1 {
+            guard let config = old.configID, new.configID == config else { return nil }
+            for commit in along.commits.dropFirst() where try Snapshot(repository: store.repository, commit: commit).configID != config {
+                return nil
+            }
+        }
+        Trace.mark("diff: \(along.changes.count + along.repeated.count) changes from the index, \(along.commits.count) commits")
+        var changes = along.changes
+        // A sample changed several times: its first and last records say what the diff is.
+        let entries = along.repeated.filter { $0.before != $0.after }.map { ShardedTree.Change(key: SampleKey.of($0.id), before: $0.before, after: $0.after) }
+        if !entries.isEmpty {
+            changes += try classify(entries, old, new, oldConfig: oldConfig, newConfig: newConfig)
+            Trace.mark("diff: \(entries.count) records of samples changed more than once read")
+        }
+        return sorted ? Differ.sortedByID(changes) : changes
+    }
+
+    /// Reads the records of `entries` (changed between `old` and `new`) and says what changed,
+    /// sorted by id; a damaged record's error names the sample and the commit.
+    private func classify(_ entries: [ShardedTree.Change], _ old: Snapshot, _ new: Snapshot, oldConfig: DatasetConfig,
+                          newConfig: DatasetConfig) throws -> [SampleChange] {
+        try StoredRecordError.locating(entries, from: (old.commit, oldConfig), to: (new.commit, newConfig), repository: store.repository) {
+            try Differ.classify(entries, oldConfig: oldConfig, newConfig: newConfig, repositoryPath: store.repository.path)
+        }
+    }
+
+    /// The counts, transitions and label deltas of `changes` (sorted by id when `includeSamples`, which lists them), between two
     /// versions whose summaries are `before` and `after`.
     static func summarize(_ changes: [SampleChange], before: SnapshotSummary, after: SnapshotSummary,
                           fromName: String, toName: String, includeSamples: Bool) -> SnapshotDiff {
@@ -185,10 +226,14 @@ public struct Differ {
                                      entry.after.map { ($0, try repo.read($0, as: .blob)) },
                                      oldConfig: oldConfig, newConfig: newConfig, names: names)
         }
-        // In canonical (UTF-8 byte) order of ids; sorting indices over ready byte keys moves no
-        // changes around and converts no strings in the comparisons.
-        let keys = all.map { Array($0.id.utf8) }
-        return keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { all[$0] }
+        return sortedByID(all)
+    }
+
+    /// `changes` in canonical (UTF-8 byte) order of ids; sorting indices over ready byte keys
+    /// moves no changes around and converts no strings in the comparisons.
+    static func sortedByID(_ changes: [SampleChange]) -> [SampleChange] {
+        let keys = changes.map { Array($0.id.utf8) }
+        return keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { changes[$0] }
     }
 }
 

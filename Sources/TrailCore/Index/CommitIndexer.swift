@@ -37,7 +37,7 @@ final class CommitIndexer {
                 try index.transaction { try index.insertChanges(rows, seq: 1, time: 0, config: config) }
                 try indexer.awaitCommit { commit in
                     try index.transaction {
-                        try index.insertCommit(commit.row, seq: 1)
+                        try index.insertCommit(commit.row, seq: 1, changes: 1..<index.changesEnd())
                         try index.markSynced(ref: commit.ref, commit: commit.row.id)
                     }
                     try index.replaceModels(commit.models)
@@ -71,7 +71,7 @@ final class CommitIndexer {
                 }
                 try indexer.awaitCommit { commit in
                     try index.transaction {
-                        try index.insertCommit(commit.row, seq: 1)
+                        try index.insertCommit(commit.row, seq: 1, changes: 1..<index.changesEnd())
                         try index.markSynced(ref: commit.ref, commit: commit.row.id)
                     }
                     try index.replaceModels(commit.models)
@@ -119,13 +119,13 @@ final class CommitIndexer {
               (try? index.deferCheckpoints()) != nil else { return nil }
         return CommitIndexer { indexer in
             try index.transaction {
-                let seq = try index.nextSeq()
+                let seq = try index.nextSeq(), start = try index.changesEnd()
                 try index.insertChanges(first, seq: seq, time: time, config: config)
                 let rows = try rest(indexer)
                 Trace.mark("index rows prepared: \(first.count + rows.count)")
                 try index.insertChanges(rows, seq: seq, time: time, config: config)
                 try indexer.awaitCommit { commit in
-                    try index.insertCommit(commit.row, seq: seq)
+                    try index.insertCommit(commit.row, seq: seq, changes: start..<index.changesEnd())
                     try index.markSynced(ref: commit.ref, commit: commit.row.id)
                 }
             }

@@ -118,9 +118,9 @@ public final class LineageIndex {
     /// Adds a commit and its sample changes, in one transaction.
     func insert(_ commit: CommitRow, changes: [ChangeRow], config: DatasetConfig) throws {
         try db.transaction {
-            let seq = try nextSeq()
-            try insertCommit(commit, seq: seq)
+            let seq = try nextSeq(), start = try changesEnd()
             try insertChanges(changes, seq: seq, time: commit.time, config: config)
+            try insertCommit(commit, seq: seq, changes: start..<changesEnd())
         }
     }
 
@@ -128,9 +128,9 @@ public final class LineageIndex {
     /// nil after the last), so that indexing a commit of millions of samples never holds all its rows.
     func insert(_ commit: CommitRow, changeCount count: Int, config: DatasetConfig, next: () throws -> [ChangeRow]?) throws {
         try db.transaction {
-            let seq = try nextSeq()
-            try insertCommit(commit, seq: seq)
+            let seq = try nextSeq(), start = try changesEnd()
             try insertChanges(bulk: isBulk(count), seq: seq, time: commit.time, config: config, next: next)
+            try insertCommit(commit, seq: seq, changes: start..<changesEnd())
         }
     }
 
@@ -143,10 +143,26 @@ public final class LineageIndex {
     }
 
     /// Adds a commit's row as number `seq`, which its changes may already use (see `insertChanges`).
-    func insertCommit(_ commit: CommitRow, seq: Int64) throws {
-        try db.run("INSERT INTO commits(id, seq, parent, author, email, time, subject, samples) VALUES (?,?,?,?,?,?,?,?)",
+    /// `changes`: the rowids its rows of `changes` took (`changesEnd()` before and after they
+    /// went in), which a diff along the history reads them by (see `ChangesAlongHistory`).
+    func insertCommit(_ commit: CommitRow, seq: Int64, changes: Range<Int64>) throws {
+        try db.run("""
+            INSERT INTO commits(id, seq, parent, author, email, time, subject, samples, changes_from, changes_to)
+            VALUES (?,?,?,?,?,?,?,?,?,?)
+            """,
                    [.text(commit.id.hex), .integer(seq), commit.parent.map { .text($0.hex) } ?? .null, .text(commit.author),
-                    .text(commit.email), .integer(commit.time), .text(commit.subject), .integer(Int64(commit.samples))])
+                    .text(commit.email), .integer(commit.time), .text(commit.subject), .integer(Int64(commit.samples)),
+                    .integer(changes.lowerBound), .integer(changes.upperBound)])
+    }
+
+    /// The rowid the next row of `changes` gets: rows are appended (SQLite gives a new row the
+    /// largest rowid plus one), so a commit's rows, written by one writer in one go, are the
+    /// rowids from this value before they went in up to this value after.
+    func changesEnd() throws -> Int64 {
+        guard case .integer(let last)? = try db.rows("SELECT COALESCE(MAX(rowid), 0) FROM changes").first?.first else {
+            throw TrailError(.index, "cannot read the index's change numbers", hint: "run `trail reindex` to rebuild the index")
+        }
+        return last + 1
     }
 
     /// Adds the sample changes (and label events, stamped `time`) of commit number `seq`. The
@@ -319,5 +335,6 @@ public enum SchemaMigrations {
                   sql: String(decoding: PackageResources._03_lean_label_events_sql, as: UTF8.self)),
         Migration(version: 4, name: "erasures", sql: String(decoding: PackageResources._04_erasures_sql, as: UTF8.self)),
         Migration(version: 5, name: "judgments", sql: String(decoding: PackageResources._05_judgments_sql, as: UTF8.self)),
+        Migration(version: 6, name: "change_ranges", sql: String(decoding: PackageResources._06_change_ranges_sql, as: UTF8.self)),
     ]
 }

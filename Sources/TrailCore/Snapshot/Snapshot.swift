@@ -36,6 +36,10 @@ public struct Snapshot {
         }
     }
 
+    /// The blob of the snapshot's configuration: two snapshots with the same one were committed
+    /// with the same configuration.
+    var configID: ObjectID? { rootEntries.first { $0.name == Snapshot.configFile && $0.mode == .blob }?.id }
+
     /// The dataset configuration the snapshot was committed with.
     public func config() throws -> DatasetConfig {
         try rootFile(Snapshot.configFile, as: DatasetConfig.self)
