@@ -122,6 +122,43 @@ final class GitLayerTests: XCTestCase {
         }
     }
 
+    /// PackReader finds every object of a pack of 200,000 (about 780 ids per first byte, so
+    /// its estimates and gallops run in both directions) and none of the ids beside them: each
+    /// id with its last byte changed, the ids just past each first-byte range, all-zero and
+    /// all-ones. Agrees with `git cat-file --batch-check` on a sample.
+    func testPackReaderFindsEveryObjectAndNoNeighbour() throws {
+        let repo = try Repository.initBare(at: dir.appendingPathComponent("f.git").path, initialBranch: "refs/heads/main")
+        let objects = (0..<200_000).map { i in PendingObject(type: .blob, data: Array("n \(i)\n".utf8)) }
+        let writer = try PackWriter(objectsDirectory: repo.objectsDirectory)
+        try writer.append(objects)
+        _ = try writer.finish()
+        let reader = PackReader(gitDir: repo.path)
+        let held = Set(objects.map(\.id))
+        var missed = 0, falseHits = 0
+        for object in objects where !reader.contains(object.id) { missed += 1 }
+        XCTAssertEqual(missed, 0, "objects the reader did not find")
+        for object in objects {
+            var bytes = object.id.rawBytes
+            for flip: UInt8 in [1, 0x80] {
+                bytes[19] ^= flip
+                let neighbour = ObjectID(rawBytes: bytes)
+                if !held.contains(neighbour) && reader.contains(neighbour) { falseHits += 1 }
+                bytes[19] ^= flip
+            }
+        }
+        XCTAssertEqual(falseHits, 0, "ids the pack lacks, found")
+        for first in 0..<256 {
+            for fill: UInt8 in [0, 0xff] {
+                let edge = ObjectID(rawBytes: [UInt8(first)] + [UInt8](repeating: fill, count: 19))
+                XCTAssertEqual(reader.contains(edge), held.contains(edge), "\(edge)")
+            }
+        }
+        for object in objects.shuffled().prefix(200) { XCTAssertEqual(reader.read(object.id)?.data, object.data) }
+        let sample = objects.shuffled().prefix(50).map(\.id.hex)
+        let listed = try git(["--git-dir", repo.path, "cat-file", "--batch-check=%(objectname)"], stdin: Data((sample.joined(separator: "\n") + "\n").utf8))
+        XCTAssertEqual(listed.split(separator: "\n").map(String.init), sample)
+    }
+
     /// A large pack's index is sorted in runs spilled to disk and merged: with runs of 256
     /// entries, 3000 objects make 12 runs, and the index is byte for byte the one `git
     /// index-pack` computes from the pack. An object given twice fails and leaves nothing.

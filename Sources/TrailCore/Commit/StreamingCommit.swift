@@ -226,6 +226,10 @@ extension Committer {
         let parts = ProcessInfo.processInfo.activeProcessorCount * 4
         let progress = ProgressReport.isActive
             ? ProgressCounter("Reading \((path as NSString).lastPathComponent)", total: bytes.count, unit: "bytes") : nil
+        // Which records and content the store holds already is asked on every core, each chunk
+        // of a window through its own handle (a handle's pack reader is not thread-safe): at
+        // ten million samples these twenty million index searches were a third of a `status`.
+        var handles: [Repository] = []
         var start = 0, line = 1
         while start < bytes.count {
             var end = min(start + Self.windowBytes, bytes.count)
@@ -240,14 +244,21 @@ extension Committer {
             }
             var results = [ChunkResult](repeating: ChunkResult(), count: chunks.count)
             var judged = [Result<AgreementCounter.Rows, Error>?](repeating: nil, count: countAgreement ? chunks.count : 0)
+            if !storeIsEmpty { while handles.count < chunks.count { handles.append(try Repository(openBare: repo.path)) } }
+            var held = [[Bool]](repeating: [], count: storeIsEmpty ? 0 : chunks.count)
             results.withUnsafeMutableBufferPointer { slots in
                 judged.withUnsafeMutableBufferPointer { judgedSlots in
-                    // An empty array's buffer has an address too: only a counting window writes there.
-                    let base = slots.baseAddress!, judgedBase = countAgreement ? judgedSlots.baseAddress : nil
-                    DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
-                        base[k] = ChunkResult.build(chunks[k], builder: builder, config: config, isPatch: false)
-                        if let judgedBase, base[k].error == nil {
-                            judgedBase[k] = Result { try AgreementCounter.rows(of: base[k].samples.map(\.record.data), config: config) }
+                    held.withUnsafeMutableBufferPointer { heldSlots in
+                        // An empty array's buffer has an address too: only a counting window writes there.
+                        let base = slots.baseAddress!, judgedBase = countAgreement ? judgedSlots.baseAddress : nil
+                        let heldBase = storeIsEmpty ? nil : heldSlots.baseAddress
+                        DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
+                            base[k] = ChunkResult.build(chunks[k], builder: builder, config: config, isPatch: false)
+                            guard base[k].error == nil else { return }
+                            if let judgedBase {
+                                judgedBase[k] = Result { try AgreementCounter.rows(of: base[k].samples.map(\.record.data), config: config) }
+                            }
+                            if let heldBase { heldBase[k] = Self.held(base[k].samples, in: handles[k]) }
                         }
                     }
                 }
@@ -258,19 +269,26 @@ extension Committer {
             var objects: [PendingObject] = []
             var blobs: [PendingObject] = []
             var rows: [ChangeRow] = []
-            for result in results {
+            for (k, result) in results.enumerated() {
                 out.summary.merge(result.summary)
+                // The workers' answers, taken in the order `held` gave them: the record's, then each content blob's.
+                var answered = 0
+                func lacks() -> Bool {
+                    guard !storeIsEmpty else { return true }
+                    defer { answered += 1 }
+                    return !held[k][answered]
+                }
                 for sample in result.samples {
                     if !erasures.records.isEmpty { try refuseErasedContent(sample, log: erasures, file: path) }
                     out.entries.append((sample.key, sample.record.id))
-                    if storeIsEmpty || !repo.contains(sample.record.id) {
+                    if lacks() {
                         objects.append(sample.record)
                         if keepFresh { out.fresh[sample.key] = sample.record }
                     }
                     if wantRows { rows.append(.added(record: sample.record.data, id: sample.record.id)) }
                     // Only content the store lacks is remembered: a later commit of ten million
                     // samples then keeps the ids of its new content, not of all of it.
-                    for blob in sample.contentBlobs where (storeIsEmpty || !repo.contains(blob.id)) && seenContent.insert(blob.id).inserted {
+                    for blob in sample.contentBlobs where lacks() && seenContent.insert(blob.id).inserted {
                         blobs.append(blob)
                     }
                 }
@@ -314,6 +332,18 @@ extension Committer {
         Trace.mark("keys sorted")
 
         return out
+    }
+
+    /// For each sample, whether `repository` holds its record, then whether it holds each of its
+    /// content blobs, in order (what the streamed read asks of every sample, on a worker).
+    private static func held(_ samples: [BuiltSample], in repository: Repository) -> [Bool] {
+        var answers: [Bool] = []
+        answers.reserveCapacity(samples.count * 2)
+        for sample in samples {
+            answers.append(repository.contains(sample.record.id))
+            for blob in sample.contentBlobs { answers.append(repository.contains(blob.id)) }
+        }
+        return answers
     }
 
     /// Content an erasure removed may not come back (as `refuseErasedContent(_:)`, one sample).
